@@ -1,0 +1,12 @@
+import { onShutdown, startServiceProcess } from '@switchboard/service';
+import { build } from './app.ts';
+import { stateConfig } from './config.ts';
+
+const started = await startServiceProcess({
+  definition: stateConfig,
+  build,
+  env: process.env,
+  stderr: process.stderr,
+});
+if (started === undefined) process.exit(1);
+onShutdown(started.log, () => started.service.stop(), { timeoutMs: started.shutdownTimeoutMs });

@@ -1,0 +1,25 @@
+import { fileURLToPath } from 'node:url';
+import type { LiveConfig } from '@switchboard/config';
+import type { RootLogger } from '@switchboard/logger';
+import { createService, type Service } from '@switchboard/service';
+import packageJson from '../package.json' with { type: 'json' };
+import type { ToolsConfig } from './config.ts';
+
+const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
+
+/** Builds the tool registry; `start()` connects, migrates and serves. Tests build it too. */
+export function build(
+  config: LiveConfig<ToolsConfig>,
+  log: RootLogger,
+  instanceId: string,
+): Service {
+  return createService({
+    service: 'tools',
+    version: packageJson.version,
+    config,
+    log,
+    instanceId,
+    migrationsFolder,
+    listen: () => config.current.tools,
+  });
+}

@@ -1,0 +1,5 @@
+import type { Scenario } from '../lib/scenario.ts';
+import { busRpc } from './bus-rpc.ts';
+
+/** Every scenario, in the order `pnpm bench` runs them. Add new ones here. */
+export const scenarios: Scenario[] = [busRpc];

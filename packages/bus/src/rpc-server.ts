@@ -1,0 +1,149 @@
+import type { Msg, NatsConnection } from '@nats-io/transport-node';
+import {
+  describeZodIssues,
+  type ErrorBody,
+  Headers,
+  isSbError,
+  type RpcDefinition,
+  toErrorBody,
+  validationError,
+} from '@switchboard/protocol';
+import type { z } from 'zod';
+import type { BusSubscription, RequestContext } from './bus.ts';
+import { decodeJson, encodeJson } from './codec.ts';
+import type { ReplyEnvelope } from './envelope.ts';
+import type { BusLogger } from './logger.ts';
+import type { RpcMetrics } from './metrics.ts';
+import { settleWithin } from './settle.ts';
+import { continueTrace } from './trace.ts';
+import { assertFits, readHeader, replyHeaders } from './wire.ts';
+
+/** What serving needs from the bus. */
+export interface RpcServerDeps {
+  nc: NatsConnection;
+  log: BusLogger;
+  metrics: RpcMetrics;
+  /** After this long a requester has given up, so `stop()` waits no longer for handlers. */
+  requestTimeoutMs: () => number;
+}
+
+type Handler<Req extends z.ZodType, Res extends z.ZodType> = (
+  request: z.infer<Req>,
+  context: RequestContext,
+) => Promise<z.input<Res>>;
+
+const internalBody: ErrorBody = toErrorBody(new Error('bug'));
+
+/** Runs one request through validation and the handler; never throws. */
+async function answer<Req extends z.ZodType, Res extends z.ZodType>(
+  deps: RpcServerDeps,
+  subject: string,
+  rpc: RpcDefinition<Req, Res>,
+  handler: Handler<Req, Res>,
+  msg: Msg,
+): Promise<ReplyEnvelope> {
+  try {
+    const what = `request to ${subject}`;
+    const raw = decodeJson(msg.data, readHeader(msg.headers, Headers.encoding), what);
+    const request = rpc.request.safeParse(raw);
+    if (!request.success) throw validationError(what, request.error);
+    const context: RequestContext = {
+      subject: msg.subject,
+      traceparent: continueTrace(readHeader(msg.headers, Headers.traceparent)),
+      principal: readHeader(msg.headers, Headers.principal),
+    };
+    const result = await handler(request.data, context);
+    const checked = rpc.response.safeParse(result);
+    if (!checked.success) {
+      deps.log.error(
+        { subject, operation: rpc.operation, issues: describeZodIssues(checked.error) },
+        `the handler of ${subject} returned a result that does not match its response schema`,
+      );
+      return { ok: false, error: internalBody };
+    }
+    return { ok: true, result };
+  } catch (error) {
+    if (!isSbError(error)) {
+      deps.log.error({ err: error, subject }, `the handler of ${subject} failed`);
+    }
+    return { ok: false, error: toErrorBody(error) };
+  }
+}
+
+/** Encodes the reply, replacing one that NATS could not carry with an error that can. */
+function encodeReply(deps: RpcServerDeps, subject: string, reply: ReplyEnvelope) {
+  const data = encodeJson(reply);
+  try {
+    assertFits(
+      `the reply of ${subject}`,
+      data,
+      deps.nc.info?.max_payload ?? Number.POSITIVE_INFINITY,
+    );
+    return { reply, data };
+  } catch (error) {
+    deps.log.warn({ err: error, subject }, `the reply of ${subject} is too large for NATS`);
+    const tooLarge: ReplyEnvelope = { ok: false, error: toErrorBody(error) };
+    return { reply: tooLarge, data: encodeJson(tooLarge) };
+  }
+}
+
+/** Serves `subject` in queue group `queue`; see {@link Bus.serve}. */
+export function serveRpc<Req extends z.ZodType, Res extends z.ZodType>(
+  deps: RpcServerDeps,
+  subject: string,
+  rpc: RpcDefinition<Req, Res>,
+  handler: Handler<Req, Res>,
+  queue: string,
+): BusSubscription {
+  const inflight = new Set<Promise<unknown>>();
+
+  const handle = async (msg: Msg) => {
+    const startedAt = performance.now();
+    const { reply, data } = encodeReply(
+      deps,
+      subject,
+      await answer(deps, subject, rpc, handler, msg),
+    );
+    deps.metrics.observe(
+      rpc.operation,
+      reply.ok ? 'ok' : reply.error.code,
+      (performance.now() - startedAt) / 1000,
+    );
+    msg.respond(data, { headers: replyHeaders() });
+  };
+
+  const subscription = deps.nc.subscribe(subject, {
+    queue,
+    callback: (error, msg) => {
+      if (error !== null) {
+        deps.log.error({ err: error, subject }, `the subscription to ${subject} failed`);
+        return;
+      }
+      if (msg.reply === undefined || msg.reply === '') {
+        deps.log.warn({ subject }, `ignored a message on ${subject} that expects no reply`);
+        return;
+      }
+      // Handlers run concurrently: each request is its own task, tracked so stop() can wait.
+      const task: Promise<void> = handle(msg).catch((err: unknown) => {
+        deps.log.error({ err, subject }, `could not reply to a request on ${subject}`);
+      });
+      inflight.add(task);
+      void task.finally(() => inflight.delete(task));
+    },
+  });
+
+  let stopped: Promise<void> | undefined;
+  return {
+    stop() {
+      stopped ??= (async () => {
+        if (!subscription.isClosed()) {
+          await subscription.drain().catch((err: unknown) => {
+            deps.log.debug({ err, subject }, `draining the subscription to ${subject} failed`);
+          });
+        }
+        await settleWithin(inflight, deps.requestTimeoutMs());
+      })();
+      return stopped;
+    },
+  };
+}

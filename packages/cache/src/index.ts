@@ -1,0 +1,1 @@
+export { type Cache, connectRedis, type RedisSettings } from './redis-cache.ts';

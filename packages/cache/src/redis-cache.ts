@@ -1,0 +1,98 @@
+import { resolveTls, type TlsSettings, unreachableError } from '@switchboard/config';
+import { Redis } from 'ioredis';
+
+/** Connection settings, as the shared `redis` config section holds them. */
+export interface RedisSettings {
+  url: string;
+  connectTimeoutMs: number;
+  tls?: TlsSettings | undefined;
+}
+
+/**
+ * The cache every service uses: fast paths only, never the only copy of anything (DESIGN.md,
+ * Messages: losing Redis loses nothing). Every key is prefixed with the namespace.
+ */
+export interface Cache {
+  /** The prefix of every key (`<ns>:`). */
+  readonly prefix: string;
+  ping(): Promise<void>;
+  /** The JSON value at `key`, or undefined when absent or expired. */
+  getJson(key: string): Promise<unknown>;
+  /** Stores a JSON value, expiring after `ttlMs` when given. */
+  setJson(key: string, value: unknown, ttlMs?: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Deletes every key of the namespace ("Redis is lost" in tests, a reset in operations). */
+  deleteAll(): Promise<number>;
+  /** Closes the connection. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Waits for the first connection so start-up fails fast and clearly, then lets ioredis reconnect. */
+async function firstConnect(client: Redis, url: string): Promise<void> {
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    client.disconnect();
+    const parsed = new URL(url);
+    throw unreachableError('Redis', `${parsed.hostname}:${parsed.port || '6379'}`, error);
+  }
+}
+
+/** Connects to Redis; fails with `E_UNAVAILABLE` naming the address when it cannot. */
+export async function connectRedis(
+  settings: RedisSettings,
+  options: { prefix: string; connectionName: string },
+): Promise<Cache> {
+  const tls = resolveTls('Redis', settings.tls);
+  const client = new Redis(settings.url, {
+    lazyConnect: true,
+    connectTimeout: settings.connectTimeoutMs,
+    connectionName: options.connectionName,
+    keyPrefix: options.prefix,
+    // Fail a command quickly while Redis is down: callers fall back to Postgres.
+    maxRetriesPerRequest: 1,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
+    ...(tls === undefined ? {} : { tls }),
+  });
+  // Without a listener ioredis reports connection errors as unhandled; reconnects are automatic.
+  client.on('error', () => {});
+  await firstConnect(client, settings.url);
+
+  let closed: Promise<void> | undefined;
+  return {
+    prefix: options.prefix,
+    ping: async () => {
+      await client.ping();
+    },
+    getJson: async (key) => {
+      const raw = await client.get(key);
+      return raw === null ? undefined : JSON.parse(raw);
+    },
+    setJson: async (key, value, ttlMs) => {
+      const raw = JSON.stringify(value);
+      if (ttlMs === undefined) await client.set(key, raw);
+      else await client.set(key, raw, 'PX', ttlMs);
+    },
+    delete: async (key) => {
+      await client.del(key);
+    },
+    deleteAll: async () => {
+      let deleted = 0;
+      // SCAN patterns ignore keyPrefix, and returned keys carry it: strip before DEL re-adds it.
+      const stream = client.scanStream({ match: `${options.prefix}*`, count: 500 });
+      for await (const keys of stream as AsyncIterable<string[]>) {
+        if (keys.length === 0) continue;
+        deleted += await client.del(...keys.map((key) => key.slice(options.prefix.length)));
+      }
+      return deleted;
+    },
+    close: () => {
+      closed ??= client.quit().then(
+        () => undefined,
+        () => client.disconnect(),
+      );
+      return closed;
+    },
+  };
+}

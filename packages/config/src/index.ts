@@ -1,0 +1,30 @@
+export { ConfigError } from './config-error.ts';
+export type { ConfigIssue, IssueSource } from './config-issue.ts';
+export {
+  type AnyServiceConfig,
+  type ConfigOf,
+  type ConfigRuleIssue,
+  defineServiceConfig,
+  type ServiceConfig,
+  type ServiceConfigDefinition,
+  type ServiceConfigSchema,
+  type ServiceConfigShape,
+} from './define.ts';
+export { coerceEnvValue } from './env-coercion.ts';
+export { type Env, envNameOf } from './env-source.ts';
+export {
+  type ConfigListener,
+  LiveConfig,
+  type LiveConfigStartOptions,
+} from './live-config.ts';
+export { type LoadConfigOptions, loadConfig } from './load-config.ts';
+export type { ConfigLogger, OverrideStore } from './override-store.ts';
+export { REDACTED, redactUrl } from './redact.ts';
+export {
+  type SharedConfig,
+  SharedConfigSchema,
+  sharedConfigShape,
+  TlsSchema,
+} from './shared-schema.ts';
+export { resolveTls, type TlsMaterial, type TlsSettings } from './tls.ts';
+export { type Dependency, startCommands, unreachableError } from './unreachable.ts';

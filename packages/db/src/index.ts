@@ -1,0 +1,7 @@
+export { MIGRATIONS_TABLE, runMigrations } from './migrate.ts';
+export {
+  connectPostgres,
+  type Database,
+  type PostgresSettings,
+  postgresOptions,
+} from './postgres.ts';

@@ -1,0 +1,52 @@
+/** Every stable error code of the mesh. Add new codes here, never ad hoc strings. */
+export const ErrorCodes = {
+  E_VALIDATION: 'E_VALIDATION',
+  E_UNAUTHORIZED: 'E_UNAUTHORIZED',
+  E_FORBIDDEN: 'E_FORBIDDEN',
+  E_NOT_FOUND: 'E_NOT_FOUND',
+  E_CONFLICT: 'E_CONFLICT',
+  E_RATE_LIMITED: 'E_RATE_LIMITED',
+  E_PAYLOAD_TOO_LARGE: 'E_PAYLOAD_TOO_LARGE',
+  E_UNAVAILABLE: 'E_UNAVAILABLE',
+  E_TIMEOUT: 'E_TIMEOUT',
+  E_INTERNAL: 'E_INTERNAL',
+} as const;
+
+/** One of {@link ErrorCodes}. */
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** The error the mesh throws for anything a caller can act on. */
+export class SbError extends Error {
+  override readonly name = 'SbError';
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options.details;
+  }
+}
+
+/** True when `value` is an {@link SbError} (also across module copies). */
+export function isSbError(value: unknown): value is SbError {
+  return value instanceof SbError;
+}
+
+/** The HTTP status each code maps to (problem+json responses). */
+export const httpStatusByCode: Record<ErrorCode, number> = {
+  E_VALIDATION: 400,
+  E_UNAUTHORIZED: 401,
+  E_FORBIDDEN: 403,
+  E_NOT_FOUND: 404,
+  E_CONFLICT: 409,
+  E_PAYLOAD_TOO_LARGE: 413,
+  E_RATE_LIMITED: 429,
+  E_INTERNAL: 500,
+  E_UNAVAILABLE: 503,
+  E_TIMEOUT: 504,
+};

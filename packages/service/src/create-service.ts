@@ -1,0 +1,195 @@
+import { connectNatsBus, type NatsBus } from '@switchboard/bus';
+import { type Cache, connectRedis } from '@switchboard/cache';
+import type { LiveConfig, SharedConfig } from '@switchboard/config';
+import { connectPostgres, type Database, runMigrations } from '@switchboard/db';
+import type { RootLogger } from '@switchboard/logger';
+import { SbError, type ServiceShortName } from '@switchboard/protocol';
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import { createHttpServer } from './http-server.ts';
+import { kvOverrideStore } from './kv-override-store.ts';
+import { createMetricsRegistry } from './metrics.ts';
+import { checkReadiness } from './readiness.ts';
+import { type ServiceIdentity, serveServiceRpcs } from './service-rpcs.ts';
+
+/** Connections a running service holds; features receive them in `register`. */
+export interface ServiceDeps<C extends SharedConfig> {
+  config: LiveConfig<C>;
+  log: RootLogger;
+  bus: NatsBus;
+  db: Database;
+  cache: Cache;
+  http: FastifyInstance;
+  metrics: Registry;
+  identity: ServiceIdentity;
+}
+
+/** What a service adds to the common bootstrap. */
+export interface ServiceOptions<C extends SharedConfig> {
+  service: ServiceShortName;
+  version: string;
+  config: LiveConfig<C>;
+  log: RootLogger;
+  instanceId: string;
+  /** Absolute path of the service's drizzle folder; migrations go into the schema `service`. */
+  migrationsFolder: string;
+  /** Where HTTP listens; read at start, once stored overrides have been applied. */
+  listen: () => { host: string; port: number };
+  /** Serves the service's own subjects and routes; runs after connections and migrations. */
+  register?: (deps: ServiceDeps<C>) => Promise<void>;
+  /** The service's key figures for `<ns>.v1.<short>.stats`. */
+  stats?: () => Record<string, number>;
+  /** Stops what `register` started, before connections close. */
+  unregister?: () => Promise<void>;
+}
+
+/** A service that `start()`s, serves, and `stop()`s in reverse order. */
+export interface Service {
+  readonly http: FastifyInstance;
+  readonly metrics: Registry;
+  /** Resolves with the bound address once every dependency is up and the service is ready. */
+  start(): Promise<{ port: number }>;
+  /** Idempotent; stops accepting, drains NATS, closes Redis and Postgres. */
+  stop(): Promise<void>;
+}
+
+type Phase = 'created' | 'starting' | 'ready' | 'stopping' | 'stopped';
+
+const READINESS_TIMEOUT_MS = 2000;
+
+/** Connects all three dependencies at once and reports every one that failed, not only the first. */
+async function connectAll<C extends SharedConfig>(options: ServiceOptions<C>) {
+  const config = options.config.current;
+  const name = `${options.service}:${options.instanceId}`;
+  const [bus, db, cache] = await Promise.allSettled([
+    connectNatsBus({
+      namespace: config.namespace,
+      servers: config.nats.servers,
+      name,
+      user: config.nats.user,
+      pass: config.nats.pass,
+      token: config.nats.token,
+      tls: config.nats.tls,
+      connectTimeoutMs: config.nats.connectTimeoutMs,
+      requestTimeoutMs: () => options.config.current.nats.requestTimeoutMs,
+      eventRetentionMs: config.nats.eventRetentionMs,
+      log: options.log.child({ component: 'bus' }),
+    }),
+    connectPostgres(config.postgres, name),
+    connectRedis(config.redis, { prefix: `${config.namespace}:`, connectionName: name }),
+  ]);
+  if (bus.status === 'fulfilled' && db.status === 'fulfilled' && cache.status === 'fulfilled') {
+    return { bus: bus.value, db: db.value, cache: cache.value };
+  }
+  await Promise.allSettled([
+    bus.status === 'fulfilled' ? bus.value.close() : undefined,
+    db.status === 'fulfilled' ? db.value.close() : undefined,
+    cache.status === 'fulfilled' ? cache.value.close() : undefined,
+  ]);
+  const failures = [bus, db, cache].flatMap((outcome) =>
+    outcome.status === 'rejected' ? [outcome.reason as unknown] : [],
+  );
+  const message = failures
+    .map((failure) => (failure instanceof Error ? failure.message : String(failure)))
+    .join('\n');
+  throw new SbError('E_UNAVAILABLE', message, { cause: failures[0] });
+}
+
+/**
+ * The bootstrap every service shares: config, connections, migrations, the common RPCs, the
+ * probes and metrics over HTTP, and a graceful stop.
+ */
+export function createService<C extends SharedConfig>(options: ServiceOptions<C>): Service {
+  const { log, config } = options;
+  const identity: ServiceIdentity = {
+    service: options.service,
+    instanceId: options.instanceId,
+    version: options.version,
+    startedAt: Date.now(),
+  };
+  const metrics = createMetricsRegistry({
+    service: options.service,
+    instance: options.instanceId,
+    version: options.version,
+  });
+  let phase: Phase = 'created';
+  let deps: { bus: NatsBus; db: Database; cache: Cache } | undefined;
+  const cleanups: Array<() => Promise<unknown>> = [];
+
+  const http = createHttpServer({
+    log,
+    metrics,
+    readiness: async () => {
+      if (phase !== 'ready' || deps === undefined) return { ready: false, checks: { phase } };
+      const { bus, db, cache } = deps;
+      return checkReadiness(
+        { nats: () => bus.ping(), postgres: () => db.ping(), redis: () => cache.ping() },
+        READINESS_TIMEOUT_MS,
+      );
+    },
+  });
+
+  const unsubscribeLogLevel = config.onChange((next, previous) => {
+    if (next.log.level !== previous.log.level) log.setLevel(next.log.level);
+  });
+
+  const start = async () => {
+    if (phase !== 'created') throw new Error(`cannot start a service that is ${phase}`);
+    phase = 'starting';
+    const current = config.current;
+    deps = await connectAll(options);
+    const { bus, db, cache } = deps;
+    cleanups.push(
+      () => db.close(current.shutdownTimeoutMs),
+      () => cache.close(),
+      () => bus.close(),
+    );
+    await runMigrations({
+      settings: current.postgres,
+      schema: options.service,
+      migrationsFolder: options.migrationsFolder,
+      applicationName: `${options.service}:${options.instanceId}:migrate`,
+    });
+    const bucket = await bus.kv(bus.subjects.configBucket);
+    await config.start(kvOverrideStore(bucket, options.service), {
+      log: log.child({ component: 'config' }),
+    });
+    cleanups.push(() => config.stop());
+    const subscriptions = serveServiceRpcs({
+      bus,
+      identity,
+      config: config as LiveConfig<unknown>,
+      stats: options.stats ?? (() => ({})),
+    });
+    cleanups.push(() => Promise.all(subscriptions.map((subscription) => subscription.stop())));
+    if (options.register !== undefined) {
+      await options.register({ config, log, bus, db, cache, http, metrics, identity });
+    }
+    if (options.unregister !== undefined) cleanups.push(options.unregister);
+    const { host, port: requestedPort } = options.listen();
+    await http.listen({ host, port: requestedPort });
+    const address = http.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    phase = 'ready';
+    log.info({ port, instanceId: options.instanceId, version: options.version }, 'ready');
+    return { port };
+  };
+
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      phase = 'stopping';
+      unsubscribeLogLevel();
+      // Reverse order: stop accepting, then what was registered, then the connections.
+      await http.close();
+      for (const cleanup of cleanups.reverse()) {
+        await cleanup().catch((err: unknown) => log.error({ err }, 'error while stopping'));
+      }
+      phase = 'stopped';
+      await log.flush();
+    })();
+    return stopped;
+  };
+
+  return { http, metrics, start, stop };
+}

@@ -1,0 +1,15 @@
+export {
+  createService,
+  type Service,
+  type ServiceDeps,
+  type ServiceOptions,
+} from './create-service.ts';
+export { createHttpServer } from './http-server.ts';
+export { generateInstanceId } from './instance-id.ts';
+export { kvOverrideStore } from './kv-override-store.ts';
+export { listenSettings } from './listen-settings.ts';
+export { createMetricsRegistry } from './metrics.ts';
+export { checkReadiness, type ReadinessCheck, type ReadinessReport } from './readiness.ts';
+export { type ServiceIdentity, serveServiceRpcs } from './service-rpcs.ts';
+export { onShutdown } from './shutdown.ts';
+export { type BuildService, type StartedProcess, startServiceProcess } from './start-process.ts';

@@ -1,0 +1,1 @@
+export { describeServiceLifecycle } from './service-lifecycle.ts';

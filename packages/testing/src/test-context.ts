@@ -1,0 +1,34 @@
+import { cleanupNamespace } from './cleanup.ts';
+import { testInfra } from './infra.ts';
+import { createTestNamespace } from './namespace.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
+
+/** The isolated world of one test file: a namespace, a database, and the env to reach them. */
+export interface TestContext {
+  namespace: string;
+  database: TestDatabase;
+  /** `SB_*` variables pointing a service at this context (add your own on top). */
+  env: Record<string, string>;
+  /** Drops the database and removes the namespace's streams, buckets and keys. */
+  cleanup(): Promise<void>;
+}
+
+/** Creates a test context; call `cleanup()` in `afterAll`. */
+export async function createTestContext(): Promise<TestContext> {
+  const namespace = createTestNamespace();
+  const database = await createTestDatabase(namespace);
+  return {
+    namespace,
+    database,
+    env: {
+      SB_NAMESPACE: namespace,
+      SB_POSTGRES__URL: database.url,
+      SB_REDIS__URL: testInfra.redisUrl,
+      SB_NATS__SERVERS: testInfra.natsServers,
+      SB_LOG__LEVEL: 'warn',
+    },
+    cleanup: async () => {
+      await Promise.all([database.drop(), cleanupNamespace(namespace)]);
+    },
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * `pnpm dev`: the whole mesh on this machine. Checks Postgres, Redis and NATS first (saying
+ * which one is missing and how to start it), runs the six services as separate processes with
+ * their logs combined and prefixed, reports when every `/readyz` is green, and stops them all
+ * on Ctrl-C.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { connectNatsBus } from '@switchboard/bus';
+import { connectRedis } from '@switchboard/cache';
+import {
+  type AnyServiceConfig,
+  ConfigError,
+  loadConfig,
+  type SharedConfig,
+} from '@switchboard/config';
+import { connectPostgres } from '@switchboard/db';
+import { type ServiceShortName, Services, serviceShortNames } from '@switchboard/protocol';
+import { a2aConfig } from '../apps/a2a-peer/src/config.ts';
+import { gatewayConfig } from '../apps/gateway/src/config.ts';
+import { routerConfig } from '../apps/message-router/src/config.ts';
+import { stateConfig } from '../apps/state/src/config.ts';
+import { tasksConfig } from '../apps/task-worker/src/config.ts';
+import { toolsConfig } from '../apps/tool-registry/src/config.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  SB_LOG__FORMAT: process.env.SB_LOG__FORMAT ?? 'pretty',
+};
+const definitions: Record<ServiceShortName, AnyServiceConfig> = {
+  gateway: gatewayConfig,
+  router: routerConfig,
+  tools: toolsConfig,
+  a2a: a2aConfig,
+  state: stateConfig,
+  tasks: tasksConfig,
+};
+const colors = [36, 35, 33, 32, 34, 91];
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+/** Each service's settings, read the way the service reads them; a bad one is reported once. */
+async function loadSettings(): Promise<
+  Array<SharedConfig & Record<string, { host: string; port: number }>>
+> {
+  try {
+    return await Promise.all(
+      serviceShortNames.map(
+        async (short) => (await loadConfig(definitions[short], { env })).current as never,
+      ),
+    );
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
+/** Connects to each dependency once, with the code and settings the services use. */
+async function checkInfrastructure(shared: SharedConfig): Promise<string[]> {
+  const name = 'switchboard-dev-check';
+  const outcomes = await Promise.allSettled([
+    connectPostgres({ ...shared.postgres, poolMax: 1 }, name).then((db) => db.close()),
+    connectRedis(shared.redis, { prefix: `${shared.namespace}:`, connectionName: name }).then(
+      (cache) => cache.close(),
+    ),
+    connectNatsBus({
+      namespace: shared.namespace,
+      servers: shared.nats.servers,
+      connectTimeoutMs: shared.nats.connectTimeoutMs,
+      requestTimeoutMs: () => shared.nats.requestTimeoutMs,
+      user: shared.nats.user,
+      pass: shared.nats.pass,
+      token: shared.nats.token,
+      tls: shared.nats.tls,
+    }).then((bus) => bus.close()),
+  ]);
+  return outcomes.flatMap((outcome) =>
+    outcome.status === 'rejected'
+      ? [outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason)]
+      : [],
+  );
+}
+
+function startService(short: (typeof serviceShortNames)[number], index: number): ChildProcess {
+  const { folder } = Services[short];
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'apps', folder, 'src/main.ts')],
+    {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const label = `\u001b[${colors[index % colors.length]}m${short.padEnd(7)}\u001b[0m │ `;
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream as NodeJS.ReadableStream }).on('line', (line) => {
+      process.stdout.write(`${label}${line}\n`);
+    });
+  }
+  return child;
+}
+
+async function waitUntilReady(ports: number[]): Promise<boolean> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const statuses = await Promise.all(
+      ports.map((port) =>
+        fetch(`http://127.0.0.1:${port}/readyz`).then(
+          (response) => response.status,
+          () => 0,
+        ),
+      ),
+    );
+    if (statuses.every((status) => status === 200)) return true;
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  return false;
+}
+
+async function stopAll(children: ChildProcess[]): Promise<void> {
+  const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
+  const exits = running.map((child) => new Promise((done) => child.once('exit', done)));
+  for (const child of running) child.kill('SIGTERM');
+  const timer = setTimeout(() => {
+    for (const child of running) child.kill('SIGKILL');
+  }, STOP_TIMEOUT_MS);
+  await Promise.all(exits);
+  clearTimeout(timer);
+}
+
+const settings = await loadSettings();
+const problems = await checkInfrastructure(settings[0] as SharedConfig);
+if (problems.length > 0) {
+  console.error(
+    `Switchboard cannot start:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+  );
+  process.exit(1);
+}
+
+const children = serviceShortNames.map(startService);
+let stopping = false;
+const shutdown = async (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nstopping the mesh…');
+  await stopAll(children);
+  process.exit(code);
+};
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+children.forEach((child, index) => {
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(`${serviceShortNames[index]} exited (${code ?? signal}); stopping the mesh`);
+    void shutdown(1);
+  });
+});
+
+const ports = serviceShortNames.map((short, index) => settings[index]?.[short]?.port ?? 0);
+if (await waitUntilReady(ports)) {
+  const lines = serviceShortNames.map(
+    (short, index) => `  ${short.padEnd(8)} http://127.0.0.1:${ports[index]}`,
+  );
+  console.log(
+    `\nSwitchboard is ready (every /readyz is green). Ctrl-C stops it.\n${lines.join('\n')}\n`,
+  );
+} else if (!stopping) {
+  console.error(`not every service became ready within ${READY_TIMEOUT_MS / 1000} s`);
+  await shutdown(1);
+}

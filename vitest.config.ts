@@ -1,0 +1,36 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+// One project per workspace package, so `vitest run --project @switchboard/bus` (each package's
+// `test` script) runs one package while `pnpm test` runs them all with one coverage report.
+const projects = ['packages', 'apps'].flatMap((parent) =>
+  readdirSync(parent, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => {
+      const root = join(parent, entry.name);
+      const { name } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+        name: string;
+      };
+      return { extends: true as const, test: { name, root, include: ['src/**/*.test.ts'] } };
+    }),
+);
+
+export default defineConfig({
+  test: {
+    projects,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Every file gets its own database and namespace, so files run in parallel safely.
+    fileParallelism: true,
+    reporters: ['default', ['json', { outputFile: 'reports/vitest.json' }]],
+    coverage: {
+      provider: 'v8',
+      include: ['packages/*/src/**/*.ts', 'apps/*/src/**/*.ts'],
+      // main.ts files are process entries: tests run them as child processes, whose coverage
+      // v8 does not collect here; their logic lives in app.ts, which is covered.
+      exclude: ['**/*.test.ts', '**/main.ts', '**/test-*.ts'],
+      reporter: ['text-summary', 'json-summary', 'html'],
+    },
+  },
+});
