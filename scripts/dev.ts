@@ -42,21 +42,31 @@ const colors = [36, 35, 33, 32, 34, 91];
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
 
-/** Each service's settings, read the way the service reads them; a bad one is reported once. */
-async function loadSettings(): Promise<
-  Array<SharedConfig & Record<string, { host: string; port: number }>>
-> {
-  try {
-    return await Promise.all(
-      serviceShortNames.map(
-        async (short) => (await loadConfig(definitions[short], { env })).current as never,
-      ),
-    );
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
+/**
+ * Each service's settings, read the way the service reads them. Bad settings are reported for
+ * every service at once, each problem once (a shared setting would otherwise repeat six times).
+ */
+async function loadSettings(): Promise<Array<SharedConfig & Record<string, { port: number }>>> {
+  const outcomes = await Promise.allSettled(
+    serviceShortNames.map((short) => loadConfig(definitions[short], { env })),
+  );
+  const seen = new Set<string>();
+  const report: string[] = [];
+  for (const outcome of outcomes) {
+    if (outcome.status === 'fulfilled') continue;
+    if (!(outcome.reason instanceof ConfigError)) throw outcome.reason;
+    const [header, ...issues] = outcome.reason.message.split('\n');
+    const fresh = issues.filter((issue) => !seen.has(issue));
+    for (const issue of fresh) seen.add(issue);
+    if (fresh.length > 0) report.push(header as string, ...fresh);
+  }
+  if (report.length > 0) {
+    console.error(report.join('\n'));
     process.exit(1);
   }
+  return outcomes.map(
+    (outcome) => (outcome as PromiseFulfilledResult<{ current: never }>).value.current,
+  );
 }
 
 /** Connects to each dependency once, with the code and settings the services use. */
@@ -94,6 +104,9 @@ function startService(short: (typeof serviceShortNames)[number], index: number):
       cwd: root,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: Ctrl-C reaches this script alone, which stops each service
+      // once, instead of every service seeing SIGINT and then SIGTERM.
+      detached: true,
     },
   );
   const label = `\u001b[${colors[index % colors.length]}m${short.padEnd(7)}\u001b[0m │ `;
@@ -151,6 +164,9 @@ const shutdown = async (code: number) => {
   await stopAll(children);
   process.exit(code);
 };
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+});
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 children.forEach((child, index) => {

@@ -29,13 +29,25 @@ export interface Cache {
 
 /** Waits for the first connection so start-up fails fast and clearly, then lets ioredis reconnect. */
 async function firstConnect(client: Redis, url: string): Promise<void> {
+  // connect() rejects with a bare "Connection is closed."; the socket error says why.
+  let socketError: unknown;
+  const remember = (error: unknown) => {
+    socketError ??= error;
+  };
+  client.on('error', remember);
   try {
     await client.connect();
     await client.ping();
   } catch (error) {
     client.disconnect();
     const parsed = new URL(url);
-    throw unreachableError('Redis', `${parsed.hostname}:${parsed.port || '6379'}`, error);
+    throw unreachableError(
+      'Redis',
+      `${parsed.hostname}:${parsed.port || '6379'}`,
+      socketError ?? error,
+    );
+  } finally {
+    client.off('error', remember);
   }
 }
 

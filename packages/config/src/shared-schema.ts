@@ -27,11 +27,29 @@ function timerMs(defaultMs: number, minMs: number, maxMs: number) {
  */
 export const TlsSchema = z
   .strictObject({
-    enabled: z.boolean().default(true),
-    ca: z.string().min(1).optional(),
-    cert: z.string().min(1).optional(),
-    key: z.string().min(1).optional(),
-    rejectUnauthorized: z.boolean().default(true),
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Connect with TLS when this section is given; false switches it off'),
+    ca: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('CA certificate(s) to trust: PEM text or a PEM file path (default: system CAs)'),
+    cert: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Client certificate: PEM text or a PEM file path; needs `key`'),
+    key: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Private key of the client certificate: PEM text or a PEM file path'),
+    rejectUnauthorized: z
+      .boolean()
+      .default(true)
+      .describe("Refuse a server whose certificate does not verify; false only for testing"),
   })
   .superRefine((tls, ctx) => {
     if (tls.cert !== undefined && tls.key === undefined) {
@@ -43,17 +61,30 @@ export const TlsSchema = z
   });
 
 const PostgresSchema = z.strictObject({
-  url: urlWithScheme(['postgres:', 'postgresql:']).default(
-    'postgres://postgres@127.0.0.1:5432/switchboard',
+  url: urlWithScheme(['postgres:', 'postgresql:'])
+    .default('postgres://postgres@127.0.0.1:5432/switchboard')
+    .describe(
+      'Postgres `postgres://` URL; the database is created on first start; password shown as ***',
+    ),
+  poolMax: z
+    .int()
+    .min(1)
+    .max(100)
+    .default(10)
+    .describe('Most connections each replica opens to Postgres'),
+  connectTimeoutMs: timerMs(5000, 10, 600_000).describe(
+    'How long to wait for a Postgres connection, in ms (rounded up to whole seconds)',
   ),
-  poolMax: z.int().min(1).max(100).default(10),
-  connectTimeoutMs: timerMs(5000, 10, 600_000),
   tls: TlsSchema.optional(),
 });
 
 const RedisSchema = z.strictObject({
-  url: urlWithScheme(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
-  connectTimeoutMs: timerMs(5000, 10, 600_000),
+  url: urlWithScheme(['redis:', 'rediss:'])
+    .default('redis://127.0.0.1:6379')
+    .describe('Redis `redis://` or `rediss://` URL; password shown as ***'),
+  connectTimeoutMs: timerMs(5000, 10, 600_000).describe(
+    'How long to wait for the Redis connection, in ms',
+  ),
   tls: TlsSchema.optional(),
 });
 
@@ -62,13 +93,24 @@ const NatsSchema = z
     servers: z
       .array(urlWithScheme(['nats:', 'tls:']))
       .min(1)
-      .default(['nats://127.0.0.1:4222']),
-    user: z.string().min(1).optional(),
-    pass: z.string().min(1).optional(),
-    token: z.string().min(1).optional(),
-    connectTimeoutMs: timerMs(5000, 10, 600_000),
-    requestTimeoutMs: timerMs(5000, 10, 600_000),
-    eventRetentionMs: timerMs(7 * DAY_MS, 1000, 365 * DAY_MS),
+      .default(['nats://127.0.0.1:4222'])
+      .describe('NATS server URLs (`nats://` or `tls://`), comma-separated in env'),
+    user: z.string().min(1).optional().describe('NATS user name; needs `pass`'),
+    pass: z.string().min(1).optional().describe('NATS password; needs `user`'),
+    token: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('NATS authentication token, instead of a user and password'),
+    connectTimeoutMs: timerMs(5000, 10, 600_000).describe(
+      'How long to wait for the NATS connection, in ms',
+    ),
+    requestTimeoutMs: timerMs(5000, 10, 600_000).describe(
+      'Default timeout of a request over NATS (RPC), in ms',
+    ),
+    eventRetentionMs: timerMs(7 * DAY_MS, 1000, 365 * DAY_MS).describe(
+      'How long the event stream keeps events, in ms (a service that was down catches up)',
+    ),
     tls: TlsSchema.optional(),
   })
   .superRefine((nats, ctx) => {
@@ -85,18 +127,31 @@ const NatsSchema = z
   });
 
 const LogFileSchema = z.strictObject({
-  path: z.string().min(1),
+  path: z
+    .string()
+    .min(1)
+    .describe('Also write JSON log lines to this file, rotated (`app.log` → `app.1.log`, ...)'),
   size: z
     .string()
     .regex(/^\d+[kmg]?$/i, 'must be a size such as 500k, 10m or 1g')
-    .default('10m'),
-  frequency: z.union([z.enum(['daily', 'hourly']), z.int().min(1000)]).optional(),
-  limit: z.int().min(1).default(10),
+    .default('10m')
+    .describe('Rotate the log file at this size: bytes, or with a unit (`500k`, `10m`, `1g`)'),
+  frequency: z
+    .union([z.enum(['daily', 'hourly']), z.int().min(1000)])
+    .optional()
+    .describe('Also rotate the log file `daily`, `hourly` or every so many ms'),
+  limit: z.int().min(1).default(10).describe('Rotated log files kept besides the active one'),
 });
 
 const LogSchema = z.strictObject({
-  level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  format: z.enum(['json', 'pretty']).default('json'),
+  level: z
+    .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+    .default('info')
+    .describe('Least severe log level written'),
+  format: z
+    .enum(['json', 'pretty'])
+    .default('json')
+    .describe('Log lines on stdout: `json` (one object a line) or `pretty` (for people)'),
   file: LogFileSchema.optional(),
 });
 
@@ -106,11 +161,26 @@ const LogSchema = z.strictObject({
  */
 export function sharedConfigShape() {
   return {
-    namespace: NamespaceSchema.default('sb'),
-    mode: z.enum(['distributed', 'embedded']).default('distributed'),
+    namespace: NamespaceSchema.default('sb').describe(
+      'Prefix of every subject, stream, KV bucket and Redis key (`[a-z0-9_]+`): namespaces never see each other',
+    ),
+    mode: z
+      .enum(['distributed', 'embedded'])
+      .default('distributed')
+      .describe(
+        '`distributed`: each service is its own process, over NATS (`embedded` is planned; it changes nothing yet)',
+      ),
     /** Generated by the service bootstrap when absent. */
-    instanceId: z.string().min(1).optional(),
-    shutdownTimeoutMs: timerMs(10_000, 100, 120_000),
+    instanceId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'This replica in logs, metrics and `ping`; generated (`<service>-<host>-<random>`) when unset',
+      ),
+    shutdownTimeoutMs: timerMs(10_000, 100, 120_000).describe(
+      'On SIGTERM or SIGINT, how long a stop may take before the process exits anyway, in ms',
+    ),
     postgres: PostgresSchema.prefault({}),
     redis: RedisSchema.prefault({}),
     nats: NatsSchema.prefault({}),

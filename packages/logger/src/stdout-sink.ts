@@ -29,6 +29,8 @@ export function createStdoutSink(options: StdoutSinkOptions): LineSink {
     colorize: true,
     translateTime: 'SYS:HH:MM:ss.l',
     ignore: 'service,instanceId',
+    // One line per entry: six services share one terminal under `pnpm dev`.
+    singleLine: true,
     messageFormat: '[{service}] {msg}',
   });
   return { write: (line) => void out.write(prettify(line)) };

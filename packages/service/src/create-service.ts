@@ -6,6 +6,7 @@ import type { RootLogger } from '@switchboard/logger';
 import { SbError, type ServiceShortName } from '@switchboard/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import { baseFigures } from './base-figures.ts';
 import { createHttpServer } from './http-server.ts';
 import { kvOverrideStore } from './kv-override-store.ts';
 import { createMetricsRegistry } from './metrics.ts';
@@ -58,7 +59,7 @@ type Phase = 'created' | 'starting' | 'ready' | 'stopping' | 'stopped';
 const READINESS_TIMEOUT_MS = 2000;
 
 /** Connects all three dependencies at once and reports every one that failed, not only the first. */
-async function connectAll<C extends SharedConfig>(options: ServiceOptions<C>) {
+async function connectAll<C extends SharedConfig>(options: ServiceOptions<C>, metrics: Registry) {
   const config = options.config.current;
   const name = `${options.service}:${options.instanceId}`;
   const [bus, db, cache] = await Promise.allSettled([
@@ -74,6 +75,7 @@ async function connectAll<C extends SharedConfig>(options: ServiceOptions<C>) {
       requestTimeoutMs: () => options.config.current.nats.requestTimeoutMs,
       eventRetentionMs: config.nats.eventRetentionMs,
       log: options.log.child({ component: 'bus' }),
+      metrics,
     }),
     connectPostgres(config.postgres, name),
     connectRedis(config.redis, { prefix: `${config.namespace}:`, connectionName: name }),
@@ -137,7 +139,7 @@ export function createService<C extends SharedConfig>(options: ServiceOptions<C>
     if (phase !== 'created') throw new Error(`cannot start a service that is ${phase}`);
     phase = 'starting';
     const current = config.current;
-    deps = await connectAll(options);
+    deps = await connectAll(options, metrics);
     const { bus, db, cache } = deps;
     cleanups.push(
       () => db.close(current.shutdownTimeoutMs),
@@ -159,7 +161,7 @@ export function createService<C extends SharedConfig>(options: ServiceOptions<C>
       bus,
       identity,
       config: config as LiveConfig<unknown>,
-      stats: options.stats ?? (() => ({})),
+      stats: async () => ({ ...(await baseFigures(metrics)), ...options.stats?.() }),
     });
     cleanups.push(() => Promise.all(subscriptions.map((subscription) => subscription.stop())));
     if (options.register !== undefined) {

@@ -3,7 +3,8 @@ import type { OverrideStore } from '@switchboard/config';
 
 /**
  * Live overrides of one service in the namespace's config bucket, under keys
- * `<short>.<dotted.setting>`: every replica of the service watches the same keys.
+ * `<short>.<setting key>` (`router.log.level`, `router.router.retry.maxAttempts`): every
+ * replica of the service watches the same keys, and no service sees another's.
  */
 export function kvOverrideStore(bucket: KvBucket, service: string): OverrideStore {
   const prefix = `${service}.`;

@@ -77,6 +77,9 @@ export function describeServiceLifecycle<D extends AnyServiceConfig>(options: {
       );
       const stats = await bus.request(rpc('stats'), StatsRpc, {});
       expect(stats).toMatchObject({ service: short, instanceId: 'in-process' });
+      // ping and config.get were served before this request.
+      expect(stats.figures.rpcServed).toBeGreaterThanOrEqual(2);
+      expect(stats.figures.rssBytes).toBeGreaterThan(0);
 
       await service.stop();
       await service.stop();

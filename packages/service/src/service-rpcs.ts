@@ -25,7 +25,8 @@ export function serveServiceRpcs(options: {
   bus: Bus;
   identity: ServiceIdentity;
   config: LiveConfig<unknown>;
-  stats: () => Record<string, number>;
+  /** The replica's key figures (the common ones and its service's own). */
+  stats: () => Promise<Record<string, number>>;
 }): BusSubscription[] {
   const { bus, identity, config } = options;
   const queue = bus.subjects.queueGroup(identity.service);
@@ -68,7 +69,7 @@ export function serveServiceRpcs(options: {
         service: identity.service,
         instanceId: identity.instanceId,
         uptimeMs: uptimeMs(),
-        figures: options.stats(),
+        figures: await options.stats(),
       }),
       { queue },
     ),
