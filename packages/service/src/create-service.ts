@@ -168,6 +168,9 @@ export function createService<C extends SharedConfig>(options: ServiceOptions<C>
       await options.register({ config, log, bus, db, cache, http, metrics, identity });
     }
     if (options.unregister !== undefined) cleanups.push(options.unregister);
+    // A round trip flushes the subscriptions to the server: once start() resolves (and /readyz
+    // is green), every subject this replica serves is answerable.
+    await bus.ping();
     const { host, port: requestedPort } = options.listen();
     await http.listen({ host, port: requestedPort });
     const address = http.server.address();

@@ -15,25 +15,10 @@ import { createTestContext, type TestContext, testInfra, waitFor } from '@switch
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createService, type Service } from './create-service.ts';
-import { listenSettings } from './listen-settings.ts';
-
-// A service definition of its own, with live settings in its section, so this file exercises
-// the config machinery end to end (RPC → KV → every replica) without any feature code.
-const definition = defineServiceConfig({
-  service: 'tasks',
-  section: z.strictObject({
-    ...listenSettings('tasks'),
-    retry: z.strictObject({
-      baseDelayMs: z.number().int().min(1).default(100),
-      maxAttempts: z.number().int().min(1).default(3),
-    }),
-  }),
-  live: ['tasks.retry'],
-});
-type TestConfig = ConfigOf<typeof definition>;
+import { createTestFolder, type TestServiceConfig, testServiceConfig } from './test-service.ts';
 
 interface Replica {
-  config: LiveConfig<TestConfig>;
+  config: LiveConfig<TestServiceConfig>;
   log: RootLogger;
   lines: string[];
   service: Service;
@@ -41,7 +26,7 @@ interface Replica {
 
 let context: TestContext;
 let bus: NatsBus;
-let folder: string;
+let folder: ReturnType<typeof createTestFolder>;
 let configFile: string;
 let migrations: string;
 const running: Replica[] = [];
@@ -52,7 +37,7 @@ function writeConfigFile(yaml: string): void {
 
 async function startReplica(name: string): Promise<Replica> {
   const env = { ...context.env, SWITCHBOARD_CONFIG: configFile, SB_TASKS__PORT: '0' };
-  const config = await loadConfig(definition, { env });
+  const config = await loadConfig(testServiceConfig, { env });
   const output = new PassThrough();
   const lines: string[] = [];
   output.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
@@ -91,27 +76,15 @@ beforeAll(async () => {
     servers: testInfra.natsServers.split(','),
     requestTimeoutMs: () => 5000,
   });
-  folder = mkdtempSync(join(tmpdir(), 'sb-live-config-'));
-  configFile = join(folder, 'switchboard.yaml');
-  migrations = join(folder, 'drizzle');
-  mkdirSync(join(migrations, 'meta'), { recursive: true });
-  writeFileSync(join(migrations, '0000_init.sql'), 'CREATE SCHEMA IF NOT EXISTS "tasks";');
-  writeFileSync(
-    join(migrations, 'meta/_journal.json'),
-    JSON.stringify({
-      version: '7',
-      dialect: 'postgresql',
-      entries: [
-        { idx: 0, version: '7', when: 1_700_000_000_000, tag: '0000_init', breakpoints: true },
-      ],
-    }),
-  );
+  folder = createTestFolder();
+  configFile = join(folder.root, 'switchboard.yaml');
+  migrations = folder.migrations;
 });
 afterEach(stopAll);
 afterAll(async () => {
   await bus?.close();
   await context?.cleanup();
-  rmSync(folder, { recursive: true, force: true });
+  folder.remove();
 });
 
 describe('live configuration across replicas', () => {
