@@ -1,19 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { connectNatsBus, type NatsBus } from '@switchboard/bus';
-import {
-  type ConfigOf,
-  defineServiceConfig,
-  type LiveConfig,
-  loadConfig,
-} from '@switchboard/config';
+import { type LiveConfig, loadConfig } from '@switchboard/config';
 import { createLogger, type RootLogger } from '@switchboard/logger';
 import { ConfigGetRpc, ConfigSetRpc, ConfigUnsetRpc } from '@switchboard/protocol';
 import { createTestContext, type TestContext, testInfra, waitFor } from '@switchboard/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { createService, type Service } from './create-service.ts';
 import { createTestFolder, type TestServiceConfig, testServiceConfig } from './test-service.ts';
 
