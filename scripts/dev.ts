@@ -65,7 +65,7 @@ async function loadSettings(): Promise<Array<SharedConfig & Record<string, { por
     process.exit(1);
   }
   return outcomes.map(
-    (outcome) => (outcome as PromiseFulfilledResult<{ current: never }>).value.current,
+    (outcome) => (outcome as PromiseFulfilledResult<{ current: unknown }>).value.current as never,
   );
 }
 

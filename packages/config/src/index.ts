@@ -18,8 +18,12 @@ export {
   type LiveConfigStartOptions,
 } from './live-config.ts';
 export { type LoadConfigOptions, loadConfig } from './load-config.ts';
+export { describeTextChange, replaceMarkedSection } from './marked-section.ts';
 export type { ConfigLogger, OverrideStore } from './override-store.ts';
 export { REDACTED, redactUrl } from './redact.ts';
+export { describeSettings, NO_DEFAULT, type SettingDoc } from './setting-docs.ts';
+export { renderSettingsReference } from './settings-reference.ts';
+export { renderSettingsTable } from './settings-table.ts';
 export {
   type SharedConfig,
   SharedConfigSchema,

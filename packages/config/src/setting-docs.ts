@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { AnyServiceConfig } from './define.ts';
 import { envNameOf } from './env-source.ts';
 import { type ConfigPath, getAtPath, joinKey, matchesPattern } from './paths.ts';
-import { type AnySchema, defaultOf, leafPaths, schemaAtPath } from './schema-walk.ts';
-import { isLivePath } from './settings.ts';
+import { type AnySchema, defaultOf, leafPaths, schemaAtPath, unwrapSchema } from './schema-walk.ts';
 import { describeJsonSchemaType, type JsonSchemaNode } from './setting-type.ts';
+import { isLivePath } from './settings.ts';
 
 /** What the docs say about one setting. */
 export interface SettingDoc {
@@ -37,8 +37,7 @@ export function describeSettings(definition: AnyServiceConfig): SettingDoc[] {
   return leafPaths(definition.schema).map((path) => {
     // A leaf path comes from the schema, so a schema is there.
     const schema = schemaAtPath(definition.schema, path) as AnySchema;
-    // io 'input': the shape a person writes; unrepresentable parts (transforms) read as any.
-    const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode;
+    const json = jsonSchemaOf(schema);
     const doc: SettingDoc = {
       key: joinKey(path),
       envName: envNameOf(path),
@@ -51,6 +50,20 @@ export function describeSettings(definition: AnyServiceConfig): SettingDoc[] {
     if (typeof json.description === 'string') doc.description = json.description;
     return doc;
   });
+}
+
+/**
+ * The JSON Schema of a setting, as a person writes it (io `input`; what JSON Schema cannot say,
+ * such as a transform, reads as any). zod throws on a default JSON cannot spell (a symbol): the
+ * schema without its wrappers still says what the setting takes.
+ */
+function jsonSchemaOf(schema: AnySchema): JsonSchemaNode {
+  const options = { io: 'input', unrepresentable: 'any' } as const;
+  try {
+    return z.toJSONSchema(schema, options) as JsonSchemaNode;
+  } catch {
+    return z.toJSONSchema(unwrapSchema(schema), options) as JsonSchemaNode;
+  }
 }
 
 /**

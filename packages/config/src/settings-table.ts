@@ -1,11 +1,10 @@
-import type { SettingDoc } from './setting-docs.ts';
-import { NO_DEFAULT } from './setting-docs.ts';
+import { NO_DEFAULT, type SettingDoc } from './setting-docs.ts';
 
 const HEADER = ['Variable', 'Key', 'Default', 'Live', 'Description'] as const;
 
 /**
- * A Markdown table of settings: Variable, Key, Default, Live, Description (the description then
- * what the setting takes, in parentheses). Live reads `yes` (applies without a restart), `no`
+ * A Markdown table of settings: Variable, Key, Default, Live, Description (the description, a
+ * dash, then what the setting takes: `integer 10..600000`, `string, secret`). Live reads `yes` (applies without a restart), `no`
  * (at the next start) or `no (file/env only)` for a setting an override may not set. Columns are
  * padded so the table reads as text too.
  */
@@ -24,7 +23,7 @@ export function renderSettingsTable(rows: readonly SettingDoc[]): string {
 function rowCells(row: SettingDoc): string[] {
   const live = `${row.isLive ? 'yes' : 'no'}${row.isBootstrap ? ' (file/env only)' : ''}`;
   const type = row.isSecret ? `${row.type}, secret` : row.type;
-  const description = row.description === undefined ? `(${type})` : `${row.description} (${type})`;
+  const description = row.description === undefined ? type : `${row.description} — ${type}`;
   const defaultCell = row.defaultText === NO_DEFAULT ? NO_DEFAULT : code(row.defaultText);
   return [code(row.envName), code(row.key), defaultCell, live, description];
 }

@@ -49,7 +49,7 @@ export const TlsSchema = z
     rejectUnauthorized: z
       .boolean()
       .default(true)
-      .describe("Refuse a server whose certificate does not verify; false only for testing"),
+      .describe('Refuse a server whose certificate does not verify; false only for testing'),
   })
   .superRefine((tls, ctx) => {
     if (tls.cert !== undefined && tls.key === undefined) {
@@ -64,7 +64,7 @@ const PostgresSchema = z.strictObject({
   url: urlWithScheme(['postgres:', 'postgresql:'])
     .default('postgres://postgres@127.0.0.1:5432/switchboard')
     .describe(
-      'Postgres `postgres://` URL; the database is created on first start; password shown as ***',
+      'Postgres URL (`postgres://`, `postgresql://`); the database is created when missing; password shown as `***`',
     ),
   poolMax: z
     .int()
@@ -81,7 +81,7 @@ const PostgresSchema = z.strictObject({
 const RedisSchema = z.strictObject({
   url: urlWithScheme(['redis:', 'rediss:'])
     .default('redis://127.0.0.1:6379')
-    .describe('Redis `redis://` or `rediss://` URL; password shown as ***'),
+    .describe('Redis `redis://` or `rediss://` URL; password shown as `***`'),
   connectTimeoutMs: timerMs(5000, 10, 600_000).describe(
     'How long to wait for the Redis connection, in ms',
   ),
@@ -147,7 +147,7 @@ const LogSchema = z.strictObject({
   level: z
     .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
     .default('info')
-    .describe('Least severe log level written'),
+    .describe('Lowest level logged: `debug` shows more, `warn` less'),
   format: z
     .enum(['json', 'pretty'])
     .default('json')

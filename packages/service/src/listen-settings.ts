@@ -7,7 +7,19 @@ import { z } from 'zod';
  */
 export function listenSettings(service: ServiceShortName) {
   return {
-    host: z.string().min(1).default('127.0.0.1'),
-    port: z.number().int().min(0).max(65_535).default(Services[service].port),
+    host: z
+      .string()
+      .min(1)
+      .default('127.0.0.1')
+      .describe(
+        'Address the HTTP server (probes, metrics, endpoints) binds; 0.0.0.0 in containers',
+      ),
+    port: z
+      .number()
+      .int()
+      .min(0)
+      .max(65_535)
+      .default(Services[service].port)
+      .describe('Port of the HTTP server; 0 picks a free one'),
   };
 }
