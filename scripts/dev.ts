@@ -167,8 +167,9 @@ const shutdown = async (code: number) => {
 process.on('exit', () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
 });
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => void shutdown(0));
+}
 children.forEach((child, index) => {
   child.once('exit', (code, signal) => {
     if (stopping) return;
