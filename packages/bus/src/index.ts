@@ -15,4 +15,4 @@ export { type ReplyEnvelope, ReplyEnvelopeSchema } from './envelope.ts';
 export { type BusLogger, silentLogger } from './logger.ts';
 export { NatsBus } from './nats-bus.ts';
 export { type NatsBusOptions, type NatsTlsOptions, natsBusDefaults } from './options.ts';
-export { continueTrace, isTraceparent, newTraceparent } from './trace.ts';
+export { continueTrace, isTraceparent, newTraceparent, traceIdOf } from './trace.ts';

@@ -15,7 +15,7 @@ import type { ReplyEnvelope } from './envelope.ts';
 import type { BusLogger } from './logger.ts';
 import type { RpcMetrics } from './metrics.ts';
 import { settleWithin } from './settle.ts';
-import { continueTrace } from './trace.ts';
+import { continueTrace, traceIdOf } from './trace.ts';
 import { assertFits, readHeader, replyHeaders } from './wire.ts';
 
 /** What serving needs from the bus. */
@@ -42,6 +42,8 @@ async function answer<Req extends z.ZodType, Res extends z.ZodType>(
   handler: Handler<Req, Res>,
   msg: Msg,
 ): Promise<ReplyEnvelope> {
+  // Known once the headers are read; a failure before that has no trace to name.
+  let traceId: string | undefined;
   try {
     const what = `request to ${subject}`;
     const raw = decodeJson(msg.data, readHeader(msg.headers, Headers.encoding), what);
@@ -52,11 +54,12 @@ async function answer<Req extends z.ZodType, Res extends z.ZodType>(
       traceparent: continueTrace(readHeader(msg.headers, Headers.traceparent)),
       principal: readHeader(msg.headers, Headers.principal),
     };
+    traceId = traceIdOf(context.traceparent);
     const result = await handler(request.data, context);
     const checked = rpc.response.safeParse(result);
     if (!checked.success) {
       deps.log.error(
-        { subject, operation: rpc.operation, issues: describeZodIssues(checked.error) },
+        { subject, traceId, operation: rpc.operation, issues: describeZodIssues(checked.error) },
         `the handler of ${subject} returned a result that does not match its response schema`,
       );
       return { ok: false, error: internalBody };
@@ -64,7 +67,7 @@ async function answer<Req extends z.ZodType, Res extends z.ZodType>(
     return { ok: true, result };
   } catch (error) {
     if (!isSbError(error)) {
-      deps.log.error({ err: error, subject }, `the handler of ${subject} failed`);
+      deps.log.error({ err: error, subject, traceId }, `the handler of ${subject} failed`);
     }
     return { ok: false, error: toErrorBody(error) };
   }

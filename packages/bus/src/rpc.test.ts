@@ -277,12 +277,13 @@ describe('errors crossing the bus', () => {
       },
       { queue: 'q' },
     );
-    const error = await rejectionOf(bus.request(on, EchoRpc, { text: 'x' }));
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const error = await rejectionOf(bus.request(on, EchoRpc, { text: 'x' }, { traceparent }));
     expect(error.code).toBe('E_INTERNAL');
     expect(error.message).not.toContain('secret');
     expect(log.lines).toContainEqual({
       level: 'error',
-      obj: { err: bug, subject: on },
+      obj: { err: bug, subject: on, traceId: '0af7651916cd43dd8448eb211c80319c' },
       msg: `the handler of ${on} failed`,
     });
   });

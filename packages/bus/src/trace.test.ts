@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { continueTrace, isTraceparent, newTraceparent } from './trace.ts';
+import { continueTrace, isTraceparent, newTraceparent, traceIdOf } from './trace.ts';
 
 describe('traceparent', () => {
   it('generates well-formed, distinct traceparents', () => {
@@ -25,5 +25,11 @@ describe('traceparent', () => {
     const fresh = continueTrace('garbage');
     expect(isTraceparent(fresh)).toBe(true);
     expect(isTraceparent(continueTrace(undefined))).toBe(true);
+  });
+
+  it('reads the trace id out of a traceparent', () => {
+    expect(traceIdOf('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')).toBe(
+      '0af7651916cd43dd8448eb211c80319c',
+    );
   });
 });

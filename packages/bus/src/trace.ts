@@ -32,3 +32,8 @@ export function isTraceparent(value: string): boolean {
 export function continueTrace(incoming: string | undefined): string {
   return incoming !== undefined && isTraceparent(incoming) ? incoming : newTraceparent();
 }
+
+/** The trace id inside a `traceparent`, as log lines carry it (`traceId`). */
+export function traceIdOf(traceparent: string): string {
+  return traceparent.slice(3, 35);
+}

@@ -13,12 +13,19 @@ describe('defineServiceConfig', () => {
       'mode',
       'instanceId',
       'shutdownTimeoutMs',
+      'readinessTimeoutMs',
+      'configWatchIntervalMs',
       'postgres',
       'redis',
       'nats',
       'log',
     ]);
-    expect(routerConfig.live).toEqual(['log.level', 'nats.requestTimeoutMs', 'router.retry']);
+    expect(routerConfig.live).toEqual([
+      'log.level',
+      'nats.requestTimeoutMs',
+      'readinessTimeoutMs',
+      'router.retry',
+    ]);
     expect(routerConfig.secrets.secrets).toContain('router.signingKey');
   });
 

@@ -14,6 +14,8 @@ describe('shared settings', () => {
       namespace: 'sb',
       mode: 'distributed',
       shutdownTimeoutMs: 10_000,
+      readinessTimeoutMs: 2000,
+      configWatchIntervalMs: 1000,
       postgres: {
         url: 'postgres://postgres@127.0.0.1:5432/switchboard',
         poolMax: 10,
@@ -25,6 +27,7 @@ describe('shared settings', () => {
         connectTimeoutMs: 5000,
         requestTimeoutMs: 5000,
         eventRetentionMs: 7 * 24 * 60 * 60 * 1000,
+        eventRetryDelayMs: 1000,
       },
       log: { level: 'info', format: 'json' },
     });

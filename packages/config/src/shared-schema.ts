@@ -111,6 +111,9 @@ const NatsSchema = z
     eventRetentionMs: timerMs(7 * DAY_MS, 1000, 365 * DAY_MS).describe(
       'How long the event stream keeps events, in ms (a service that was down catches up)',
     ),
+    eventRetryDelayMs: timerMs(1000, 1, 600_000).describe(
+      'Delay before an event whose handler failed is delivered again, in ms',
+    ),
     tls: TlsSchema.optional(),
   })
   .superRefine((nats, ctx) => {
@@ -181,6 +184,12 @@ export function sharedConfigShape() {
     shutdownTimeoutMs: timerMs(10_000, 100, 120_000).describe(
       'On SIGTERM or SIGINT, how long a stop may take before the process exits anyway, in ms',
     ),
+    readinessTimeoutMs: timerMs(2000, 10, 60_000).describe(
+      'How long `/readyz` waits for each of Postgres, Redis and NATS to answer, in ms',
+    ),
+    configWatchIntervalMs: timerMs(1000, 10, 600_000).describe(
+      'How often the config file is polled for changes besides file events, in ms',
+    ),
     postgres: PostgresSchema.prefault({}),
     redis: RedisSchema.prefault({}),
     nats: NatsSchema.prefault({}),
@@ -195,7 +204,11 @@ export const SharedConfigSchema = z.strictObject(sharedConfigShape());
 export type SharedConfig = z.infer<typeof SharedConfigSchema>;
 
 /** Shared settings that change without a restart. */
-export const SHARED_LIVE_KEYS = ['log.level', 'nats.requestTimeoutMs'] as const;
+export const SHARED_LIVE_KEYS = [
+  'log.level',
+  'nats.requestTimeoutMs',
+  'readinessTimeoutMs',
+] as const;
 
 /** Shared settings never shown in clear (a pattern covers the subtree under it). */
 export const SHARED_SECRET_KEYS = ['nats.pass', 'nats.token', '**.tls.key'] as const;
@@ -214,6 +227,7 @@ export const SHARED_BOOTSTRAP_KEYS = [
   'mode',
   'instanceId',
   'shutdownTimeoutMs',
+  'configWatchIntervalMs',
   'postgres',
   'redis',
   'log.format',

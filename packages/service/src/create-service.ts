@@ -56,8 +56,6 @@ export interface Service {
 
 type Phase = 'created' | 'starting' | 'ready' | 'stopping' | 'stopped';
 
-const READINESS_TIMEOUT_MS = 2000;
-
 /** Connects all three dependencies at once and reports every one that failed, not only the first. */
 async function connectAll<C extends SharedConfig>(options: ServiceOptions<C>, metrics: Registry) {
   const config = options.config.current;
@@ -74,6 +72,7 @@ async function connectAll<C extends SharedConfig>(options: ServiceOptions<C>, me
       connectTimeoutMs: config.nats.connectTimeoutMs,
       requestTimeoutMs: () => options.config.current.nats.requestTimeoutMs,
       eventRetentionMs: config.nats.eventRetentionMs,
+      eventRetryDelayMs: config.nats.eventRetryDelayMs,
       log: options.log.child({ component: 'bus' }),
       metrics,
     }),
@@ -126,7 +125,7 @@ export function createService<C extends SharedConfig>(options: ServiceOptions<C>
       const { bus, db, cache } = deps;
       return checkReadiness(
         { nats: () => bus.ping(), postgres: () => db.ping(), redis: () => cache.ping() },
-        READINESS_TIMEOUT_MS,
+        config.current.readinessTimeoutMs,
       );
     },
   });
@@ -155,6 +154,7 @@ export function createService<C extends SharedConfig>(options: ServiceOptions<C>
     const bucket = await bus.kv(bus.subjects.configBucket);
     await config.start(kvOverrideStore(bucket, options.service), {
       log: log.child({ component: 'config' }),
+      fileWatchIntervalMs: current.configWatchIntervalMs,
     });
     cleanups.push(() => config.stop());
     const subscriptions = serveServiceRpcs({
