@@ -9,4 +9,7 @@ const started = await startServiceProcess({
   stderr: process.stderr,
 });
 if (started === undefined) process.exit(1);
-onShutdown(started.log, () => started.service.stop(), { timeoutMs: started.shutdownTimeoutMs });
+onShutdown(started.log, () => started.service.stop(), {
+  timeoutMs: started.shutdownTimeoutMs,
+  flush: () => started.log.close(),
+});

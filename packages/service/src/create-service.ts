@@ -171,6 +171,8 @@ export function createService<C extends SharedConfig>(options: ServiceOptions<C>
     // A round trip flushes the subscriptions to the server: once start() resolves (and /readyz
     // is green), every subject this replica serves is answerable.
     await bus.ping();
+    // A signal during start-up: stop() has run (or is running); do not open the port after it.
+    if (phase !== 'starting') throw new Error('the service was stopped while starting');
     const { host, port: requestedPort } = options.listen();
     await http.listen({ host, port: requestedPort });
     const address = http.server.address();

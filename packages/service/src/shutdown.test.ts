@@ -30,6 +30,23 @@ describe('onShutdown', () => {
     expect(lines).toEqual(['info stopping', 'info stopped']);
   });
 
+  it('flushes after the last line, then exits', async () => {
+    const { log, lines, exited, exit } = recorder();
+    const flush = async () => void lines.push('flushed');
+    disposers.push(onShutdown(log, async () => {}, { timeoutMs: 1000, exit, flush }));
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(await exited).toBe(0);
+    expect(lines).toEqual(['info stopping', 'info stopped', 'flushed']);
+  });
+
+  it('exits even when the flush fails', async () => {
+    const { log, exited, exit } = recorder();
+    const flush = () => Promise.reject(new Error('disk full'));
+    disposers.push(onShutdown(log, async () => {}, { timeoutMs: 1000, exit, flush }));
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
   it('exits 1 when stop fails', async () => {
     const { log, lines, exited, exit } = recorder();
     disposers.push(

@@ -12,9 +12,19 @@ interface ShutdownLog {
 export function onShutdown(
   log: ShutdownLog,
   stop: () => Promise<void>,
-  options: { timeoutMs: number; exit?: (code: number) => void },
+  options: {
+    timeoutMs: number;
+    /** Runs last, after the final log line (closes the logger's file output). */
+    flush?: () => Promise<void>;
+    exit?: (code: number) => void;
+  },
 ): () => void {
   const exit = options.exit ?? ((code: number) => process.exit(code));
+  // After an orderly stop only: a second signal or a blown deadline exits without waiting.
+  const finish = (code: number) => {
+    const flushed = options.flush?.() ?? Promise.resolve();
+    void flushed.catch(() => undefined).then(() => exit(code));
+  };
   let stopping = false;
   const handle = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -33,12 +43,12 @@ export function onShutdown(
       () => {
         clearTimeout(deadline);
         log.info({}, 'stopped');
-        exit(0);
+        finish(0);
       },
       (err: unknown) => {
         clearTimeout(deadline);
         log.error({ err }, 'stop failed');
-        exit(1);
+        finish(1);
       },
     );
   };
