@@ -10,6 +10,10 @@ export const ErrorCodes = {
   E_UNAVAILABLE: 'E_UNAVAILABLE',
   E_TIMEOUT: 'E_TIMEOUT',
   E_INTERNAL: 'E_INTERNAL',
+  /** A frame names a protocol version this gateway does not speak. */
+  E_UNSUPPORTED_VERSION: 'E_UNSUPPORTED_VERSION',
+  /** A well-formed frame of a type the receiver does not know. */
+  E_UNKNOWN_FRAME: 'E_UNKNOWN_FRAME',
 } as const;
 
 /** One of {@link ErrorCodes}. */
@@ -49,4 +53,6 @@ export const httpStatusByCode: Record<ErrorCode, number> = {
   E_INTERNAL: 500,
   E_UNAVAILABLE: 503,
   E_TIMEOUT: 504,
+  E_UNSUPPORTED_VERSION: 400,
+  E_UNKNOWN_FRAME: 400,
 };

@@ -7,6 +7,48 @@ export {
   validationError,
 } from './error-body.ts';
 export { type ErrorCode, ErrorCodes, httpStatusByCode, isSbError, SbError } from './errors.ts';
+export {
+  AgentIdSchema,
+  type AgentRegistration,
+  AgentRegistrationSchema,
+  type Capability,
+  CapabilitySchema,
+  type Labels,
+  LabelsSchema,
+} from './frames/agent.ts';
+export {
+  type ClientFrame,
+  ClientFrameSchema,
+  type ClientFrameType,
+  clientFrameTypes,
+  type HelloFrame,
+  HelloFrameSchema,
+  type RegisterFrame,
+  RegisterFrameSchema,
+} from './frames/client-frames.ts';
+export { type CloseCode, CloseCodes } from './frames/close-codes.ts';
+export {
+  type ErrorFrame,
+  ErrorFrameSchema,
+  type FrameError,
+  FrameErrorSchema,
+  FrameIdSchema,
+  type PingFrame,
+  PingFrameSchema,
+  type PongFrame,
+  PongFrameSchema,
+  type ResultFrame,
+  ResultFrameSchema,
+} from './frames/envelope.ts';
+export { type ParsedFrame, parseClientFrame } from './frames/parse-frame.ts';
+export {
+  type ConnectionLimits,
+  ConnectionLimitsSchema,
+  type ServerFrame,
+  ServerFrameSchema,
+  type WelcomeFrame,
+  WelcomeFrameSchema,
+} from './frames/server-frames.ts';
 export { Headers, type PayloadCodec, PayloadCodecs } from './headers.ts';
 export { defineRpc, type RpcDefinition } from './rpc.ts';
 export {

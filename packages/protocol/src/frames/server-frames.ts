@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import {
+  ErrorFrameSchema,
+  FrameIdSchema,
+  frameBase,
+  PingFrameSchema,
+  PongFrameSchema,
+  ResultFrameSchema,
+} from './envelope.ts';
+
+/** The limits a connection lives under, announced in `welcome` so the SDK can respect them. */
+export const ConnectionLimitsSchema = z.strictObject({
+  maxFrameBytes: z.number().int().positive(),
+  maxPayloadBytes: z.number().int().positive(),
+});
+export type ConnectionLimits = z.infer<typeof ConnectionLimitsSchema>;
+
+/** The answer to `hello`: the version both sides speak and how this connection is run. */
+export const WelcomeFrameSchema = z.strictObject({
+  ...frameBase,
+  type: z.literal('welcome'),
+  re: FrameIdSchema,
+  version: z.number().int().positive(),
+  connectionId: z.string(),
+  gatewayId: z.string(),
+  /** The client pings at least this often; the gateway drops a connection silent for longer. */
+  heartbeatIntervalMs: z.number().int().positive(),
+  heartbeatTimeoutMs: z.number().int().positive(),
+  limits: ConnectionLimitsSchema,
+});
+export type WelcomeFrame = z.infer<typeof WelcomeFrameSchema>;
+
+/** Every frame the gateway may send to an agent. Later issues add theirs here. */
+export const ServerFrameSchema = z.discriminatedUnion('type', [
+  WelcomeFrameSchema,
+  ResultFrameSchema,
+  ErrorFrameSchema,
+  PingFrameSchema,
+  PongFrameSchema,
+]);
+export type ServerFrame = z.infer<typeof ServerFrameSchema>;
