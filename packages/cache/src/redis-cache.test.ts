@@ -51,6 +51,14 @@ describe('connectRedis', () => {
     await raw.del(other);
   });
 
+  it('deletes a key only while it holds the expected value', async () => {
+    await cache.setJson('presence:a1', { connectionId: 'c2' });
+    expect(await cache.deleteIfEquals('presence:a1', { connectionId: 'c1' })).toBe(false);
+    expect(await cache.getJson('presence:a1')).toEqual({ connectionId: 'c2' });
+    expect(await cache.deleteIfEquals('presence:a1', { connectionId: 'c2' })).toBe(true);
+    expect(await cache.getJson('presence:a1')).toBeUndefined();
+  });
+
   it('answers ping, and close is idempotent', async () => {
     const second = await connectRedis(
       { url: testInfra.redisUrl, connectTimeoutMs: 2000 },

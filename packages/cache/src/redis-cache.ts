@@ -21,11 +21,20 @@ export interface Cache {
   /** Stores a JSON value, expiring after `ttlMs` when given. */
   setJson(key: string, value: unknown, ttlMs?: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /**
+   * Deletes `key` only while it still holds `value` (atomically): an owner clears its own entry
+   * without removing one a newer owner wrote in between.
+   */
+  deleteIfEquals(key: string, value: unknown): Promise<boolean>;
   /** Deletes every key of the namespace ("Redis is lost" in tests, a reset in operations). */
   deleteAll(): Promise<number>;
   /** Closes the connection. Idempotent. */
   close(): Promise<void>;
 }
+
+const DELETE_IF_EQUALS = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
 
 /** Waits for the first connection so start-up fails fast and clearly, then lets ioredis reconnect. */
 async function firstConnect(client: Redis, url: string): Promise<void> {
@@ -88,6 +97,10 @@ export async function connectRedis(
     },
     delete: async (key) => {
       await client.del(key);
+    },
+    deleteIfEquals: async (key, value) => {
+      const deleted = await client.eval(DELETE_IF_EQUALS, 1, key, JSON.stringify(value));
+      return deleted === 1;
     },
     deleteAll: async () => {
       let deleted = 0;

@@ -8,6 +8,14 @@ export {
 } from './error-body.ts';
 export { type ErrorCode, ErrorCodes, httpStatusByCode, isSbError, SbError } from './errors.ts';
 export {
+  type AgentConnectedEvent,
+  AgentConnectedEventSchema,
+  type AgentDisconnectedEvent,
+  AgentDisconnectedEventSchema,
+  type DisconnectReason,
+  DisconnectReasons,
+} from './events/agent-events.ts';
+export {
   AgentIdSchema,
   type AgentRegistration,
   AgentRegistrationSchema,

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { SubjectPatternSchema, subjectMatches } from '../patterns.ts';
+
+/** What a tool grant allows: seeing a tool in listings, and calling it. */
+export const ToolActions = ['list', 'call'] as const;
+
+/** One of {@link ToolActions}. */
+export type ToolAction = (typeof ToolActions)[number];
+
+/**
+ * Lets a principal list and/or call the tools whose names one of `names` matches (`search.*`).
+ * `versions` is a semver range kept as a string: the tool-registry issue validates and evaluates
+ * it (it owns the semver dependency); until then {@link toolAllows} checks name and action only.
+ */
+export const ToolGrantSchema = z.strictObject({
+  kind: z.literal('tool'),
+  names: z.array(SubjectPatternSchema).min(1),
+  versions: z.string().min(1).max(128).optional(),
+  actions: z.array(z.enum(ToolActions)).min(1),
+});
+
+/** A `tool` grant. */
+export type ToolGrant = z.infer<typeof ToolGrantSchema>;
+
+/** Listing or calling tool `name` (at `version`, which only the tool-registry evaluates). */
+export interface ToolRequest {
+  readonly kind: 'tool';
+  readonly name: string;
+  readonly version?: string;
+  readonly action: ToolAction;
+}
+
+/** True when `grant` lets `request` through (name and action; see {@link ToolGrantSchema}). */
+export function toolAllows(grant: ToolGrant, request: ToolRequest): boolean {
+  return (
+    grant.actions.includes(request.action) &&
+    grant.names.some((pattern) => subjectMatches(pattern, request.name))
+  );
+}
+
+/** Why no grant let `request` through; completes "principal <id> ...". */
+export function toolDenial(request: ToolRequest): string {
+  return `has no tool grant to ${request.action} tool ${request.name}`;
+}
