@@ -1,9 +1,17 @@
 import { fileURLToPath } from 'node:url';
+import { AuthResolveRpc } from '@switchboard/authz';
 import type { LiveConfig } from '@switchboard/config';
 import type { RootLogger } from '@switchboard/logger';
 import { createService, type Service } from '@switchboard/service';
 import packageJson from '../package.json' with { type: 'json' };
+import { createAgentSessions } from './agents/agent-sessions.ts';
+import { createCredentialResolver } from './auth/credential-resolver.ts';
+import { createJwtVerifier } from './auth/jwt-verifier.ts';
 import type { GatewayConfig } from './config.ts';
+import { createAgentStore } from './db/agent-store.ts';
+import { createApiKeyStore } from './db/api-key-store.ts';
+import { type ConnectRuntime, registerConnectRoute } from './ws/connect-route.ts';
+import { ConnectionRegistry } from './ws/connection-registry.ts';
 
 const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
 
@@ -13,6 +21,11 @@ export function build(
   log: RootLogger,
   instanceId: string,
 ): Service {
+  const settings = () => config.current.gateway;
+  const registry = new ConnectionRegistry();
+  let runtime: ConnectRuntime | undefined;
+  let stopSessions: (() => Promise<void>) | undefined;
+
   return createService({
     service: 'gateway',
     version: packageJson.version,
@@ -21,5 +34,53 @@ export function build(
     instanceId,
     migrationsFolder,
     listen: () => config.current.gateway,
+    routes: (http) =>
+      registerConnectRoute(http, {
+        maxFrameBytes: settings().connections.maxFrameBytes,
+        allowedOrigins: () => settings().allowedOrigins,
+        settings: () => settings().connections,
+        runtime: () => runtime,
+      }),
+    register: async ({ bus, db, cache }) => {
+      const jwtSettings = settings().auth.jwt;
+      const jwt = jwtSettings === undefined ? undefined : createJwtVerifier(jwtSettings);
+      const resolver = createCredentialResolver({
+        keys: createApiKeyStore(db),
+        bootstrapKeySha256: () => settings().auth.bootstrapKeySha256,
+        jwt: () => jwt,
+        jwtClaims: () => ({
+          agentIds: jwtSettings?.agentIdsClaim ?? 'agent_ids',
+          roles: jwtSettings?.rolesClaim ?? 'roles',
+        }),
+      });
+      const sessions = createAgentSessions({
+        gatewayId: instanceId,
+        agents: createAgentStore(db),
+        cache,
+        bus,
+        registry,
+        log: log.child({ component: 'agents' }),
+        presenceTtlMs: () => settings().connections.heartbeatTimeoutMs * 2,
+      });
+      await sessions.start();
+      stopSessions = () => sessions.stop();
+      bus.serve(
+        bus.subjects.rpc('gateway', AuthResolveRpc.operation),
+        AuthResolveRpc,
+        (request) => resolver.resolve(request.token),
+        { queue: bus.subjects.queueGroup('gateway') },
+      );
+      runtime = {
+        resolve: (token) => resolver.resolve(token),
+        handlers: sessions.handlers,
+        registry,
+        gatewayId: instanceId,
+        log: log.child({ component: 'connections' }),
+      };
+    },
+    unregister: async () => {
+      await stopSessions?.();
+    },
+    stats: () => ({ connections: registry.size, agentsRegistered: registry.registeredCount }),
   });
 }

@@ -47,3 +47,4 @@ export {
   RoleDefinitionSchema,
   resolvePrincipal,
 } from './roles.ts';
+export { AuthResolveRpc } from './rpc.ts';

@@ -36,7 +36,13 @@ export interface ServiceOptions<C extends SharedConfig> {
   migrationsFolder: string;
   /** Where HTTP listens; read at start, once stored overrides have been applied. */
   listen: () => { host: string; port: number };
-  /** Serves the service's own subjects and routes; runs after connections and migrations. */
+  /**
+   * Adds the service's HTTP routes, at build time: fastify takes routes only before it is ready.
+   * Handlers reach what `register` set up through their own closure; nothing is served before
+   * `start()` has run `register` and listens.
+   */
+  routes?: (http: FastifyInstance) => void;
+  /** Serves the service's own subjects; runs after connections and migrations. */
   register?: (deps: ServiceDeps<C>) => Promise<void>;
   /** The service's key figures for `<ns>.v1.<short>.stats`. */
   stats?: () => Record<string, number>;
@@ -129,6 +135,8 @@ export function createService<C extends SharedConfig>(options: ServiceOptions<C>
       );
     },
   });
+
+  options.routes?.(http);
 
   const unsubscribeLogLevel = config.onChange((next, previous) => {
     if (next.log.level !== previous.log.level) log.setLevel(next.log.level);

@@ -1,0 +1,113 @@
+import {
+  builtInRoles,
+  type Principal,
+  principalId,
+  RoleNameSchema,
+  resolvePrincipal,
+} from '@switchboard/authz';
+import { SbError } from '@switchboard/protocol';
+import type { ApiKeyStore } from '../db/api-key-store.ts';
+import { apiKeyIdOf, tokenMatches } from '../domain/api-key-token.ts';
+import type { JwtVerifier } from './jwt-verifier.ts';
+
+/** Where the resolver finds what a token means. Getters: the settings behind them are live. */
+export interface CredentialResolverDeps {
+  keys: ApiKeyStore;
+  /** SHA-256 of the bootstrap admin key, when configured. */
+  bootstrapKeySha256: () => string | undefined;
+  /** Verifies JWTs, when JWTs are configured. */
+  jwt: () => JwtVerifier | undefined;
+  /** Claim names of the agent ids and the roles of a JWT. */
+  jwtClaims: () => { agentIds: string; roles: string };
+  now?: () => Date;
+}
+
+const unknownKey = () =>
+  new SbError(
+    'E_UNAUTHORIZED',
+    'unknown API key: check the token, or create a key with `switchboard keys create`',
+  );
+
+function stringList(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string')
+    ? value
+    : undefined;
+}
+
+/**
+ * Turns a bearer token into the principal it stands for, its roles expanded into grants: the
+ * bootstrap admin key, an API key (its hash compared in constant time; revoked or expired keys
+ * refused), or a JWT. Every refusal is `E_UNAUTHORIZED` with a reason that never echoes the token.
+ */
+export function createCredentialResolver(deps: CredentialResolverDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  const fromApiKey = async (token: string, keyId: string): Promise<Principal> => {
+    const bootstrap = deps.bootstrapKeySha256();
+    if (bootstrap !== undefined && tokenMatches(token, bootstrap)) {
+      return {
+        id: principalId('key', 'bootstrap'),
+        credential: { type: 'bootstrap', id: 'bootstrap' },
+        agentIds: [],
+        roles: ['admin'],
+        grants: [],
+      };
+    }
+    const key = await deps.keys.findForVerification(keyId);
+    if (key === undefined || !tokenMatches(token, key.sha256)) throw unknownKey();
+    if (key.revokedAt !== null) {
+      throw new SbError(
+        'E_UNAUTHORIZED',
+        `API key ${keyId} was revoked; ask an operator for a new one`,
+      );
+    }
+    if (key.expiresAt !== null && key.expiresAt <= now()) {
+      throw new SbError(
+        'E_UNAUTHORIZED',
+        `API key ${keyId} expired at ${key.expiresAt.toISOString()}`,
+      );
+    }
+    return {
+      id: principalId('key', keyId),
+      credential: { type: 'api_key', id: keyId },
+      agentIds: key.agentIds,
+      roles: key.roles,
+      grants: key.grants,
+    };
+  };
+
+  const fromJwt = async (token: string): Promise<Principal> => {
+    const verify = deps.jwt();
+    if (verify === undefined) {
+      throw new SbError(
+        'E_UNAUTHORIZED',
+        'the token is neither an API key nor a JWT this gateway accepts (JWTs are not configured)',
+      );
+    }
+    const claims = await verify(token);
+    const subject = claims.sub as string;
+    const names = deps.jwtClaims();
+    const roles = (stringList(claims[names.roles]) ?? []).filter(
+      (role) => RoleNameSchema.safeParse(role).success,
+    );
+    return {
+      id: principalId('jwt', subject),
+      credential: { type: 'jwt', id: subject },
+      agentIds: stringList(claims[names.agentIds]) ?? [subject],
+      roles,
+      grants: [],
+    };
+  };
+
+  return {
+    /** The principal a bearer token stands for. */
+    async resolve(token: string): Promise<Principal> {
+      const keyId = apiKeyIdOf(token);
+      const principal = keyId === undefined ? await fromJwt(token) : await fromApiKey(token, keyId);
+      return resolvePrincipal(principal, builtInRoles).principal;
+    },
+  };
+}
+
+/** Resolves bearer tokens to principals. */
+export type CredentialResolver = ReturnType<typeof createCredentialResolver>;

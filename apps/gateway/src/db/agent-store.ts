@@ -1,0 +1,82 @@
+import type { Database } from '@switchboard/db';
+import type { AgentRegistration, DisconnectReason } from '@switchboard/protocol';
+import { and, eq } from 'drizzle-orm';
+import { agents } from './schema.ts';
+
+/** Where and since when an agent is connected. */
+export interface AgentConnectionRef {
+  agentId: string;
+  gatewayId: string;
+  connectionId: string;
+}
+
+/** The agent catalog in the gateway's schema. */
+export function createAgentStore(database: Database) {
+  const { db } = database;
+  return {
+    /**
+     * Records a registration on a connection: the agent's description and that it is connected
+     * here, replacing whatever connection it had (the newer connection wins).
+     */
+    async markConnected(input: {
+      agentId: string;
+      registration: AgentRegistration;
+      registeredBy: string;
+      gatewayId: string;
+      connectionId: string;
+      at: Date;
+    }): Promise<void> {
+      const values = {
+        name: input.registration.name,
+        version: input.registration.version,
+        description: input.registration.description ?? null,
+        capabilities: input.registration.capabilities,
+        labels: input.registration.labels,
+        registeredBy: input.registeredBy,
+        registeredAt: input.at,
+        connected: true,
+        gatewayId: input.gatewayId,
+        connectionId: input.connectionId,
+        connectedAt: input.at,
+        disconnectedAt: null,
+        disconnectReason: null,
+      };
+      await db
+        .insert(agents)
+        .values({ id: input.agentId, ...values })
+        .onConflictDoUpdate({ target: agents.id, set: values });
+    },
+
+    /**
+     * Marks the agent disconnected if `connectionId` is still its connection; false when a newer
+     * connection took over (which stays connected).
+     */
+    async markDisconnected(
+      ref: AgentConnectionRef,
+      reason: DisconnectReason,
+      at: Date,
+    ): Promise<boolean> {
+      const updated = await db
+        .update(agents)
+        .set({ connected: false, disconnectedAt: at, disconnectReason: reason })
+        .where(
+          and(
+            eq(agents.id, ref.agentId),
+            eq(agents.connectionId, ref.connectionId),
+            eq(agents.connected, true),
+          ),
+        )
+        .returning({ id: agents.id });
+      return updated.length > 0;
+    },
+
+    /** One agent as the catalog holds it. */
+    async get(agentId: string) {
+      const [row] = await db.select().from(agents).where(eq(agents.id, agentId));
+      return row;
+    },
+  };
+}
+
+/** The agent catalog of one gateway. */
+export type AgentStore = ReturnType<typeof createAgentStore>;

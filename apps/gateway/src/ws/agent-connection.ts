@@ -1,0 +1,236 @@
+import type { Principal } from '@switchboard/authz';
+import type { Logger } from '@switchboard/logger';
+import {
+  type AgentRegistration,
+  type ClientFrame,
+  CloseCodes,
+  type DisconnectReason,
+  type ErrorBody,
+  isSbError,
+  PROTOCOL_VERSION,
+  parseClientFrame,
+  type ServerFrame,
+  toErrorBody,
+} from '@switchboard/protocol';
+import type { RawData, WebSocket } from 'ws';
+
+/** The limits and timers of a connection; read on every use (they are live settings). */
+export interface ConnectionSettings {
+  maxFrameBytes: number;
+  maxPayloadBytes: number;
+  heartbeatIntervalMs: number;
+  heartbeatTimeoutMs: number;
+  maxBadFrames: number;
+}
+
+/** What the gateway does for a connection: registration, liveness, and the end of it. */
+export interface ConnectionHandlers {
+  register(
+    connection: AgentConnection,
+    registration: AgentRegistration,
+  ): Promise<{ agentId: string }>;
+  /** The agent answered (any frame): presence is refreshed. */
+  alive(connection: AgentConnection): void;
+  closed(connection: AgentConnection, reason: DisconnectReason): void;
+}
+
+const SUPPORTED_VERSIONS = [PROTOCOL_VERSION];
+
+/** The close code and reason text an agent sees for each way the gateway ends a connection. */
+const closeFor: Record<Exclude<DisconnectReason, 'closed' | 'gateway_lost'>, [number, string]> = {
+  replaced: [CloseCodes.replaced, 'replaced by a newer connection of the same agent'],
+  heartbeat_timeout: [CloseCodes.heartbeatTimeout, 'no frame within the heartbeat timeout'],
+  bad_frames: [CloseCodes.tooManyBadFrames, 'too many malformed frames'],
+  operator: [CloseCodes.disconnected, 'disconnected by an operator'],
+  credential_revoked: [CloseCodes.credentialRevoked, 'the credential was revoked'],
+  gateway_stopped: [CloseCodes.goingAway, 'the gateway is stopping; reconnect'],
+};
+
+/** The id of a frame too large to parse, read off its start when it is there. */
+function peekFrameId(text: string): string | null {
+  return /"id"\s*:\s*"([^"\\]{1,128})"/.exec(text.slice(0, 512))?.[1] ?? null;
+}
+
+/**
+ * One agent's WebSocket: the hello/welcome handshake, frames in and out, heartbeats both ways,
+ * and the limits. Malformed input gets an error frame naming the offending frame and the
+ * connection stays, up to `maxBadFrames` in a row.
+ */
+export class AgentConnection {
+  readonly connectionId: string;
+  readonly principal: Principal;
+  agentId: string | undefined;
+  private version: number | undefined;
+  private badFrames = 0;
+  private lastSeenAt = Date.now();
+  private nextFrameId = 0;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private ended = false;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly context: {
+      connectionId: string;
+      gatewayId: string;
+      principal: Principal;
+      settings: () => ConnectionSettings;
+      handlers: ConnectionHandlers;
+      log: Logger;
+    },
+  ) {
+    this.connectionId = context.connectionId;
+    this.principal = context.principal;
+  }
+
+  /** Starts reading frames and the heartbeat. */
+  start(): void {
+    // ws closes an over-long frame with 1009 and no reason; DESIGN.md wants the error code there.
+    const close = this.socket.close.bind(this.socket);
+    this.socket.close = (code?: number, reason?: string | Buffer) =>
+      close(code, code === CloseCodes.tooLarge && !reason ? 'E_PAYLOAD_TOO_LARGE' : reason);
+    this.socket.on('message', (data, isBinary) => {
+      void this.receive(data, isBinary).catch((err: unknown) =>
+        this.context.log.error({ err }, 'failed to handle a frame'),
+      );
+    });
+    this.socket.on('close', (code) =>
+      this.end(code === CloseCodes.tooLarge ? 'bad_frames' : 'closed'),
+    );
+    this.socket.on('error', (err) => this.context.log.debug({ err }, 'socket error'));
+    this.scheduleHeartbeat();
+  }
+
+  /** Ends the connection for `reason` (idempotent). */
+  close(reason: keyof typeof closeFor): void {
+    const [code, text] = closeFor[reason];
+    this.end(reason);
+    // A silent peer may be half-open and never complete the closing handshake: cut it.
+    if (reason === 'heartbeat_timeout') this.socket.terminate();
+    else this.socket.close(code, text);
+  }
+
+  private end(reason: DisconnectReason): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.heartbeat);
+    this.context.handlers.closed(this, reason);
+  }
+
+  private scheduleHeartbeat(): void {
+    const { heartbeatIntervalMs, heartbeatTimeoutMs } = this.context.settings();
+    this.heartbeat = setTimeout(
+      () => {
+        if (this.ended) return;
+        if (Date.now() - this.lastSeenAt > heartbeatTimeoutMs) {
+          this.close('heartbeat_timeout');
+          return;
+        }
+        if (this.version !== undefined) this.send({ type: 'ping' });
+        this.scheduleHeartbeat();
+      },
+      Math.min(heartbeatIntervalMs, heartbeatTimeoutMs / 2),
+    );
+  }
+
+  private send(frame: DistributiveOmit<ServerFrame, 'v' | 'id'>): void {
+    if (this.ended) return;
+    this.nextFrameId += 1;
+    this.socket.send(JSON.stringify({ v: PROTOCOL_VERSION, id: `g${this.nextFrameId}`, ...frame }));
+  }
+
+  private refuse(re: string | null, error: ErrorBody, counts: boolean): void {
+    this.send({ type: 'error', re, error });
+    if (!counts) return;
+    this.badFrames += 1;
+    if (this.badFrames >= this.context.settings().maxBadFrames) this.close('bad_frames');
+  }
+
+  private async receive(data: RawData, isBinary: boolean): Promise<void> {
+    this.lastSeenAt = Date.now();
+    this.context.handlers.alive(this);
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    const text = bytes.toString('utf8');
+    if (isBinary) {
+      this.refuse(
+        peekFrameId(text),
+        { code: 'E_VALIDATION', message: 'frames are JSON text, not binary' },
+        true,
+      );
+      return;
+    }
+    const { maxPayloadBytes } = this.context.settings();
+    if (bytes.length > maxPayloadBytes) {
+      const message = `the frame is ${bytes.length} bytes; the limit is ${maxPayloadBytes}`;
+      this.refuse(peekFrameId(text), { code: 'E_PAYLOAD_TOO_LARGE', message }, true);
+      return;
+    }
+    const parsed = parseClientFrame(text, SUPPORTED_VERSIONS);
+    if (!parsed.ok) {
+      this.refuse(parsed.re, parsed.error, true);
+      return;
+    }
+    this.badFrames = 0;
+    await this.handle(parsed.frame);
+  }
+
+  private async handle(frame: ClientFrame): Promise<void> {
+    switch (frame.type) {
+      case 'hello':
+        return this.hello(frame.id, frame.versions);
+      case 'register':
+        return this.register(frame.id, frame.agent);
+      case 'ping':
+        return this.send({ type: 'pong', re: frame.id });
+      case 'pong':
+        return;
+      default: {
+        const unreachable: never = frame;
+        throw new Error(`unhandled frame ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  private hello(re: string, versions: number[]): void {
+    const common = versions.filter((version) => SUPPORTED_VERSIONS.includes(version));
+    if (common.length === 0) {
+      this.refuse(
+        re,
+        {
+          code: 'E_UNSUPPORTED_VERSION',
+          message: `none of the protocol versions ${versions.join(', ')} is spoken here; this gateway speaks ${SUPPORTED_VERSIONS.join(', ')}`,
+          details: { supported: SUPPORTED_VERSIONS },
+        },
+        false,
+      );
+      return;
+    }
+    this.version = Math.max(...common);
+    const settings = this.context.settings();
+    this.send({
+      type: 'welcome',
+      re,
+      version: this.version,
+      connectionId: this.connectionId,
+      gatewayId: this.context.gatewayId,
+      heartbeatIntervalMs: settings.heartbeatIntervalMs,
+      heartbeatTimeoutMs: settings.heartbeatTimeoutMs,
+      limits: { maxFrameBytes: settings.maxFrameBytes, maxPayloadBytes: settings.maxPayloadBytes },
+    });
+  }
+
+  private async register(re: string, registration: AgentRegistration): Promise<void> {
+    if (this.version === undefined) {
+      this.refuse(re, { code: 'E_VALIDATION', message: 'send hello before register' }, false);
+      return;
+    }
+    try {
+      const { agentId } = await this.context.handlers.register(this, registration);
+      this.send({ type: 'result', re, result: { agentId, connectionId: this.connectionId } });
+    } catch (error) {
+      if (!isSbError(error)) this.context.log.error({ err: error }, 'registration failed');
+      this.refuse(re, toErrorBody(error), false);
+    }
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import websocket from '@fastify/websocket';
+import type { Principal } from '@switchboard/authz';
+import type { Logger } from '@switchboard/logger';
+import { httpStatusByCode, isSbError, SbError } from '@switchboard/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { checkOrigin, extractBearerToken, WS_SUBPROTOCOL } from '../auth/credentials.ts';
+import {
+  AgentConnection,
+  type AgentConnection as Connection,
+  type ConnectionHandlers,
+  type ConnectionSettings,
+} from './agent-connection.ts';
+import type { ConnectionRegistry } from './connection-registry.ts';
+
+/** What the connect route needs once the gateway has started. */
+export interface ConnectRuntime {
+  resolve(token: string): Promise<Principal>;
+  handlers: ConnectionHandlers;
+  registry: ConnectionRegistry;
+  gatewayId: string;
+  log: Logger;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+function problem(reply: FastifyReply, error: SbError) {
+  return reply.code(httpStatusByCode[error.code]).type('application/problem+json').send({
+    type: 'about:blank',
+    title: error.code,
+    status: httpStatusByCode[error.code],
+    detail: error.message,
+    code: error.code,
+  });
+}
+
+/**
+ * `GET /v1/connect`: the agents' WebSocket. Credentials are checked before the upgrade (a
+ * request without valid ones gets 401/403 and is never upgraded); the server speaks only the
+ * `sb.v1` subprotocol; frames above `maxFrameBytes` close the socket (1009).
+ */
+export function registerConnectRoute(
+  http: FastifyInstance,
+  options: {
+    maxFrameBytes: number;
+    allowedOrigins: () => readonly string[];
+    settings: () => ConnectionSettings;
+    /** Undefined until the gateway has started. */
+    runtime: () => ConnectRuntime | undefined;
+  },
+): void {
+  // Before the websocket plugin's own preClose (which closes sockets without a code): agents
+  // are told the gateway is going away (1001) and their disconnection is recorded.
+  http.addHook('preClose', (done) => {
+    for (const connection of options.runtime()?.registry.connections() ?? []) {
+      connection.close('gateway_stopped');
+    }
+    done();
+  });
+  void http.register(async (scope) => {
+    await scope.register(websocket, {
+      options: {
+        maxPayload: options.maxFrameBytes,
+        // Echo only sb.v1: a browser's sb.bearer.<token> must never come back in a header.
+        handleProtocols: (protocols) => (protocols.has(WS_SUBPROTOCOL) ? WS_SUBPROTOCOL : false),
+      },
+    });
+
+    scope.addHook('preValidation', async (request: FastifyRequest, reply: FastifyReply) => {
+      try {
+        checkOrigin(request.headers.origin, options.allowedOrigins());
+        const token = extractBearerToken({
+          url: request.url,
+          authorization: request.headers.authorization,
+          protocols: request.headers['sec-websocket-protocol'],
+        });
+        const runtime = options.runtime();
+        if (runtime === undefined) {
+          throw new SbError('E_UNAVAILABLE', 'the gateway is starting; try again shortly');
+        }
+        request.principal = await runtime.resolve(token);
+      } catch (error) {
+        if (!isSbError(error)) throw error;
+        request.log.info({ code: error.code }, `refused an agent connection: ${error.message}`);
+        return problem(reply, error);
+      }
+    });
+
+    scope.get('/v1/connect', { websocket: true }, (socket, request) => {
+      // preValidation ran: the runtime exists and the request carries its principal.
+      const runtime = options.runtime() as ConnectRuntime;
+      const principal = request.principal as Principal;
+      const connectionId = randomUUID();
+      const connection = new AgentConnection(socket, {
+        connectionId,
+        gatewayId: runtime.gatewayId,
+        principal,
+        settings: options.settings,
+        handlers: runtime.handlers,
+        log: runtime.log.child({ connectionId, principal: principal.id }),
+      });
+      runtime.registry.add(connection);
+      connection.start();
+    });
+  });
+}
