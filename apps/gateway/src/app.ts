@@ -5,6 +5,7 @@ import type { RootLogger } from '@switchboard/logger';
 import { createService, type Service } from '@switchboard/service';
 import packageJson from '../package.json' with { type: 'json' };
 import { createAgentSessions } from './agents/agent-sessions.ts';
+import { createInstanceLease } from './agents/instance-lease.ts';
 import { createCredentialResolver } from './auth/credential-resolver.ts';
 import { createJwtVerifier } from './auth/jwt-verifier.ts';
 import type { GatewayConfig } from './config.ts';
@@ -53,17 +54,30 @@ export function build(
           roles: jwtSettings?.rolesClaim ?? 'roles',
         }),
       });
+      const agents = createAgentStore(db);
       const sessions = createAgentSessions({
         gatewayId: instanceId,
-        agents: createAgentStore(db),
+        agents,
         cache,
         bus,
         registry,
         log: log.child({ component: 'agents' }),
         presenceTtlMs: () => settings().connections.heartbeatTimeoutMs * 2,
       });
+      const lease = createInstanceLease({
+        gatewayId: instanceId,
+        cache,
+        agents,
+        bus,
+        log: log.child({ component: 'lease' }),
+        settings: () => settings().lease,
+      });
       await sessions.start();
-      stopSessions = () => sessions.stop();
+      await lease.start();
+      stopSessions = async () => {
+        await sessions.stop();
+        await lease.stop();
+      };
       bus.serve(
         bus.subjects.rpc('gateway', AuthResolveRpc.operation),
         AuthResolveRpc,

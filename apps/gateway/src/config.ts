@@ -112,6 +112,24 @@ export const gatewayConfig = defineServiceConfig({
         message: 'heartbeatTimeoutMs must be longer than heartbeatIntervalMs',
         path: ['heartbeatTimeoutMs'],
       }),
+    lease: z
+      .strictObject({
+        ttlMs: z
+          .int()
+          .min(30)
+          .max(600_000)
+          .default(15_000)
+          .describe(
+            "Lifetime of a gateway instance's lease in Redis; a lease gone this long marks that instance's agents disconnected, in ms",
+          ),
+        sweepIntervalMs: z
+          .int()
+          .min(10)
+          .max(600_000)
+          .default(5000)
+          .describe('How often each gateway looks for lapsed leases of other instances, in ms'),
+      })
+      .prefault({}),
     auth: z
       .strictObject({
         bootstrapKeySha256: z
@@ -132,6 +150,7 @@ export const gatewayConfig = defineServiceConfig({
     'gateway.connections.heartbeatTimeoutMs',
     'gateway.connections.maxBadFrames',
     'gateway.connections.maxQueuedBytes',
+    'gateway.lease',
   ],
 });
 

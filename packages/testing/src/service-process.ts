@@ -31,7 +31,15 @@ export async function spawnService(
     ['--import', 'tsx', join(repoRoot, 'apps', folder, 'src/main.ts')],
     {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        ...env,
+        // The port comes from the `ready` line, logged at info: never quieter than that.
+        SB_LOG__LEVEL: ['trace', 'debug'].includes(env.SB_LOG__LEVEL ?? '')
+          ? (env.SB_LOG__LEVEL as string)
+          : 'info',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -1,6 +1,6 @@
 import type { Database } from '@switchboard/db';
 import type { AgentRegistration, DisconnectReason } from '@switchboard/protocol';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNotNull } from 'drizzle-orm';
 import { agents } from './schema.ts';
 
 /** Where and since when an agent is connected. */
@@ -68,6 +68,36 @@ export function createAgentStore(database: Database) {
         )
         .returning({ id: agents.id });
       return updated.length > 0;
+    },
+
+    /** The gateway instances that hold connected agents, per the catalog. */
+    async connectedGatewayIds(): Promise<string[]> {
+      const rows = await db
+        .selectDistinct({ gatewayId: agents.gatewayId })
+        .from(agents)
+        .where(and(eq(agents.connected, true), isNotNull(agents.gatewayId)));
+      return rows.map((row) => row.gatewayId as string);
+    },
+
+    /**
+     * Marks every agent connected through `gatewayId` disconnected and returns them; each row is
+     * returned to exactly one caller, so survivors sweeping together publish each event once.
+     */
+    async disconnectGateway(
+      gatewayId: string,
+      reason: DisconnectReason,
+      at: Date,
+    ): Promise<AgentConnectionRef[]> {
+      const rows = await db
+        .update(agents)
+        .set({ connected: false, disconnectedAt: at, disconnectReason: reason })
+        .where(and(eq(agents.gatewayId, gatewayId), eq(agents.connected, true)))
+        .returning({ agentId: agents.id, connectionId: agents.connectionId });
+      return rows.map((row) => ({
+        agentId: row.agentId,
+        gatewayId,
+        connectionId: row.connectionId as string,
+      }));
     },
 
     /** One agent as the catalog holds it. */
