@@ -8,6 +8,7 @@ import { createAgentSessions } from './agents/agent-sessions.ts';
 import { createInstanceLease } from './agents/instance-lease.ts';
 import { createCredentialResolver } from './auth/credential-resolver.ts';
 import { createJwtVerifier } from './auth/jwt-verifier.ts';
+import { createRateLimiter } from './auth/rate-limiter.ts';
 import type { GatewayConfig } from './config.ts';
 import { createAgentStore } from './db/agent-store.ts';
 import { createApiKeyStore } from './db/api-key-store.ts';
@@ -84,9 +85,14 @@ export function build(
         (request) => resolver.resolve(request.token),
         { queue: bus.subjects.queueGroup('gateway') },
       );
+      const limiter = createRateLimiter({ cache, limits: () => settings().rateLimits });
       runtime = {
         resolve: (token) => resolver.resolve(token),
-        handlers: sessions.handlers,
+        limiter,
+        handlers: {
+          ...sessions.handlers,
+          admit: (connection) => limiter.spendFrame(connection.principal.credential.id),
+        },
         registry,
         gatewayId: instanceId,
         log: log.child({ component: 'connections' }),

@@ -51,6 +51,20 @@ const JwtSettings = z
     message: 'give publicKeys or jwks, or JWTs cannot be verified',
   });
 
+function bucket(capacity: number, refillPerSecond: number) {
+  return z
+    .strictObject({
+      capacity: z.int().min(1).max(10_000_000).default(capacity).describe('Burst size, in tokens'),
+      refillPerSecond: z
+        .number()
+        .positive()
+        .max(10_000_000)
+        .default(refillPerSecond)
+        .describe('Sustained rate, in tokens per second'),
+    })
+    .prefault({});
+}
+
 /** The gateway's settings: the shared sections plus its own under `gateway` (`SB_GATEWAY__*`). */
 export const gatewayConfig = defineServiceConfig({
   service: 'gateway',
@@ -112,6 +126,22 @@ export const gatewayConfig = defineServiceConfig({
         message: 'heartbeatTimeoutMs must be longer than heartbeatIntervalMs',
         path: ['heartbeatTimeoutMs'],
       }),
+    rateLimits: z
+      .strictObject({
+        perIp: bucket(200, 100).describe(
+          'Token bucket per client IP, before authentication (connects, API requests)',
+        ),
+        perCredential: bucket(1000, 500).describe(
+          'Token bucket per credential, across replicas (connects, API requests, agent frames)',
+        ),
+        frameBatch: z
+          .int()
+          .min(1)
+          .max(10_000)
+          .default(50)
+          .describe("Frames a gateway takes from a credential's bucket per Redis round trip"),
+      })
+      .prefault({}),
     lease: z
       .strictObject({
         ttlMs: z
@@ -151,6 +181,7 @@ export const gatewayConfig = defineServiceConfig({
     'gateway.connections.maxBadFrames',
     'gateway.connections.maxQueuedBytes',
     'gateway.lease',
+    'gateway.rateLimits',
   ],
 });
 

@@ -1,1 +1,2 @@
 export { type Cache, connectRedis, type RedisSettings } from './redis-cache.ts';
+export type { BucketLimit, TakeResult } from './token-bucket.ts';

@@ -59,6 +59,38 @@ describe('connectRedis', () => {
     expect(await cache.getJson('presence:a1')).toBeUndefined();
   });
 
+  it('shares a token bucket between connections and refuses past its capacity', async () => {
+    const other = await connectRedis(
+      { url: testInfra.redisUrl, connectTimeoutMs: 2000 },
+      { prefix, connectionName: 'cache-test-bucket' },
+    );
+    const limit = { capacity: 3, refillPerSecond: 1 };
+    const takes = [
+      await cache.takeTokens('bucket:k1', limit),
+      await other.takeTokens('bucket:k1', limit),
+      await cache.takeTokens('bucket:k1', limit),
+      await other.takeTokens('bucket:k1', limit),
+    ];
+    expect(takes.map((take) => take.allowed)).toEqual([true, true, true, false]);
+    expect(takes[2]?.remaining).toBe(0);
+    expect(takes[3]?.retryAfterMs).toBeGreaterThan(0);
+    expect(takes[3]?.retryAfterMs).toBeLessThanOrEqual(1000);
+    expect(takes[3]?.resetMs).toBeLessThanOrEqual(3000);
+    expect(await raw.pttl(`${prefix}bucket:k1`)).toBeGreaterThan(0);
+    await other.close();
+  });
+
+  it('refills a bucket over time', async () => {
+    const limit = { capacity: 1, refillPerSecond: 50 };
+    expect((await cache.takeTokens('bucket:k2', limit)).allowed).toBe(true);
+    const refused = await cache.takeTokens('bucket:k2', limit);
+    expect(refused.allowed).toBe(false);
+    await waitFor(async () => (await cache.takeTokens('bucket:k2', limit)).allowed, {
+      what: 'the bucket to refill',
+    });
+    expect((await cache.takeTokens('bucket:k3', limit, 5)).allowed).toBe(false);
+  });
+
   it('answers ping, and close is idempotent', async () => {
     const second = await connectRedis(
       { url: testInfra.redisUrl, connectTimeoutMs: 2000 },

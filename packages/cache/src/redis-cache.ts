@@ -1,5 +1,6 @@
 import { resolveTls, type TlsSettings, unreachableError } from '@switchboard/config';
 import { Redis } from 'ioredis';
+import { type BucketLimit, TAKE_TOKENS, type TakeResult } from './token-bucket.ts';
 
 /** Connection settings, as the shared `redis` config section holds them. */
 export interface RedisSettings {
@@ -26,6 +27,11 @@ export interface Cache {
    * without removing one a newer owner wrote in between.
    */
   deleteIfEquals(key: string, value: unknown): Promise<boolean>;
+  /**
+   * Takes `cost` tokens from the bucket at `key`, atomically across every replica sharing
+   * Redis (rate limits).
+   */
+  takeTokens(key: string, limit: BucketLimit, cost?: number): Promise<TakeResult>;
   /** Deletes every key of the namespace ("Redis is lost" in tests, a reset in operations). */
   deleteAll(): Promise<number>;
   /** Closes the connection. Idempotent. */
@@ -101,6 +107,17 @@ export async function connectRedis(
     deleteIfEquals: async (key, value) => {
       const deleted = await client.eval(DELETE_IF_EQUALS, 1, key, JSON.stringify(value));
       return deleted === 1;
+    },
+    takeTokens: async (key, limit, cost = 1) => {
+      const [allowed, remaining, retryAfterMs, resetMs] = (await client.eval(
+        TAKE_TOKENS,
+        1,
+        key,
+        limit.capacity,
+        limit.refillPerSecond,
+        cost,
+      )) as [number, number, number, number];
+      return { allowed: allowed === 1, remaining, retryAfterMs, resetMs };
     },
     deleteAll: async () => {
       let deleted = 0;

@@ -87,7 +87,7 @@ export function createAgentSessions(deps: {
     );
   };
 
-  const handlers: ConnectionHandlers = {
+  const handlers: Omit<ConnectionHandlers, 'admit'> = {
     async register(connection, registration) {
       const agentId = agentIdOf(connection.principal, registration);
       assertAllowed(connection.principal, { kind: 'agent', agentId });

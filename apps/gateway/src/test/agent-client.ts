@@ -15,7 +15,9 @@ export interface TestAgent {
 }
 
 /** The outcome of a connection attempt: an open agent, or the HTTP status it was refused with. */
-export type Attempt = { agent: TestAgent } | { status: number; body: string };
+export type Attempt =
+  | { agent: TestAgent }
+  | { status: number; body: string; headers: Record<string, string | string[] | undefined> };
 
 let frameCounter = 0;
 
@@ -40,7 +42,9 @@ export async function connectAgent(
       response.on('data', (chunk: Buffer) => {
         body += chunk.toString();
       });
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, body, headers: response.headers }),
+      );
     });
   });
   const opened = once(socket, 'open').then(() => ({ agent: wrap(socket) }));

@@ -5,7 +5,7 @@ import {
   type ClientFrame,
   CloseCodes,
   type DisconnectReason,
-  type ErrorBody,
+  type FrameError,
   isSbError,
   PROTOCOL_VERSION,
   parseClientFrame,
@@ -31,10 +31,14 @@ export interface ConnectionHandlers {
   ): Promise<{ agentId: string }>;
   /** The agent answered (any frame): presence is refreshed. */
   alive(connection: AgentConnection): void;
+  /** Admits one frame under the credential's rate limit; throws `E_RATE_LIMITED`. */
+  admit(connection: AgentConnection): Promise<void>;
   closed(connection: AgentConnection, reason: DisconnectReason): void;
 }
 
 const SUPPORTED_VERSIONS = [PROTOCOL_VERSION];
+/** Frames read but not yet handled before the socket stops reading (TCP pushes back). */
+const MAX_QUEUED_FRAMES = 64;
 
 /** The close code and reason text an agent sees for each way the gateway ends a connection. */
 const closeFor: Record<Exclude<DisconnectReason, 'closed' | 'gateway_lost'>, [number, string]> = {
@@ -66,6 +70,10 @@ export class AgentConnection {
   private nextFrameId = 0;
   private heartbeat: NodeJS.Timeout | undefined;
   private ended = false;
+  // Frames are handled one at a time, in arrival order (hello before register, a rate-limit
+  // budget spent in order); a flooding client is paused instead of queueing without bound.
+  private inbox: Promise<void> = Promise.resolve();
+  private queued = 0;
 
   constructor(
     private readonly socket: WebSocket,
@@ -89,9 +97,15 @@ export class AgentConnection {
     this.socket.close = (code?: number, reason?: string | Buffer) =>
       close(code, code === CloseCodes.tooLarge && !reason ? 'E_PAYLOAD_TOO_LARGE' : reason);
     this.socket.on('message', (data, isBinary) => {
-      void this.receive(data, isBinary).catch((err: unknown) =>
-        this.context.log.error({ err }, 'failed to handle a frame'),
-      );
+      this.queued += 1;
+      if (this.queued === MAX_QUEUED_FRAMES) this.socket.pause();
+      this.inbox = this.inbox
+        .then(() => this.receive(data, isBinary))
+        .catch((err: unknown) => this.context.log.error({ err }, 'failed to handle a frame'))
+        .finally(() => {
+          this.queued -= 1;
+          if (this.queued === MAX_QUEUED_FRAMES - 1) this.socket.resume();
+        });
     });
     this.socket.on('close', (code) =>
       this.end(code === CloseCodes.tooLarge ? 'bad_frames' : 'closed'),
@@ -138,7 +152,7 @@ export class AgentConnection {
     this.socket.send(JSON.stringify({ v: PROTOCOL_VERSION, id: `g${this.nextFrameId}`, ...frame }));
   }
 
-  private refuse(re: string | null, error: ErrorBody, counts: boolean): void {
+  private refuse(re: string | null, error: FrameError, counts: boolean): void {
     this.send({ type: 'error', re, error });
     if (!counts) return;
     this.badFrames += 1;
@@ -170,6 +184,21 @@ export class AgentConnection {
       return;
     }
     this.badFrames = 0;
+    // Heartbeat answers are never throttled: that would cut a well-behaved agent off.
+    if (parsed.frame.type !== 'pong') {
+      try {
+        await this.context.handlers.admit(this);
+      } catch (error) {
+        if (!isSbError(error)) throw error;
+        const retryAfterMs = error.details?.retryAfterMs;
+        this.refuse(
+          parsed.frame.id,
+          { ...toErrorBody(error), ...(typeof retryAfterMs === 'number' ? { retryAfterMs } : {}) },
+          false,
+        );
+        return;
+      }
+    }
     await this.handle(parsed.frame);
   }
 

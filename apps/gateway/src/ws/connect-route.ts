@@ -5,6 +5,7 @@ import type { Logger } from '@switchboard/logger';
 import { httpStatusByCode, isSbError, SbError } from '@switchboard/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkOrigin, extractBearerToken, WS_SUBPROTOCOL } from '../auth/credentials.ts';
+import type { RateLimiter } from '../auth/rate-limiter.ts';
 import {
   AgentConnection,
   type AgentConnection as Connection,
@@ -16,6 +17,7 @@ import type { ConnectionRegistry } from './connection-registry.ts';
 /** What the connect route needs once the gateway has started. */
 export interface ConnectRuntime {
   resolve(token: string): Promise<Principal>;
+  limiter: RateLimiter;
   handlers: ConnectionHandlers;
   registry: ConnectionRegistry;
   gatewayId: string;
@@ -29,6 +31,15 @@ declare module 'fastify' {
 }
 
 function problem(reply: FastifyReply, error: SbError) {
+  const { retryAfterMs, resetMs } = (error.details ?? {}) as {
+    retryAfterMs?: number;
+    resetMs?: number;
+  };
+  if (error.code === 'E_RATE_LIMITED' && retryAfterMs !== undefined) {
+    void reply.header('retry-after', Math.ceil(retryAfterMs / 1000));
+    void reply.header('ratelimit-remaining', 0);
+    if (resetMs !== undefined) void reply.header('ratelimit-reset', Math.ceil(resetMs / 1000));
+  }
   return reply.code(httpStatusByCode[error.code]).type('application/problem+json').send({
     type: 'about:blank',
     title: error.code,
@@ -72,17 +83,21 @@ export function registerConnectRoute(
 
     scope.addHook('preValidation', async (request: FastifyRequest, reply: FastifyReply) => {
       try {
+        const runtime = options.runtime();
+        if (runtime === undefined) {
+          throw new SbError('E_UNAVAILABLE', 'the gateway is starting; try again shortly');
+        }
+        // Before anything else costs work: a client guessing keys is throttled by address.
+        await runtime.limiter.checkIp(request.ip);
         checkOrigin(request.headers.origin, options.allowedOrigins());
         const token = extractBearerToken({
           url: request.url,
           authorization: request.headers.authorization,
           protocols: request.headers['sec-websocket-protocol'],
         });
-        const runtime = options.runtime();
-        if (runtime === undefined) {
-          throw new SbError('E_UNAVAILABLE', 'the gateway is starting; try again shortly');
-        }
-        request.principal = await runtime.resolve(token);
+        const principal = await runtime.resolve(token);
+        await runtime.limiter.checkCredential(principal.credential.id);
+        request.principal = principal;
       } catch (error) {
         if (!isSbError(error)) throw error;
         request.log.info({ code: error.code }, `refused an agent connection: ${error.message}`);

@@ -1,0 +1,95 @@
+import { PassThrough } from 'node:stream';
+import { loadConfig } from '@switchboard/config';
+import { connectPostgres, type Database } from '@switchboard/db';
+import { createLogger } from '@switchboard/logger';
+import type { Service } from '@switchboard/service';
+import { createTestContext, type TestContext } from '@switchboard/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from '../app.ts';
+import { gatewayConfig } from '../config.ts';
+import { createApiKeyStore } from '../db/api-key-store.ts';
+import { connectAgent } from '../test/agent-client.ts';
+
+let context: TestContext;
+let database: Database;
+let token: string;
+const running: Service[] = [];
+
+async function startGateway(id: string, env: Record<string, string>) {
+  const config = await loadConfig(gatewayConfig, {
+    env: { ...context.env, SB_GATEWAY__PORT: '0', ...env },
+  });
+  const log = createLogger({
+    service: 'gateway',
+    instanceId: id,
+    level: 'silent',
+    format: 'json',
+    destination: new PassThrough(),
+  });
+  const service = build(config, log, id);
+  running.push(service);
+  return (await service.start()).port;
+}
+
+beforeAll(async () => {
+  context = await createTestContext();
+  database = await connectPostgres(
+    { url: context.database.url, poolMax: 2, connectTimeoutMs: 2000 },
+    'test',
+  );
+  ({ token } = await createApiKeyStore(database).create({
+    name: 'agents',
+    agentIds: ['*'],
+    roles: [],
+    grants: [],
+    createdBy: 'test',
+  }));
+});
+afterAll(async () => {
+  await Promise.all(running.map((service) => service.stop()));
+  await database?.close();
+  await context?.cleanup();
+});
+
+describe('rate limits', () => {
+  it('hold across two replicas: the bucket of a client address is shared', async () => {
+    const env = {
+      SB_GATEWAY__RATE_LIMITS__PER_IP__CAPACITY: '3',
+      SB_GATEWAY__RATE_LIMITS__PER_IP__REFILL_PER_SECOND: '0.01',
+    };
+    const ports = [await startGateway('rl-a', env), await startGateway('rl-b', env)];
+    const outcomes = [];
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const result = await connectAgent(ports[attempt % 2] as number, { token });
+      if ('agent' in result) result.agent.socket.close();
+      outcomes.push(result);
+    }
+    expect(outcomes.slice(0, 3).every((outcome) => 'agent' in outcome)).toBe(true);
+    const refused = outcomes[3];
+    expect(refused).toMatchObject({ status: 429 });
+    if (refused === undefined || 'agent' in refused) throw new Error('expected a refusal');
+    expect(JSON.parse(refused.body)).toMatchObject({ code: 'E_RATE_LIMITED' });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.headers['ratelimit-remaining']).toBe('0');
+  });
+
+  it('throttles the frames of a credential with E_RATE_LIMITED and a retry time, keeping the connection', async () => {
+    const port = await startGateway('rl-frames', {
+      SB_GATEWAY__RATE_LIMITS__PER_CREDENTIAL__CAPACITY: '6',
+      SB_GATEWAY__RATE_LIMITS__PER_CREDENTIAL__REFILL_PER_SECOND: '0.01',
+      SB_GATEWAY__RATE_LIMITS__FRAME_BATCH: '2',
+    });
+    const attempt = await connectAgent(port, { token });
+    if (!('agent' in attempt)) throw new Error(attempt.body);
+    const agent = attempt.agent;
+    // The connect took one token; five frames are left, the sixth is refused.
+    for (let index = 0; index < 6; index++) agent.send({ v: 1, type: 'ping', id: `p${index}` });
+    for (let index = 0; index < 5; index++) await agent.next('pong', `p${index}`);
+    const refusal = await agent.next('error', 'p5');
+    expect(refusal).toMatchObject({
+      error: { code: 'E_RATE_LIMITED', retryAfterMs: expect.any(Number) },
+    });
+    expect(agent.socket.readyState).toBe(agent.socket.OPEN);
+    agent.socket.close();
+  });
+});
