@@ -1,5 +1,6 @@
 import type { Scenario } from '../lib/scenario.ts';
 import { busRpc } from './bus-rpc.ts';
+import { gatewayConnections } from './gateway-connections.ts';
 
 /** Every scenario, in the order `pnpm bench` runs them. Add new ones here. */
-export const scenarios: Scenario[] = [busRpc];
+export const scenarios: Scenario[] = [busRpc, gatewayConnections];
