@@ -8,7 +8,6 @@ import { checkOrigin, extractBearerToken, WS_SUBPROTOCOL } from '../auth/credent
 import type { RateLimiter } from '../auth/rate-limiter.ts';
 import {
   AgentConnection,
-  type AgentConnection as Connection,
   type ConnectionHandlers,
   type ConnectionSettings,
 } from './agent-connection.ts';
