@@ -4,17 +4,21 @@ import { defineConfig } from 'vitest/config';
 
 // One project per workspace package, so `vitest run --project @switchboard/bus` (each package's
 // `test` script) runs one package while `pnpm test` runs them all with one coverage report.
-const projects = ['packages', 'apps'].flatMap((parent) =>
-  readdirSync(parent, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => {
-      const root = join(parent, entry.name);
-      const { name } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-        name: string;
-      };
-      return { extends: true as const, test: { name, root, include: ['src/**/*.test.ts'] } };
-    }),
-);
+// `infra` is itself a package (the deployment files' checks), not a folder of packages.
+const packageRoots = [
+  ...['packages', 'apps'].flatMap((parent) =>
+    readdirSync(parent, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => join(parent, entry.name)),
+  ),
+  'infra',
+];
+const projects = packageRoots.map((root) => {
+  const { name } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    name: string;
+  };
+  return { extends: true as const, test: { name, root, include: ['src/**/*.test.ts'] } };
+});
 
 export default defineConfig({
   test: {
@@ -26,7 +30,7 @@ export default defineConfig({
     reporters: ['default', ['json', { outputFile: 'reports/vitest.json' }]],
     coverage: {
       provider: 'v8',
-      include: ['packages/*/src/**/*.ts', 'apps/*/src/**/*.ts'],
+      include: ['packages/*/src/**/*.ts', 'apps/*/src/**/*.ts', 'infra/src/**/*.ts'],
       // main.ts files are process entries: tests run them as child processes, whose coverage
       // v8 does not collect here; their logic lives in app.ts, which is covered.
       exclude: ['**/*.test.ts', '**/main.ts', '**/test-*.ts'],
