@@ -12,6 +12,8 @@ import { createRateLimiter } from './auth/rate-limiter.ts';
 import type { GatewayConfig } from './config.ts';
 import { createAgentStore } from './db/agent-store.ts';
 import { createApiKeyStore } from './db/api-key-store.ts';
+import { registerOperatorApi } from './http/operator-api.ts';
+import { createOperatorRuntime, type OperatorRuntimeHandle } from './http/operator-runtime.ts';
 import { type ConnectRuntime, registerConnectRoute } from './ws/connect-route.ts';
 import { ConnectionRegistry } from './ws/connection-registry.ts';
 
@@ -26,6 +28,7 @@ export function build(
   const settings = () => config.current.gateway;
   const registry = new ConnectionRegistry();
   let runtime: ConnectRuntime | undefined;
+  let operator: OperatorRuntimeHandle | undefined;
   let stopSessions: (() => Promise<void>) | undefined;
 
   return createService({
@@ -36,18 +39,25 @@ export function build(
     instanceId,
     migrationsFolder,
     listen: () => config.current.gateway,
-    routes: (http) =>
+    routes: (http) => {
       registerConnectRoute(http, {
         maxFrameBytes: settings().connections.maxFrameBytes,
         allowedOrigins: () => settings().allowedOrigins,
         settings: () => settings().connections,
         runtime: () => runtime,
-      }),
+      });
+      registerOperatorApi(http, {
+        runtime: () => operator?.runtime,
+        eventSettings: () => settings().events,
+        version: packageJson.version,
+      });
+    },
     register: async ({ bus, db, cache }) => {
       const jwtSettings = settings().auth.jwt;
       const jwt = jwtSettings === undefined ? undefined : createJwtVerifier(jwtSettings);
+      const keys = createApiKeyStore(db);
       const resolver = createCredentialResolver({
-        keys: createApiKeyStore(db),
+        keys,
         bootstrapKeySha256: () => settings().auth.bootstrapKeySha256,
         jwt: () => jwt,
         jwtClaims: () => ({
@@ -86,6 +96,18 @@ export function build(
         { queue: bus.subjects.queueGroup('gateway') },
       );
       const limiter = createRateLimiter({ cache, limits: () => settings().rateLimits });
+      operator = createOperatorRuntime({
+        gatewayId: instanceId,
+        resolve: (token) => resolver.resolve(token),
+        limiter,
+        keys,
+        agents,
+        registry,
+        bus,
+        cache,
+        log: log.child({ component: 'operator' }),
+      });
+      await operator.start();
       runtime = {
         resolve: (token) => resolver.resolve(token),
         limiter,
@@ -99,6 +121,7 @@ export function build(
       };
     },
     unregister: async () => {
+      await operator?.stop();
       await stopSessions?.();
     },
     stats: () => ({ connections: registry.size, agentsRegistered: registry.registeredCount }),

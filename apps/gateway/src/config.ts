@@ -1,6 +1,7 @@
 import { type ConfigOf, defineServiceConfig } from '@switchboard/config';
 import { listenSettings } from '@switchboard/service';
 import { z } from 'zod';
+import { eventStreamSettings } from './http/settings.ts';
 
 const JwtAlgorithms = [
   'RS256',
@@ -142,6 +143,7 @@ export const gatewayConfig = defineServiceConfig({
           .describe("Frames a gateway takes from a credential's bucket per Redis round trip"),
       })
       .prefault({}),
+    events: eventStreamSettings,
     lease: z
       .strictObject({
         ttlMs: z
@@ -181,6 +183,7 @@ export const gatewayConfig = defineServiceConfig({
     'gateway.connections.maxBadFrames',
     'gateway.connections.maxQueuedBytes',
     'gateway.lease',
+    'gateway.events',
     'gateway.rateLimits',
   ],
 });

@@ -1,5 +1,18 @@
+export {
+  apiKeyIdOf,
+  hashToken,
+  type MintedKey,
+  mintApiKey,
+  tokenMatches,
+} from './api-key-token.ts';
 export { assertAllowed, authorize, type Decision } from './authorize.ts';
 export { decodePrincipal, encodePrincipal, MAX_PRINCIPAL_HEADER_CHARS } from './codec.ts';
+export {
+  type AuthChange,
+  type AuthChangedEvent,
+  AuthChangedEventSchema,
+  AuthChanges,
+} from './events.ts';
 export { type Grant, type GrantKind, type GrantOf, GrantSchema, grantKinds } from './grant.ts';
 export type { A2aGrant, A2aRequest } from './kinds/a2a.ts';
 export { type AgentRequest, ANY_AGENT } from './kinds/agent.ts';

@@ -57,6 +57,21 @@ export {
   type WelcomeFrame,
   WelcomeFrameSchema,
 } from './frames/server-frames.ts';
+export {
+  type AgentRecord,
+  AgentRecordSchema,
+  type AgentStatus,
+  AgentStatuses,
+  type AgentsPage,
+  AgentsPageSchema,
+  type AgentsQuery,
+  AgentsQueryRpc,
+  AgentsQuerySchema,
+  type GatewayControlRequest,
+  GatewayControlRequestSchema,
+  GatewayControlRpc,
+  MAX_AGENTS_PAGE,
+} from './gateway-rpcs.ts';
 export { Headers, type PayloadCodec, PayloadCodecs } from './headers.ts';
 export { defineRpc, type RpcDefinition } from './rpc.ts';
 export {

@@ -10,6 +10,7 @@ describe('subjects', () => {
     expect(names.event('agent', 'connected')).toBe('sb.v1.evt.agent.connected');
     expect(names.allEvents).toBe('sb.v1.evt.>');
     expect(names.gatewayDeliver('gw-1')).toBe('sb.v1.gw.gw-1.deliver');
+    expect(names.gatewayControl('gw-1')).toBe('sb.v1.gw.gw-1.control');
     expect(names.eventStream).toBe('sb_events');
     expect(names.configBucket).toBe('sb_config');
     expect(names.redisPrefix).toBe('sb:');

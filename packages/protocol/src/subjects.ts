@@ -25,6 +25,8 @@ export function subjects(namespace: string) {
     allEvents: `${ns}.${v}.evt.>`,
     /** Delivery to one gateway instance. */
     gatewayDeliver: (gatewayId: string) => `${ns}.${v}.gw.${gatewayId}.deliver`,
+    /** Control requests to one gateway instance (disconnect an agent it holds, ...). */
+    gatewayControl: (gatewayId: string) => `${ns}.${v}.gw.${gatewayId}.control`,
     /** JetStream stream holding the events. */
     eventStream: `${ns}_events`,
     /** JetStream KV bucket of live config overrides. */

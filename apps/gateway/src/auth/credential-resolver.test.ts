@@ -1,10 +1,9 @@
-import { authorize } from '@switchboard/authz';
+import { authorize, mintApiKey } from '@switchboard/authz';
 import { connectPostgres, type Database } from '@switchboard/db';
 import { createTestContext, type TestContext } from '@switchboard/testing';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiKeyStore, createApiKeyStore } from '../db/api-key-store.ts';
-import { mintApiKey } from '../domain/api-key-token.ts';
 import { type CredentialResolver, createCredentialResolver } from './credential-resolver.ts';
 import { createJwtVerifier } from './jwt-verifier.ts';
 

@@ -1,13 +1,14 @@
 import {
+  apiKeyIdOf,
   builtInRoles,
   type Principal,
   principalId,
   RoleNameSchema,
   resolvePrincipal,
+  tokenMatches,
 } from '@switchboard/authz';
 import { SbError } from '@switchboard/protocol';
 import type { ApiKeyStore } from '../db/api-key-store.ts';
-import { apiKeyIdOf, tokenMatches } from '../domain/api-key-token.ts';
 import type { JwtVerifier } from './jwt-verifier.ts';
 
 /** Where the resolver finds what a token means. Getters: the settings behind them are live. */

@@ -1,6 +1,12 @@
 import type { Database } from '@switchboard/db';
-import type { AgentRegistration, DisconnectReason } from '@switchboard/protocol';
-import { and, eq, isNotNull } from 'drizzle-orm';
+import {
+  AgentIdSchema,
+  type AgentRegistration,
+  type AgentsQuery,
+  type DisconnectReason,
+  SbError,
+} from '@switchboard/protocol';
+import { and, asc, eq, gt, isNotNull, sql } from 'drizzle-orm';
 import { agents } from './schema.ts';
 
 /** Where and since when an agent is connected. */
@@ -105,7 +111,52 @@ export function createAgentStore(database: Database) {
       const [row] = await db.select().from(agents).where(eq(agents.id, agentId));
       return row;
     },
+
+    /**
+     * Agents matching every filter given, by id; `nextCursor` is set when more follow. Capability
+     * and label filters use jsonb containment (`@>`), which a GIN index can serve later.
+     */
+    async query(query: AgentsQuery): Promise<{ rows: AgentRow[]; nextCursor: string | null }> {
+      const after = query.cursor === undefined ? undefined : decodeAgentCursor(query.cursor);
+      const conditions = [
+        query.capability === undefined
+          ? undefined
+          : sql`${agents.capabilities} @> ${JSON.stringify([{ name: query.capability }])}::jsonb`,
+        query.labels === undefined
+          ? undefined
+          : sql`${agents.labels} @> ${JSON.stringify(query.labels)}::jsonb`,
+        query.status === undefined ? undefined : eq(agents.connected, query.status === 'connected'),
+        after === undefined ? undefined : gt(agents.id, after),
+      ];
+      const rows = await db
+        .select()
+        .from(agents)
+        .where(and(...conditions))
+        .orderBy(asc(agents.id))
+        .limit(query.limit + 1);
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      return {
+        rows: page,
+        nextCursor:
+          rows.length > query.limit && last !== undefined
+            ? Buffer.from(last.id).toString('base64url')
+            : null,
+      };
+    },
   };
+}
+
+/** A row of the agent catalog. */
+export type AgentRow = typeof agents.$inferSelect;
+
+/** The agent id a cursor stands for; the cursor is opaque to callers. */
+function decodeAgentCursor(cursor: string): string {
+  const id = Buffer.from(cursor, 'base64url').toString();
+  if (!AgentIdSchema.safeParse(id).success) {
+    throw new SbError('E_VALIDATION', 'the cursor is not one this gateway returned');
+  }
+  return id;
 }
 
 /** The agent catalog of one gateway. */

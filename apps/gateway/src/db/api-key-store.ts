@@ -1,8 +1,7 @@
-import { type Grant, GrantSchema } from '@switchboard/authz';
+import { type Grant, GrantSchema, mintApiKey } from '@switchboard/authz';
 import type { Database } from '@switchboard/db';
 import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import { z } from 'zod';
-import { mintApiKey } from '../domain/api-key-token.ts';
 import { apiKeys } from './schema.ts';
 
 /** An API key as operators see it: everything but its hash. */

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import websocket from '@fastify/websocket';
 import type { Principal } from '@switchboard/authz';
 import type { Logger } from '@switchboard/logger';
-import { httpStatusByCode, isSbError, SbError } from '@switchboard/protocol';
+import { isSbError, SbError } from '@switchboard/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkOrigin, extractBearerToken, WS_SUBPROTOCOL } from '../auth/credentials.ts';
 import type { RateLimiter } from '../auth/rate-limiter.ts';
+import { problem } from '../http/problem.ts';
 import {
   AgentConnection,
   type ConnectionHandlers,
@@ -27,25 +28,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
   }
-}
-
-function problem(reply: FastifyReply, error: SbError) {
-  const { retryAfterMs, resetMs } = (error.details ?? {}) as {
-    retryAfterMs?: number;
-    resetMs?: number;
-  };
-  if (error.code === 'E_RATE_LIMITED' && retryAfterMs !== undefined) {
-    void reply.header('retry-after', Math.ceil(retryAfterMs / 1000));
-    void reply.header('ratelimit-remaining', 0);
-    if (resetMs !== undefined) void reply.header('ratelimit-reset', Math.ceil(resetMs / 1000));
-  }
-  return reply.code(httpStatusByCode[error.code]).type('application/problem+json').send({
-    type: 'about:blank',
-    title: error.code,
-    status: httpStatusByCode[error.code],
-    detail: error.message,
-    code: error.code,
-  });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import { mintApiKey } from '@switchboard/authz';
 import { connectNatsBus, type NatsBus } from '@switchboard/bus';
 import { loadConfig } from '@switchboard/config';
 import { connectPostgres, type Database } from '@switchboard/db';
@@ -13,7 +14,6 @@ import { build } from '../app.ts';
 import { gatewayConfig } from '../config.ts';
 import { createAgentStore } from '../db/agent-store.ts';
 import { type ApiKeyStore, createApiKeyStore } from '../db/api-key-store.ts';
-import { mintApiKey } from '../domain/api-key-token.ts';
 import { type Attempt, connectAgent, type TestAgent } from '../test/agent-client.ts';
 
 let context: TestContext;

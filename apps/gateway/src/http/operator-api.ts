@@ -1,0 +1,128 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { SbError } from '@switchboard/protocol';
+import type { FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { handleError, handleNotFound } from './error-handler.ts';
+import type { EventStream } from './event-stream.ts';
+import {
+  authenticate,
+  authorizeRoute,
+  bearerCredentials,
+  type CredentialSource,
+} from './operator-auth.ts';
+import type { OperatorRuntime } from './operator-runtime.ts';
+import type { RouteContext } from './route-context.ts';
+import { registerAgentRoutes } from './routes/agent-routes.ts';
+import { registerConfigRoutes } from './routes/config-routes.ts';
+import { registerEventRoutes } from './routes/event-routes.ts';
+import { registerKeyRoutes } from './routes/key-routes.ts';
+import type { EventStreamSettings } from './settings.ts';
+
+/** Where the OpenAPI document is served. */
+export const OPENAPI_PATH = '/docs/openapi.json';
+
+/** What {@link registerOperatorApi} needs. */
+export interface OperatorApiOptions {
+  /** Undefined until the gateway has started: requests meanwhile get `E_UNAVAILABLE`. */
+  runtime: () => OperatorRuntime | undefined;
+  /** `gateway.events` (live). */
+  eventSettings: () => EventStreamSettings;
+  /** The gateway's version, in the OpenAPI document. */
+  version: string;
+  /** The URL clients reach the gateway at (`gateway.publicUrl`), listed in the document. */
+  publicUrl?: string | undefined;
+  /**
+   * Where credentials come from, first match wins. Default: `Authorization: Bearer`. The
+   * console's session cookie is added here when it comes.
+   */
+  credentialSources?: readonly CredentialSource[];
+}
+
+/**
+ * The operator HTTP API: `/v1/keys`, `/v1/agents`, `/v1/config`, `/v1/events`, with the OpenAPI
+ * document generated from the routes' zod schemas at `/docs/openapi.json` (a UI at `/docs`).
+ * Every `/v1` route needs credentials and its operator scope; every error is problem+json.
+ * Call at build time (fastify takes routes only before it is ready); handlers read the runtime
+ * the gateway sets at start.
+ */
+export function registerOperatorApi(http: FastifyInstance, options: OperatorApiOptions): void {
+  const streams = new Set<EventStream>();
+  const sources = options.credentialSources ?? [bearerCredentials];
+  const context: RouteContext = {
+    runtime: () => {
+      const runtime = options.runtime();
+      if (runtime === undefined) {
+        throw new SbError('E_UNAVAILABLE', 'the gateway is starting; try again shortly');
+      }
+      return runtime;
+    },
+  };
+  // Open event streams would hold the server's close() forever: end them first.
+  http.addHook('preClose', async () => {
+    await Promise.all([...streams].map((stream) => stream.close('the gateway is stopping')));
+  });
+
+  void http.register(async (root) => {
+    const api = root.withTypeProvider<ZodTypeProvider>();
+    api.setValidatorCompiler(validatorCompiler);
+    api.setSerializerCompiler(serializerCompiler);
+    api.setErrorHandler(handleError);
+    await api.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'Switchboard operator API',
+          version: options.version,
+          description:
+            'Every /v1 route needs `Authorization: Bearer <API key or JWT>` and an operator scope; errors are application/problem+json with a stable `code`.',
+        },
+        servers: options.publicUrl === undefined ? [] : [{ url: options.publicUrl }],
+        components: {
+          securitySchemes: {
+            bearer: {
+              type: 'http',
+              scheme: 'bearer',
+              description: 'An API key (`sbk_...`) or a JWT',
+            },
+          },
+        },
+        security: [{ bearer: [] }],
+      },
+      transform: jsonSchemaTransform,
+      transformObject: jsonSchemaTransformObject,
+    });
+    await api.register(swaggerUi, { routePrefix: '/docs' });
+    api.get(OPENAPI_PATH, { schema: { hide: true } }, async () => api.swagger());
+
+    await api.register(
+      async (v1) => {
+        const scope = v1.withTypeProvider<ZodTypeProvider>();
+        scope.setNotFoundHandler(handleNotFound);
+        // onRequest: credentials are checked before the body is even read or validated.
+        scope.addHook('onRequest', async (request) => {
+          const runtime = context.runtime();
+          // A client guessing keys is throttled by address before any lookup costs work.
+          await runtime.limiter.checkIp(request.ip);
+          request.principal = await authenticate(request, sources, runtime.resolve);
+          await runtime.limiter.checkCredential(request.principal.credential.id);
+          // An unknown route gets its 404 (from the not-found handler), not a scope denial.
+          if (!request.is404) {
+            authorizeRoute(request.principal, request.routeOptions.config.operatorScope);
+          }
+        });
+        registerKeyRoutes(scope, context);
+        registerAgentRoutes(scope, context);
+        registerConfigRoutes(scope, context);
+        registerEventRoutes(scope, { ...context, settings: options.eventSettings, streams });
+      },
+      { prefix: '/v1' },
+    );
+  });
+}

@@ -1,0 +1,86 @@
+import type { Bus, BusSubscription } from '@switchboard/bus';
+import type { Cache } from '@switchboard/cache';
+import type { Logger } from '@switchboard/logger';
+import { type AgentsPage, type AgentsQuery, AgentsQueryRpc } from '@switchboard/protocol';
+import type { RateLimiter } from '../auth/rate-limiter.ts';
+import type { AgentStore } from '../db/agent-store.ts';
+import type { ApiKeyStore } from '../db/api-key-store.ts';
+import type { ConnectionRegistry } from '../ws/connection-registry.ts';
+import { type AgentControl, createAgentControl } from './agent-control.ts';
+import { toAgentRecord } from './agent-record.ts';
+import type { ResolveToken } from './operator-auth.ts';
+
+/** What the operator API's handlers use once the gateway has started. */
+export interface OperatorRuntime {
+  /** The credential resolver the agents' WebSocket uses too. */
+  resolve: ResolveToken;
+  /** The per-IP and per-credential buckets the agents' WebSocket draws from too. */
+  limiter: RateLimiter;
+  keys: ApiKeyStore;
+  agents: AgentStore;
+  bus: Bus;
+  control: AgentControl;
+  /** A page of the agent catalog (`GET /v1/agents` and `<ns>.v1.gateway.agents.query`). */
+  queryAgents(query: AgentsQuery): Promise<AgentsPage>;
+}
+
+/**
+ * Builds the operator runtime from the gateway's running parts. `start()` serves
+ * `<ns>.v1.gateway.agents.query` (queue group `gateway`) and this instance's control subject,
+ * and follows key revocations; `stop()` undoes it (before the bus closes).
+ */
+export function createOperatorRuntime(deps: {
+  gatewayId: string;
+  resolve: ResolveToken;
+  limiter: RateLimiter;
+  keys: ApiKeyStore;
+  agents: AgentStore;
+  registry: ConnectionRegistry;
+  bus: Bus;
+  cache: Cache;
+  log: Logger;
+}) {
+  const { bus, agents } = deps;
+  const control = createAgentControl({
+    gatewayId: deps.gatewayId,
+    registry: deps.registry,
+    agents,
+    cache: deps.cache,
+    bus,
+    log: deps.log,
+  });
+  const queryAgents = async (query: AgentsQuery): Promise<AgentsPage> => {
+    const page = await agents.query(query);
+    return { items: page.rows.map(toAgentRecord), nextCursor: page.nextCursor };
+  };
+  let catalog: BusSubscription | undefined;
+
+  const runtime: OperatorRuntime = {
+    resolve: deps.resolve,
+    limiter: deps.limiter,
+    keys: deps.keys,
+    agents,
+    bus,
+    control,
+    queryAgents,
+  };
+  return {
+    runtime,
+    async start(): Promise<void> {
+      catalog = bus.serve(
+        bus.subjects.rpc('gateway', AgentsQueryRpc.operation),
+        AgentsQueryRpc,
+        queryAgents,
+        { queue: bus.subjects.queueGroup('gateway') },
+      );
+      await control.start();
+    },
+    async stop(): Promise<void> {
+      await control.stop();
+      await catalog?.stop();
+    },
+  };
+}
+
+/** The operator runtime with its `start()` and `stop()`. */
+export type OperatorRuntimeHandle = ReturnType<typeof createOperatorRuntime>;

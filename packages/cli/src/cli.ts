@@ -1,0 +1,54 @@
+import { Command, CommanderError } from 'commander';
+import packageJson from '../package.json' with { type: 'json' };
+import { CliError, DEFAULT_URL } from './client.ts';
+import { registerAgentCommands } from './commands/agents.ts';
+import { registerConfigCommands } from './commands/config.ts';
+import { registerEventCommands } from './commands/events.ts';
+import { registerKeyCommands } from './commands/keys.ts';
+import type { CliIo } from './context.ts';
+
+/** The `switchboard` program: every command, writing to `io`. */
+export function createProgram(io: CliIo): Command {
+  const program = new Command('switchboard')
+    .description(
+      'Operate a Switchboard mesh through its gateway. Set SB_URL and SB_API_KEY (an operator key).',
+    )
+    .version(packageJson.version)
+    .option('--url <url>', `the gateway's URL (default: $SB_URL, else ${DEFAULT_URL})`)
+    .option('--json', 'print JSON instead of tables, for scripts')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError();
+  registerKeyCommands(program, io);
+  registerAgentCommands(program, io);
+  registerConfigCommands(program, io);
+  registerEventCommands(program, io);
+  // Every subcommand reports usage errors through the same output and exit path.
+  const configure = (command: Command) => {
+    command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    command.commands.forEach(configure);
+  };
+  program.commands.forEach(configure);
+  return program;
+}
+
+/**
+ * Runs the CLI with `argv` (without `node` and the script) and returns its exit code: 0 on
+ * success, 1 on any error, which is printed as `<code>: <message>`.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    await createProgram(io).parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    // Interrupted (Ctrl-C): nothing failed that the user needs to read about.
+    if (io.signal?.aborted === true) return 130;
+    if (error instanceof CliError) {
+      io.stderr(`${error.code}: ${error.message}\n`);
+      return 1;
+    }
+    io.stderr(`E_INTERNAL: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,56 @@
+import { SbError } from '@switchboard/protocol';
+import { describe, expect, it } from 'vitest';
+import { abortReason, sleep, withDeadline } from './abort.ts';
+
+describe('abortReason', () => {
+  it('keeps an SbError reason, and names timeouts and other aborts', () => {
+    const own = new SbError('E_UNAVAILABLE', 'closed');
+    expect(abortReason(AbortSignal.abort(own))).toBe(own);
+    const timeout = new DOMException('late', 'TimeoutError');
+    expect(abortReason(AbortSignal.abort(timeout))).toMatchObject({
+      code: 'E_TIMEOUT',
+      cause: timeout,
+    });
+    expect(abortReason(AbortSignal.abort('why'))).toMatchObject({
+      code: 'E_UNAVAILABLE',
+      message: 'the operation was aborted',
+      cause: 'why',
+    });
+  });
+});
+
+describe('sleep', () => {
+  it('resolves after the delay unless aborted', async () => {
+    await expect(sleep(1, new AbortController().signal)).resolves.toBeUndefined();
+    const reason = new SbError('E_UNAVAILABLE', 'stop');
+    await expect(sleep(1, AbortSignal.abort(reason))).rejects.toBe(reason);
+    const controller = new AbortController();
+    const waiting = sleep(60_000, controller.signal);
+    controller.abort(reason);
+    await expect(waiting).rejects.toBe(reason);
+  });
+});
+
+describe('withDeadline', () => {
+  it('aborts with E_TIMEOUT naming what took too long', async () => {
+    const deadline = withDeadline(new AbortController().signal, 5, 'the test');
+    await expect(sleep(60_000, deadline.signal)).rejects.toMatchObject({
+      code: 'E_TIMEOUT',
+      message: 'the test took longer than 5 ms',
+    });
+    deadline.clear();
+  });
+
+  it('follows its parent, already aborted or later, and stops after clear()', () => {
+    const reason = new SbError('E_UNAVAILABLE', 'parent');
+    expect(withDeadline(AbortSignal.abort(reason), 60_000, 'x').signal.reason).toBe(reason);
+    const parent = new AbortController();
+    const followed = withDeadline(parent.signal, 60_000, 'x');
+    const cleared = withDeadline(parent.signal, 60_000, 'y');
+    cleared.clear();
+    parent.abort(reason);
+    expect(followed.signal.reason).toBe(reason);
+    expect(cleared.signal.aborted).toBe(false);
+    followed.clear();
+  });
+});

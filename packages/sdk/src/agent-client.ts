@@ -1,0 +1,42 @@
+import type { SbError } from '@switchboard/protocol';
+
+/** Where the client is: first connection, connected, between connections, or done for good. */
+export type ClientState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/** The events of an {@link AgentClient} and their payloads. */
+export interface ClientEvents {
+  /** Registered on a new connection (after a reconnect: with a new `connectionId`). */
+  connected: { agentId: string; connectionId: string; gatewayId: string };
+  /**
+   * The connection ended. `willReconnect` is false after `close()`, when a newer connection
+   * of the same agent took over (code 4001) and when the credential was revoked (4005).
+   */
+  disconnected: { code: number; reason: string; willReconnect: boolean };
+  /** Waiting `delayMs` before reconnect attempt `attempt` (1, 2, ...). */
+  reconnecting: { attempt: number; delayMs: number };
+  /**
+   * Something went wrong: a failed reconnect attempt, a refusal that ends the client (its
+   * `state` is then `closed`), or an error frame from the gateway that answers no request.
+   */
+  error: { error: SbError };
+}
+
+/** A listener of event `E`. */
+export type ClientListener<E extends keyof ClientEvents> = (payload: ClientEvents[E]) => void;
+
+/** A connected agent, as {@link connect} returns it. */
+export interface AgentClient {
+  /** The id the gateway registered the agent as. */
+  readonly agentId: string;
+  /** The current (or last) connection's id; a new one after every reconnect. */
+  readonly connectionId: string;
+  /** The gateway instance of the current (or last) connection. */
+  readonly gatewayId: string;
+  readonly state: ClientState;
+  /** Adds a listener; returns a function that removes it. */
+  on<E extends keyof ClientEvents>(event: E, listener: ClientListener<E>): () => void;
+  /** Removes a listener. */
+  off<E extends keyof ClientEvents>(event: E, listener: ClientListener<E>): void;
+  /** Closes the connection cleanly (1000) and stops reconnecting. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,29 @@
+export {
+  type Capability,
+  type CloseCode,
+  CloseCodes,
+  type ErrorCode,
+  ErrorCodes,
+  isSbError,
+  type Labels,
+  PROTOCOL_VERSION,
+  SbError,
+} from '@switchboard/protocol';
+export type { AgentClient, ClientEvents, ClientListener, ClientState } from './agent-client.ts';
+export { connect } from './connect.ts';
+export type { LogMethod, SdkLogger } from './logger.ts';
+export type {
+  AgentInfo,
+  ConnectOptions,
+  ConnectSettings,
+  Credentials,
+  TokenSource,
+} from './options.ts';
+export type { ReconnectOptions } from './retry-policy.ts';
+export { SDK_VERSION } from './version.ts';
+export type {
+  CloseEventLike,
+  MessageEventLike,
+  WebSocketConstructor,
+  WebSocketLike,
+} from './websocket.ts';

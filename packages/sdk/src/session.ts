@@ -1,0 +1,202 @@
+import {
+  type AgentRegistration,
+  CloseCodes,
+  PROTOCOL_VERSION,
+  type ResultFrame,
+  SbError,
+} from '@switchboard/protocol';
+import { v7 as uuidv7 } from 'uuid';
+import {
+  errorOfFrame,
+  type OutgoingFrame,
+  parseServerFrame,
+  RegisterResultSchema,
+} from './frames.ts';
+import { Heartbeat } from './heartbeat.ts';
+import type { SdkLogger } from './logger.ts';
+import { discardSocket } from './open-socket.ts';
+import { PendingReplies, type ReplyFrame } from './pending-replies.ts';
+import { SDK_NAME, SDK_VERSION } from './version.ts';
+import type { WebSocketLike } from './websocket.ts';
+
+/** How a connection ended: the WebSocket close code and reason (or the client's verdict). */
+export interface SessionEnd {
+  code: number;
+  reason: string;
+}
+
+/** Who the gateway registered, on which connection, on which gateway instance. */
+export interface Registration {
+  agentId: string;
+  connectionId: string;
+  gatewayId: string;
+}
+
+const OPEN = 1;
+
+/**
+ * One connection to the gateway over an open socket: hello → welcome → register → result,
+ * then heartbeats both ways and request/reply by frame id. It ends once; `closed` says how.
+ */
+export class Session {
+  /** Resolves when the connection has ended, however it ended. */
+  readonly closed: Promise<SessionEnd>;
+  private readonly replies = new PendingReplies();
+  private readonly heartbeat: Heartbeat;
+  private version = PROTOCOL_VERSION;
+  private end: SessionEnd | undefined;
+  private resolveClosed: (end: SessionEnd) => void = () => undefined;
+
+  constructor(
+    private readonly socket: WebSocketLike,
+    private readonly options: {
+      log: SdkLogger;
+      /** An error frame that answers none of this session's requests. */
+      onError(error: SbError): void;
+    },
+  ) {
+    this.closed = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
+    this.heartbeat = new Heartbeat({
+      ping: () => this.trySend({ type: 'ping' }),
+      silent: (silentMs) =>
+        this.terminate({
+          code: CloseCodes.heartbeatTimeout,
+          reason: `nothing arrived from the gateway for ${silentMs} ms`,
+        }),
+    });
+    socket.addEventListener('message', (event) => this.receive(event.data));
+    socket.addEventListener('close', (event) => this.finish(event));
+  }
+
+  /** Says hello, starts heartbeats at the gateway's pace, and registers `agent`. */
+  async register(agent: AgentRegistration, timeoutMs: number): Promise<Registration> {
+    const welcome = await this.exchange(
+      {
+        type: 'hello',
+        versions: [PROTOCOL_VERSION],
+        client: { name: SDK_NAME, version: SDK_VERSION },
+      },
+      'hello',
+      timeoutMs,
+    );
+    if (welcome.type !== 'welcome') {
+      throw new SbError('E_INTERNAL', 'the gateway answered hello with a result, not a welcome');
+    }
+    this.version = welcome.version;
+    this.heartbeat.start(welcome.heartbeatIntervalMs, welcome.heartbeatTimeoutMs);
+    const reply = await this.request({ type: 'register', agent }, timeoutMs);
+    const result = RegisterResultSchema.safeParse(reply.result);
+    if (!result.success) {
+      throw new SbError('E_INTERNAL', 'the gateway answered register without an agent id');
+    }
+    return { ...result.data, gatewayId: welcome.gatewayId };
+  }
+
+  /**
+   * Sends a request frame and resolves with its `result` frame; rejects with the gateway's
+   * error, `E_TIMEOUT` after `timeoutMs`, or `E_UNAVAILABLE` when the connection ends first.
+   */
+  async request(frame: OutgoingFrame, timeoutMs: number): Promise<ResultFrame> {
+    const reply = await this.exchange(frame, `the ${frame.type} frame`, timeoutMs);
+    if (reply.type !== 'result') {
+      throw new SbError('E_INTERNAL', `the gateway answered ${frame.type} with ${reply.type}`);
+    }
+    return reply;
+  }
+
+  /** Closes with `code` and waits for the end; cuts the socket if that takes over `timeoutMs`. */
+  close(code: number, reason: string, timeoutMs: number): Promise<SessionEnd> {
+    if (this.end === undefined) {
+      this.heartbeat.stop();
+      const timer = setTimeout(() => this.terminate({ code, reason }), timeoutMs);
+      void this.closed.then(() => clearTimeout(timer));
+      try {
+        this.socket.close(code, reason);
+      } catch {
+        this.terminate({ code, reason });
+      }
+    }
+    return this.closed;
+  }
+
+  /** Ends the session now with `end`, without waiting for the peer. */
+  terminate(end: SessionEnd): void {
+    this.finish(end);
+    discardSocket(this.socket);
+  }
+
+  private exchange(frame: OutgoingFrame, what: string, timeoutMs: number): Promise<ReplyFrame> {
+    const id = uuidv7();
+    const reply = this.replies.wait(id, what, timeoutMs);
+    try {
+      this.send(id, frame);
+    } catch (error) {
+      this.replies.cancel(
+        id,
+        error instanceof SbError
+          ? error
+          : new SbError('E_UNAVAILABLE', `could not send ${what}`, { cause: error }),
+      );
+    }
+    return reply;
+  }
+
+  private send(id: string, frame: OutgoingFrame): void {
+    if (this.end !== undefined || this.socket.readyState !== OPEN) {
+      throw new SbError('E_UNAVAILABLE', 'not connected to the gateway');
+    }
+    this.socket.send(JSON.stringify({ v: this.version, id, ...frame }));
+  }
+
+  private trySend(frame: OutgoingFrame): void {
+    try {
+      this.send(uuidv7(), frame);
+    } catch {
+      // The socket is closing: its close event ends the session.
+    }
+  }
+
+  private receive(data: unknown): void {
+    if (this.end !== undefined) return;
+    this.heartbeat.heard();
+    const parsed = parseServerFrame(data);
+    if (!parsed.ok) {
+      this.options.log.debug({ reason: parsed.reason }, 'ignored a frame from the gateway');
+      return;
+    }
+    const frame = parsed.frame;
+    switch (frame.type) {
+      case 'ping':
+        this.trySend({ type: 'pong', re: frame.id });
+        return;
+      case 'pong':
+        return;
+      case 'welcome':
+      case 'result':
+        if (!this.replies.settle(frame)) {
+          this.options.log.debug({ re: frame.re }, `ignored a ${frame.type} nobody waits for`);
+        }
+        return;
+      case 'error':
+        if (!this.replies.settle(frame)) this.options.onError(errorOfFrame(frame.error));
+        return;
+      default: {
+        const unreachable: never = frame;
+        throw new Error(`unhandled frame ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  private finish(end: SessionEnd): void {
+    if (this.end !== undefined) return;
+    this.end = { code: end.code, reason: end.reason };
+    this.heartbeat.stop();
+    const why = end.reason === '' ? `code ${end.code}` : `${end.code} ${end.reason}`;
+    this.replies.close(
+      new SbError('E_UNAVAILABLE', `the connection closed (${why}) before the gateway answered`),
+    );
+    this.resolveClosed(this.end);
+  }
+}
