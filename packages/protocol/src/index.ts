@@ -23,6 +23,8 @@ export {
   CapabilitySchema,
   type Labels,
   LabelsSchema,
+  type RegisterResult,
+  RegisterResultSchema,
 } from './frames/agent.ts';
 export {
   type ClientFrame,

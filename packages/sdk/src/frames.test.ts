@@ -37,4 +37,24 @@ describe('errorOfFrame', () => {
       retryAfterMs: 10,
     });
   });
+
+  it('settles a request answered with an error code this SDK does not know, as E_INTERNAL', () => {
+    const parsed = parseServerFrame(
+      JSON.stringify({
+        v: 1,
+        type: 'error',
+        id: 'g1',
+        re: 'r1',
+        error: { code: 'E_FUTURE', message: 'new in a later gateway', details: { hint: 'x' } },
+      }),
+    );
+    expect(parsed).toMatchObject({
+      ok: true,
+      frame: {
+        type: 'error',
+        re: 'r1',
+        error: { code: 'E_INTERNAL', details: { hint: 'x', code: 'E_FUTURE' } },
+      },
+    });
+  });
 });

@@ -2,16 +2,12 @@ import {
   type AgentRegistration,
   CloseCodes,
   PROTOCOL_VERSION,
+  RegisterResultSchema,
   type ResultFrame,
   SbError,
 } from '@switchboard/protocol';
 import { v7 as uuidv7 } from 'uuid';
-import {
-  errorOfFrame,
-  type OutgoingFrame,
-  parseServerFrame,
-  RegisterResultSchema,
-} from './frames.ts';
+import { errorOfFrame, type OutgoingFrame, parseServerFrame } from './frames.ts';
 import { Heartbeat } from './heartbeat.ts';
 import type { SdkLogger } from './logger.ts';
 import { discardSocket } from './open-socket.ts';

@@ -13,3 +13,4 @@ export { checkReadiness, type ReadinessCheck, type ReadinessReport } from './rea
 export { type ServiceIdentity, serveServiceRpcs } from './service-rpcs.ts';
 export { onShutdown } from './shutdown.ts';
 export { type BuildService, type StartedProcess, startServiceProcess } from './start-process.ts';
+export { createTokenResolver, type TokenResolver } from './token-resolver.ts';

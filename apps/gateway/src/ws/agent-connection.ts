@@ -9,6 +9,7 @@ import {
   isSbError,
   PROTOCOL_VERSION,
   parseClientFrame,
+  type RegisterResult,
   type ServerFrame,
   toErrorBody,
 } from '@switchboard/protocol';
@@ -254,7 +255,8 @@ export class AgentConnection {
     }
     try {
       const { agentId } = await this.context.handlers.register(this, registration);
-      this.send({ type: 'result', re, result: { agentId, connectionId: this.connectionId } });
+      const result: RegisterResult = { agentId, connectionId: this.connectionId };
+      this.send({ type: 'result', re, result });
     } catch (error) {
       if (!isSbError(error)) this.context.log.error({ err: error }, 'registration failed');
       this.refuse(re, toErrorBody(error), false);

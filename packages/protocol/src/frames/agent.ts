@@ -37,3 +37,10 @@ export const AgentRegistrationSchema = z.strictObject({
   labels: LabelsSchema.default({}),
 });
 export type AgentRegistration = z.infer<typeof AgentRegistrationSchema>;
+
+/** What the gateway answers to `register`: the agent id it acts as, on which connection. */
+export const RegisterResultSchema = z.strictObject({
+  agentId: AgentIdSchema,
+  connectionId: z.string().min(1),
+});
+export type RegisterResult = z.infer<typeof RegisterResultSchema>;
