@@ -53,17 +53,17 @@ export function build(
       });
     },
     register: async ({ bus, db, cache }) => {
+      // JWT keys are read once: changing them takes a restart.
       const jwtSettings = settings().auth.jwt;
-      const jwt = jwtSettings === undefined ? undefined : createJwtVerifier(jwtSettings);
+      const jwt =
+        jwtSettings === undefined
+          ? undefined
+          : { ...jwtSettings, verify: createJwtVerifier(jwtSettings) };
       const keys = createApiKeyStore(db);
       const resolver = createCredentialResolver({
         keys,
         bootstrapKeySha256: () => settings().auth.bootstrapKeySha256,
         jwt: () => jwt,
-        jwtClaims: () => ({
-          agentIds: jwtSettings?.agentIdsClaim ?? 'agent_ids',
-          roles: jwtSettings?.rolesClaim ?? 'roles',
-        }),
       });
       const agents = createAgentStore(db);
       const sessions = createAgentSessions({

@@ -32,18 +32,15 @@ beforeAll(async () => {
     agentIdsClaim: 'agent_ids',
     rolesClaim: 'roles',
   });
-  const claims = () => ({ agentIds: 'agent_ids', roles: 'roles' });
   resolver = createCredentialResolver({
     keys,
     bootstrapKeySha256: () => bootstrap.sha256,
-    jwt: () => jwt,
-    jwtClaims: claims,
+    jwt: () => ({ verify: jwt, agentIdsClaim: 'agent_ids', rolesClaim: 'roles' }),
   });
   withoutJwt = createCredentialResolver({
     keys,
     bootstrapKeySha256: () => undefined,
     jwt: () => undefined,
-    jwtClaims: claims,
   });
 });
 afterAll(async () => {

@@ -11,15 +11,20 @@ import { SbError } from '@switchboard/protocol';
 import type { ApiKeyStore } from '../db/api-key-store.ts';
 import type { JwtVerifier } from './jwt-verifier.ts';
 
+/** JWT verification as configured. */
+export interface JwtAuth {
+  verify: JwtVerifier;
+  agentIdsClaim: string;
+  rolesClaim: string;
+}
+
 /** Where the resolver finds what a token means. Getters: the settings behind them are live. */
 export interface CredentialResolverDeps {
   keys: ApiKeyStore;
   /** SHA-256 of the bootstrap admin key, when configured. */
   bootstrapKeySha256: () => string | undefined;
-  /** Verifies JWTs, when JWTs are configured. */
-  jwt: () => JwtVerifier | undefined;
-  /** Claim names of the agent ids and the roles of a JWT. */
-  jwtClaims: () => { agentIds: string; roles: string };
+  /** When JWTs are configured: their verifier and the claims naming agent ids and roles. */
+  jwt: () => JwtAuth | undefined;
   now?: () => Date;
 }
 
@@ -78,23 +83,22 @@ export function createCredentialResolver(deps: CredentialResolverDeps) {
   };
 
   const fromJwt = async (token: string): Promise<Principal> => {
-    const verify = deps.jwt();
-    if (verify === undefined) {
+    const jwt = deps.jwt();
+    if (jwt === undefined) {
       throw new SbError(
         'E_UNAUTHORIZED',
         'the token is neither an API key nor a JWT this gateway accepts (JWTs are not configured)',
       );
     }
-    const claims = await verify(token);
+    const claims = await jwt.verify(token);
     const subject = claims.sub as string;
-    const names = deps.jwtClaims();
-    const roles = (stringList(claims[names.roles]) ?? []).filter(
+    const roles = (stringList(claims[jwt.rolesClaim]) ?? []).filter(
       (role) => RoleNameSchema.safeParse(role).success,
     );
     return {
       id: principalId('jwt', subject),
       credential: { type: 'jwt', id: subject },
-      agentIds: stringList(claims[names.agentIds]) ?? [subject],
+      agentIds: stringList(claims[jwt.agentIdsClaim]) ?? [subject],
       roles,
       grants: [],
     };
