@@ -11,15 +11,11 @@ import {
   renderSettingsReference,
   replaceMarkedSection,
 } from '@switchboard/config';
-import { a2aConfig } from '../apps/a2a-peer/src/config.ts';
-import { gatewayConfig } from '../apps/gateway/src/config.ts';
-import { routerConfig } from '../apps/message-router/src/config.ts';
-import { stateConfig } from '../apps/state/src/config.ts';
-import { tasksConfig } from '../apps/task-worker/src/config.ts';
-import { toolsConfig } from '../apps/tool-registry/src/config.ts';
+import { serviceShortNames } from '@switchboard/protocol';
+import { serviceDefinitions } from './service-definitions.ts';
 
 const readmePath = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'README.md');
-const definitions = [gatewayConfig, routerConfig, toolsConfig, a2aConfig, stateConfig, tasksConfig];
+const definitions = serviceShortNames.map((short) => serviceDefinitions[short]);
 
 const current = readFileSync(readmePath, 'utf8');
 const next = replaceMarkedSection(current, 'config-table', renderSettingsReference(definitions));

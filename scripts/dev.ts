@@ -10,33 +10,15 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { connectNatsBus } from '@switchboard/bus';
 import { connectRedis } from '@switchboard/cache';
-import {
-  type AnyServiceConfig,
-  ConfigError,
-  loadConfig,
-  type SharedConfig,
-} from '@switchboard/config';
+import { ConfigError, loadConfig, type SharedConfig } from '@switchboard/config';
 import { connectPostgres } from '@switchboard/db';
-import { type ServiceShortName, Services, serviceShortNames } from '@switchboard/protocol';
-import { a2aConfig } from '../apps/a2a-peer/src/config.ts';
-import { gatewayConfig } from '../apps/gateway/src/config.ts';
-import { routerConfig } from '../apps/message-router/src/config.ts';
-import { stateConfig } from '../apps/state/src/config.ts';
-import { tasksConfig } from '../apps/task-worker/src/config.ts';
-import { toolsConfig } from '../apps/tool-registry/src/config.ts';
+import { Services, serviceShortNames } from '@switchboard/protocol';
+import { serviceDefinitions } from './service-definitions.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   SB_LOG__FORMAT: process.env.SB_LOG__FORMAT ?? 'pretty',
-};
-const definitions: Record<ServiceShortName, AnyServiceConfig> = {
-  gateway: gatewayConfig,
-  router: routerConfig,
-  tools: toolsConfig,
-  a2a: a2aConfig,
-  state: stateConfig,
-  tasks: tasksConfig,
 };
 const colors = [36, 35, 33, 32, 34, 91];
 const READY_TIMEOUT_MS = 60_000;
@@ -48,7 +30,7 @@ const STOP_TIMEOUT_MS = 15_000;
  */
 async function loadSettings(): Promise<Array<SharedConfig & Record<string, { port: number }>>> {
   const outcomes = await Promise.allSettled(
-    serviceShortNames.map((short) => loadConfig(definitions[short], { env })),
+    serviceShortNames.map((short) => loadConfig(serviceDefinitions[short], { env })),
   );
   const seen = new Set<string>();
   const report: string[] = [];

@@ -1,11 +1,6 @@
 import type { AnyServiceConfig } from '@switchboard/config';
 import { type ServiceShortName, Services, serviceShortNames } from '@switchboard/protocol';
-import { a2aConfig } from '../../apps/a2a-peer/src/config.ts';
-import { gatewayConfig } from '../../apps/gateway/src/config.ts';
-import { routerConfig } from '../../apps/message-router/src/config.ts';
-import { stateConfig } from '../../apps/state/src/config.ts';
-import { tasksConfig } from '../../apps/task-worker/src/config.ts';
-import { toolsConfig } from '../../apps/tool-registry/src/config.ts';
+import { serviceDefinitions } from '../../scripts/service-definitions.ts';
 
 /** One service as the deployment files name it. */
 export interface DeployedService {
@@ -19,21 +14,12 @@ export interface DeployedService {
   definition: AnyServiceConfig;
 }
 
-const definitions: Record<ServiceShortName, AnyServiceConfig> = {
-  gateway: gatewayConfig,
-  router: routerConfig,
-  tools: toolsConfig,
-  a2a: a2aConfig,
-  state: stateConfig,
-  tasks: tasksConfig,
-};
-
 /** The six services, in port order. */
 export const deployedServices: readonly DeployedService[] = serviceShortNames.map((short) => ({
   short,
   folder: Services[short].folder,
   port: Services[short].port,
-  definition: definitions[short],
+  definition: serviceDefinitions[short],
 }));
 
 /** Services that take outside traffic: the only ones compose publishes and the Ingress routes. */

@@ -1,7 +1,4 @@
-import { PassThrough } from 'node:stream';
-import { loadConfig } from '@switchboard/config';
 import { connectPostgres, type Database } from '@switchboard/db';
-import { createLogger } from '@switchboard/logger';
 import type { Service } from '@switchboard/service';
 import {
   createTestContext,
@@ -12,11 +9,10 @@ import {
 } from '@switchboard/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from '../app.ts';
-import { gatewayConfig } from '../config.ts';
 import { type AgentStore, createAgentStore } from '../db/agent-store.ts';
 import { createApiKeyStore } from '../db/api-key-store.ts';
 import { connectAgent, type TestAgent } from '../test/agent-client.ts';
+import { startTestGateway } from '../test/start-gateway.ts';
 
 let context: TestContext;
 let database: Database;
@@ -27,19 +23,9 @@ const running: Service[] = [];
 const leaseEnv = { SB_GATEWAY__LEASE__TTL_MS: '300', SB_GATEWAY__LEASE__SWEEP_INTERVAL_MS: '50' };
 
 async function startGateway(id: string) {
-  const config = await loadConfig(gatewayConfig, {
-    env: { ...context.env, ...leaseEnv, SB_GATEWAY__PORT: '0' },
-  });
-  const log = createLogger({
-    service: 'gateway',
-    instanceId: id,
-    level: 'silent',
-    format: 'json',
-    destination: new PassThrough(),
-  });
-  const service = build(config, log, id);
-  running.push(service);
-  return { service, port: (await service.start()).port };
+  const started = await startTestGateway(context, id, leaseEnv);
+  running.push(started.service);
+  return started;
 }
 
 async function openAgent(

@@ -1,14 +1,10 @@
-import { PassThrough } from 'node:stream';
-import { loadConfig } from '@switchboard/config';
 import { connectPostgres, type Database } from '@switchboard/db';
-import { createLogger } from '@switchboard/logger';
 import type { Service } from '@switchboard/service';
 import { createTestContext, type TestContext } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from '../app.ts';
-import { gatewayConfig } from '../config.ts';
 import { createApiKeyStore } from '../db/api-key-store.ts';
 import { connectAgent } from '../test/agent-client.ts';
+import { startTestGateway } from '../test/start-gateway.ts';
 
 let context: TestContext;
 let database: Database;
@@ -16,19 +12,9 @@ let token: string;
 const running: Service[] = [];
 
 async function startGateway(id: string, env: Record<string, string>) {
-  const config = await loadConfig(gatewayConfig, {
-    env: { ...context.env, SB_GATEWAY__PORT: '0', ...env },
-  });
-  const log = createLogger({
-    service: 'gateway',
-    instanceId: id,
-    level: 'silent',
-    format: 'json',
-    destination: new PassThrough(),
-  });
-  const service = build(config, log, id);
-  running.push(service);
-  return (await service.start()).port;
+  const started = await startTestGateway(context, id, env);
+  running.push(started.service);
+  return started.port;
 }
 
 beforeAll(async () => {

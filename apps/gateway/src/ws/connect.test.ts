@@ -1,20 +1,16 @@
-import { PassThrough } from 'node:stream';
 import { mintApiKey } from '@switchboard/authz';
 import { connectNatsBus, type NatsBus } from '@switchboard/bus';
-import { loadConfig } from '@switchboard/config';
 import { connectPostgres, type Database } from '@switchboard/db';
-import { createLogger } from '@switchboard/logger';
 import { AgentConnectedEventSchema, AgentDisconnectedEventSchema } from '@switchboard/protocol';
 import type { Service } from '@switchboard/service';
 import { createTestContext, type TestContext, testInfra, waitFor } from '@switchboard/testing';
 import { Redis } from 'ioredis';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from '../app.ts';
-import { gatewayConfig } from '../config.ts';
 import { createAgentStore } from '../db/agent-store.ts';
 import { type ApiKeyStore, createApiKeyStore } from '../db/api-key-store.ts';
 import { type Attempt, connectAgent, type TestAgent } from '../test/agent-client.ts';
+import { startTestGateway } from '../test/start-gateway.ts';
 
 let context: TestContext;
 let database: Database;
@@ -29,29 +25,15 @@ const bootstrap = mintApiKey();
 const events: Array<{ subject: string; payload: unknown }> = [];
 
 async function startGateway(extraEnv: Record<string, string> = {}) {
-  const config = await loadConfig(gatewayConfig, {
-    env: {
-      ...context.env,
-      SB_GATEWAY__PORT: '0',
-      SB_GATEWAY__ALLOWED_ORIGINS: 'https://console.example',
-      SB_GATEWAY__AUTH__BOOTSTRAP_KEY_SHA256: bootstrap.sha256,
-      SB_GATEWAY__AUTH__JWT__ISSUER: 'https://idp.example',
-      SB_GATEWAY__AUTH__JWT__AUDIENCE: 'switchboard',
-      SB_GATEWAY__AUTH__JWT__PUBLIC_KEYS: await exportSPKI(signer.publicKey),
-      SB_GATEWAY__CONNECTIONS__MAX_BAD_FRAMES: '10',
-      ...extraEnv,
-    },
+  return startTestGateway(context, `gw-${Math.random().toString(16).slice(2, 8)}`, {
+    SB_GATEWAY__ALLOWED_ORIGINS: 'https://console.example',
+    SB_GATEWAY__AUTH__BOOTSTRAP_KEY_SHA256: bootstrap.sha256,
+    SB_GATEWAY__AUTH__JWT__ISSUER: 'https://idp.example',
+    SB_GATEWAY__AUTH__JWT__AUDIENCE: 'switchboard',
+    SB_GATEWAY__AUTH__JWT__PUBLIC_KEYS: await exportSPKI(signer.publicKey),
+    SB_GATEWAY__CONNECTIONS__MAX_BAD_FRAMES: '10',
+    ...extraEnv,
   });
-  const log = createLogger({
-    service: 'gateway',
-    instanceId: 'test',
-    level: 'silent',
-    format: 'json',
-    destination: new PassThrough(),
-  });
-  const service = build(config, log, `gw-${Math.random().toString(16).slice(2, 8)}`);
-  const started = await service.start();
-  return { service, port: started.port };
 }
 
 function agentOf(attempt: Attempt): TestAgent {
