@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // One project per workspace package, so `vitest run --project @switchboard/bus` (each package's
@@ -23,6 +24,10 @@ const projects = packageRoots.map((root) => {
 export default defineConfig({
   test: {
     projects,
+    // Absolute: every project inherits it and resolves relative paths from its own root.
+    globalSetup: [
+      fileURLToPath(new URL('./packages/testing/src/check-infrastructure.ts', import.meta.url)),
+    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Every file gets its own database and namespace, so files run in parallel safely.

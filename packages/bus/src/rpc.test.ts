@@ -49,6 +49,8 @@ function serveEcho(on: string, by = 'one') {
 
 /** Sends bytes as a raw NATS request and parses the envelope of the reply. */
 async function rawRequest(on: string, data: Uint8Array, encoding?: string) {
+  // The serving subscription is on another connection: a round trip makes the server know it.
+  await bus.ping();
   const headers = natsHeaders();
   if (encoding !== undefined) headers.set(Headers.encoding, encoding);
   const reply = await raw.request(on, data, { timeout: 5000, headers });
