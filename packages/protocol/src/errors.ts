@@ -14,6 +14,8 @@ export const ErrorCodes = {
   E_UNSUPPORTED_VERSION: 'E_UNSUPPORTED_VERSION',
   /** A well-formed frame of a type the receiver does not know. */
   E_UNKNOWN_FRAME: 'E_UNKNOWN_FRAME',
+  /** An agent lifecycle change the state machine does not allow from the current status. */
+  E_INVALID_TRANSITION: 'E_INVALID_TRANSITION',
 } as const;
 
 /** One of {@link ErrorCodes}. */
@@ -55,4 +57,5 @@ export const httpStatusByCode: Record<ErrorCode, number> = {
   E_TIMEOUT: 504,
   E_UNSUPPORTED_VERSION: 400,
   E_UNKNOWN_FRAME: 400,
+  E_INVALID_TRANSITION: 409,
 };

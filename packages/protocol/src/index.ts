@@ -16,6 +16,12 @@ export {
   DisconnectReasons,
 } from './events/agent-events.ts';
 export {
+  type AgentLifecycleEvent,
+  AgentLifecycleEventSchema,
+  type StateChangedEvent,
+  StateChangedEventSchema,
+} from './events/state-events.ts';
+export {
   AgentIdSchema,
   type AgentRegistration,
   AgentRegistrationSchema,
@@ -75,6 +81,16 @@ export {
   MAX_AGENTS_PAGE,
 } from './gateway-rpcs.ts';
 export { Headers, type PayloadCodec, PayloadCodecs } from './headers.ts';
+export {
+  canTransition,
+  failureDisconnectReasons,
+  type LifecycleStatus,
+  LifecycleStatuses,
+  lifecycleTransitions,
+  pathOnConnect,
+  pathOnDisconnect,
+  transition,
+} from './lifecycle.ts';
 export { defineRpc, type RpcDefinition } from './rpc.ts';
 export {
   ConfigGetRpc,
@@ -88,5 +104,29 @@ export {
   StatsRpc,
 } from './service-rpcs.ts';
 export { type ServiceShortName, Services, serviceShortNames } from './services.ts';
+export {
+  agentScope,
+  LifecycleGetRpc,
+  LifecycleHistoryEntrySchema,
+  LifecycleHistoryRpc,
+  LifecycleRecordSchema,
+  LifecycleTransitionRpc,
+  StateDeleteRpc,
+  type StateEntry,
+  StateEntrySchema,
+  StateGetRpc,
+  type StateHistoryEntry,
+  StateHistoryEntrySchema,
+  StateHistoryRpc,
+  StateKeySchema,
+  type StateOp,
+  StateOps,
+  StatePatchRpc,
+  StatePutRpc,
+  StateScopeSchema,
+  StateVersionRpc,
+  StateVersionSchema,
+  StateWriteResultSchema,
+} from './state-rpcs.ts';
 export { NamespaceSchema, type Subjects, subjects } from './subjects.ts';
 export { PROTOCOL_VERSION } from './version.ts';

@@ -1,0 +1,176 @@
+import type { Database } from '@switchboard/db';
+import { SbError, type StateOp } from '@switchboard/protocol';
+import type { ConflictPolicy } from '../config.ts';
+import { CURRENT_FORMAT_VERSION, decodeDocument } from '../domain/document-codec.ts';
+import type { JsonValue } from '../domain/merge-patch.ts';
+import { planWrite, type WriteRequest } from '../domain/plan-write.ts';
+import { isoOf } from './timestamps.ts';
+
+interface DocumentRow {
+  version: string | number;
+  deleted: boolean;
+  document: Buffer | null;
+  codec: string;
+  key_id: string | null;
+  format_version: number;
+  updated_at: Date | string;
+  updated_by: string;
+}
+
+interface HistoryRow extends Omit<DocumentRow, 'deleted' | 'updated_at' | 'updated_by'> {
+  op: StateOp;
+  at: Date | string;
+  by: string;
+}
+
+/** A live (not deleted) document as read from Postgres. */
+export interface CurrentDocument {
+  version: number;
+  document: JsonValue;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+/** One kept version. */
+export interface KeptVersion {
+  version: number;
+  op: StateOp;
+  document: JsonValue | null;
+  at: string;
+  by: string;
+}
+
+/** What a write committed, and which policy settled a stale expected version (if one did). */
+export interface WriteOutcome {
+  version: number;
+  updatedAt: string;
+  settledBy: ConflictPolicy | undefined;
+}
+
+function decodeRow(row: Pick<DocumentRow, 'document' | 'codec' | 'key_id' | 'format_version'>) {
+  if (row.document === null) return null;
+  return decodeDocument({
+    bytes: row.document,
+    codec: row.codec,
+    keyId: row.key_id,
+    formatVersion: row.format_version,
+  });
+}
+
+function keptVersion(row: HistoryRow): KeptVersion {
+  return {
+    version: Number(row.version),
+    op: row.op,
+    document: decodeRow(row),
+    at: isoOf(row.at),
+    by: row.by,
+  };
+}
+
+/** State documents and their history in the `state` schema. */
+export function createDocumentStore(database: Database) {
+  const { sql } = database;
+
+  return {
+    /** The current version, or undefined when absent or deleted (no document loaded). */
+    async currentVersion(scope: string, key: string): Promise<number | undefined> {
+      const [row] = await sql<{ version: string }[]>`
+        SELECT version FROM state.documents
+        WHERE scope = ${scope} AND key = ${key} AND NOT deleted`;
+      return row === undefined ? undefined : Number(row.version);
+    },
+
+    /** The current document, or undefined when absent or deleted. */
+    async read(scope: string, key: string): Promise<CurrentDocument | undefined> {
+      const [row] = await sql<DocumentRow[]>`
+        SELECT version, deleted, document, codec, key_id, format_version, updated_at, updated_by
+        FROM state.documents WHERE scope = ${scope} AND key = ${key}`;
+      if (row === undefined || row.deleted) return undefined;
+      return {
+        version: Number(row.version),
+        document: decodeRow(row) as JsonValue,
+        updatedAt: isoOf(row.updated_at),
+        updatedBy: row.updated_by,
+      };
+    },
+
+    /**
+     * Writes one version atomically. The row is locked (`FOR UPDATE`) for the whole
+     * transaction, so of two writers naming the same version exactly one commits; a missing row
+     * is first inserted as an uncommitted placeholder, which serializes creators the same way.
+     * @throws SbError `E_CONFLICT` (details `currentVersion`, `document`), `E_NOT_FOUND` (delete
+     *   of an absent key), `E_PAYLOAD_TOO_LARGE`.
+     */
+    async write(request: WriteRequest): Promise<WriteOutcome> {
+      const { scope, key } = request;
+      return sql.begin(async (tx) => {
+        await tx`
+          INSERT INTO state.documents (scope, key, version, deleted, updated_by)
+          VALUES (${scope}, ${key}, 0, true, ${request.by})
+          ON CONFLICT DO NOTHING`;
+        const [row] = await tx<DocumentRow[]>`
+          SELECT version, deleted, document, codec, key_id, format_version, updated_at, updated_by
+          FROM state.documents WHERE scope = ${scope} AND key = ${key} FOR UPDATE`;
+        if (row === undefined)
+          throw new SbError('E_INTERNAL', `state row ${scope}/${key} vanished`);
+        const version = Number(row.version);
+        const current = row.deleted ? undefined : (decodeRow(row) as JsonValue);
+        const { bytes, settledBy } = await planWrite(
+          request,
+          { version, deleted: row.deleted, current },
+          (expected) =>
+            tx<HistoryRow[]>`
+              SELECT document, codec, key_id, format_version FROM state.document_history
+              WHERE scope = ${scope} AND key = ${key} AND version = ${expected}`.then(([kept]) =>
+              kept === undefined ? undefined : (decodeRow(kept) ?? undefined),
+            ),
+        );
+        const nextVersion = version + 1;
+        const [updated] = await tx<{ updated_at: Date | string }[]>`
+          UPDATE state.documents SET version = ${nextVersion}, deleted = ${bytes === null},
+            document = ${bytes}, codec = 'identity', key_id = NULL, nonce = NULL,
+            format_version = ${CURRENT_FORMAT_VERSION}, updated_at = now(), updated_by = ${request.by}
+          WHERE scope = ${scope} AND key = ${key}
+          RETURNING updated_at`;
+        await tx`
+          INSERT INTO state.document_history
+            (scope, key, version, op, document, codec, format_version, at, by)
+          VALUES (${scope}, ${key}, ${nextVersion}, ${request.op}, ${bytes}, 'identity',
+            ${CURRENT_FORMAT_VERSION}, now(), ${request.by})`;
+        return {
+          version: nextVersion,
+          updatedAt: isoOf(updated?.updated_at ?? new Date()),
+          settledBy,
+        };
+      });
+    },
+
+    /** One kept version, or undefined (never written, or swept). */
+    async version(scope: string, key: string, version: number): Promise<KeptVersion | undefined> {
+      const [row] = await sql<HistoryRow[]>`
+        SELECT version, op, document, codec, key_id, format_version, at, by
+        FROM state.document_history
+        WHERE scope = ${scope} AND key = ${key} AND version = ${version}`;
+      return row === undefined ? undefined : keptVersion(row);
+    },
+
+    /** Kept versions older than `before` (all when undefined), newest first. */
+    async history(
+      scope: string,
+      key: string,
+      limit: number,
+      before: number | undefined,
+    ): Promise<KeptVersion[]> {
+      const rows = await sql<HistoryRow[]>`
+        SELECT version, op, document, codec, key_id, format_version, at, by
+        FROM state.document_history
+        WHERE scope = ${scope} AND key = ${key}
+          ${before === undefined ? sql`` : sql`AND version < ${before}`}
+        ORDER BY version DESC LIMIT ${limit}`;
+      return rows.map(keptVersion);
+    },
+  };
+}
+
+/** The document store (see {@link createDocumentStore}). */
+export type DocumentStore = ReturnType<typeof createDocumentStore>;

@@ -1,0 +1,79 @@
+import { PassThrough } from 'node:stream';
+import { encodePrincipal, type Grant } from '@switchboard/authz';
+import { connectNatsBus, type NatsBus } from '@switchboard/bus';
+import { loadConfig } from '@switchboard/config';
+import { createLogger } from '@switchboard/logger';
+import type { Service } from '@switchboard/service';
+import { createTestContext, type TestContext, testInfra } from '@switchboard/testing';
+import { build } from './app.ts';
+import { stateConfig } from './config.ts';
+
+/** A test file's world: its context, a client bus, and state replicas built in process. */
+export interface StateHarness {
+  context: TestContext;
+  bus: NatsBus;
+  /** The replicas started so far. */
+  services: Service[];
+  /** Builds and starts a replica with `env` on top of the context's. */
+  start(instanceId: string, env?: Record<string, string>): Promise<Service>;
+  stop(): Promise<void>;
+}
+
+/** Creates the harness; call `stop()` in `afterAll`. */
+export async function createStateHarness(): Promise<StateHarness> {
+  const context = await createTestContext();
+  const bus = await connectNatsBus({
+    namespace: context.namespace,
+    servers: testInfra.natsServers.split(','),
+    requestTimeoutMs: () => 10_000,
+  });
+  const running: Service[] = [];
+  return {
+    context,
+    bus,
+    services: running,
+    async start(instanceId, env = {}) {
+      const config = await loadConfig(stateConfig, {
+        env: { ...context.env, SB_STATE__PORT: '0', ...env },
+      });
+      const log = createLogger({
+        service: 'state',
+        instanceId,
+        level: 'silent',
+        format: 'json',
+        destination: new PassThrough(),
+      });
+      const service = build(config, log, instanceId);
+      running.push(service);
+      await service.start();
+      return service;
+    },
+    async stop() {
+      await Promise.all(running.map((service) => service.stop()));
+      await bus.close();
+      await context.cleanup();
+    },
+  };
+}
+
+/** The `sb-principal` header of an agent acting as itself. */
+export function agentPrincipal(agentId: string): string {
+  return encodePrincipal({
+    id: `agent:${agentId}`,
+    credential: { type: 'api_key', id: 'k_agents' },
+    agentIds: [agentId],
+    roles: [],
+    grants: [],
+  });
+}
+
+/** The `sb-principal` header of an operator key with `roles` and `grants`. */
+export function keyPrincipal(keyId: string, roles: string[], grants: Grant[] = []): string {
+  return encodePrincipal({
+    id: `key:${keyId}`,
+    credential: { type: 'api_key', id: keyId },
+    agentIds: [],
+    roles,
+    grants,
+  });
+}
