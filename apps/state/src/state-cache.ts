@@ -28,7 +28,9 @@ export function createStateCache(options: {
   return {
     async get(scope: string, key: string): Promise<CurrentDocument | undefined> {
       try {
-        const parsed = CachedSchema.safeParse(await cache.getJson(keyOf(scope, key)));
+        const entry = await cache.getVersioned(keyOf(scope, key));
+        // A fence (a write committed that version) is a miss: the source has it.
+        const parsed = CachedSchema.safeParse(entry?.kind === 'value' ? entry.value : undefined);
         metrics.cacheLookup(parsed.success ? 'hit' : 'miss');
         return parsed.success
           ? { ...parsed.data, document: parsed.data.document as JsonValue }
@@ -39,25 +41,21 @@ export function createStateCache(options: {
         return undefined;
       }
     },
+    /**
+     * Stores what a read loaded from Postgres, unless a newer version (or a write's fence) is
+     * there already: a reader that loaded a version just before a write cannot put it back.
+     */
     async set(scope: string, key: string, entry: CurrentDocument): Promise<void> {
       try {
-        await cache.setJson(keyOf(scope, key), entry, options.ttlMs());
+        await cache.setVersioned(keyOf(scope, key), entry.version, entry, options.ttlMs());
       } catch (err) {
         log.warn({ err }, 'state cache write failed');
       }
     },
-    /** Drops `entry` if the key still holds exactly it (a newer entry stays). */
-    async forget(scope: string, key: string, entry: CurrentDocument): Promise<void> {
+    /** After a commit, before the write is answered: no replica serves an older version. */
+    async invalidate(scope: string, key: string, version: number): Promise<void> {
       try {
-        await cache.deleteIfEquals(keyOf(scope, key), entry);
-      } catch (err) {
-        log.warn({ err }, 'state cache invalidation failed; the entry expires with its ttl');
-      }
-    },
-    /** Drops the entry after a commit, before the write is answered. */
-    async invalidate(scope: string, key: string): Promise<void> {
-      try {
-        await cache.delete(keyOf(scope, key));
+        await cache.fenceVersion(keyOf(scope, key), version, options.ttlMs());
       } catch (err) {
         log.warn({ err }, 'state cache invalidation failed; the entry expires with its ttl');
       }

@@ -1,2 +1,3 @@
 export { type Cache, connectRedis, type RedisSettings } from './redis-cache.ts';
 export type { BucketLimit, TakeResult } from './token-bucket.ts';
+export type { VersionedEntry } from './versioned.ts';

@@ -91,6 +91,36 @@ describe('connectRedis', () => {
     expect((await cache.takeTokens('bucket:k3', limit, 5)).allowed).toBe(false);
   });
 
+  it('keeps the newest version of a versioned entry whatever order writers arrive in', async () => {
+    expect(await cache.setVersioned('doc:a', 2, { n: 2 }, 60_000)).toBe(true);
+    expect(await cache.setVersioned('doc:a', 1, { n: 1 }, 60_000)).toBe(false);
+    expect(await cache.setVersioned('doc:a', 2, { n: 'again' }, 60_000)).toBe(false);
+    expect(await cache.getVersioned('doc:a')).toEqual({
+      kind: 'value',
+      version: 2,
+      value: { n: 2 },
+    });
+
+    // A write fences version 3: a reader holding version 2 (read before the write) is refused,
+    // one that read version 3 from the source after it is accepted.
+    await cache.fenceVersion('doc:a', 3, 60_000);
+    expect(await cache.getVersioned('doc:a')).toEqual({ kind: 'fence', version: 3 });
+    expect(await cache.setVersioned('doc:a', 2, { n: 2 }, 60_000)).toBe(false);
+    expect(await cache.setVersioned('doc:a', 3, { n: 3 }, 60_000)).toBe(true);
+    // A fence at or below what is held changes nothing.
+    await cache.fenceVersion('doc:a', 3, 60_000);
+    expect(await cache.getVersioned('doc:a')).toEqual({
+      kind: 'value',
+      version: 3,
+      value: { n: 3 },
+    });
+
+    await raw.set(`${prefix}doc:b`, '"not versioned"');
+    expect(await cache.getVersioned('doc:b')).toBeUndefined();
+    expect(await cache.setVersioned('doc:b', 1, 'x', 60_000)).toBe(true);
+    expect(await cache.getVersioned('doc:missing')).toBeUndefined();
+  });
+
   it('answers ping, and close is idempotent', async () => {
     const second = await connectRedis(
       { url: testInfra.redisUrl, connectTimeoutMs: 2000 },

@@ -1,6 +1,7 @@
 import { resolveTls, type TlsSettings, unreachableError } from '@switchboard/config';
 import { Redis } from 'ioredis';
 import { type BucketLimit, TAKE_TOKENS, type TakeResult } from './token-bucket.ts';
+import { parseVersioned, SET_VERSIONED, type VersionedEntry } from './versioned.ts';
 
 /** Connection settings, as the shared `redis` config section holds them. */
 export interface RedisSettings {
@@ -27,6 +28,15 @@ export interface Cache {
    * without removing one a newer owner wrote in between.
    */
   deleteIfEquals(key: string, value: unknown): Promise<boolean>;
+  /**
+   * Stores `value` at `version` unless the key holds a value at this version or later, or a
+   * fence above it (see `versioned.ts`). Resolves true when stored.
+   */
+  setVersioned(key: string, version: number, value: unknown, ttlMs: number): Promise<boolean>;
+  /** Fences the key at `version`: older values can no longer be stored. */
+  fenceVersion(key: string, version: number, ttlMs: number): Promise<void>;
+  /** The versioned entry at `key`, or undefined when absent or not a versioned entry. */
+  getVersioned(key: string): Promise<VersionedEntry | undefined>;
   /**
    * Takes `cost` tokens from the bucket at `key`, atomically across every replica sharing
    * Redis (rate limits).
@@ -107,6 +117,18 @@ export async function connectRedis(
     deleteIfEquals: async (key, value) => {
       const deleted = await client.eval(DELETE_IF_EQUALS, 1, key, JSON.stringify(value));
       return deleted === 1;
+    },
+    setVersioned: async (key, version, value, ttlMs) => {
+      const stored = JSON.stringify({ v: version, d: value });
+      return (await client.eval(SET_VERSIONED, 1, key, stored, version, ttlMs, '0')) === 1;
+    },
+    fenceVersion: async (key, version, ttlMs) => {
+      const stored = JSON.stringify({ v: version, f: true });
+      await client.eval(SET_VERSIONED, 1, key, stored, version, ttlMs, '1');
+    },
+    getVersioned: async (key) => {
+      const raw = await client.get(key);
+      return raw === null ? undefined : parseVersioned(JSON.parse(raw));
     },
     takeTokens: async (key, limit, cost = 1) => {
       const [allowed, remaining, retryAfterMs, resetMs] = (await client.eval(

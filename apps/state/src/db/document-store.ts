@@ -72,14 +72,6 @@ export function createDocumentStore(database: Database) {
   const { sql } = database;
 
   return {
-    /** The current version, or undefined when absent or deleted (no document loaded). */
-    async currentVersion(scope: string, key: string): Promise<number | undefined> {
-      const [row] = await sql<{ version: string }[]>`
-        SELECT version FROM state.documents
-        WHERE scope = ${scope} AND key = ${key} AND NOT deleted`;
-      return row === undefined ? undefined : Number(row.version);
-    },
-
     /** The current document, or undefined when absent or deleted. */
     async read(scope: string, key: string): Promise<CurrentDocument | undefined> {
       const [row] = await sql<DocumentRow[]>`

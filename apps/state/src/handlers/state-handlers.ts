@@ -74,7 +74,7 @@ export function serveStateRpcs(deps: StateHandlerDeps) {
     if (outcome.settledBy !== undefined) metrics.conflict(outcome.settledBy, 'settled');
     metrics.wrote(body.op, (performance.now() - started) / 1000);
     // Invalidated before the reply: once a writer hears back, no replica reads the old entry.
-    await cache.invalidate(address.scope, address.key);
+    await cache.invalidate(address.scope, address.key, outcome.version);
     void bus
       .publishEvent(bus.subjects.event('state', 'changed'), StateChangedEventSchema, {
         scope: address.scope,
@@ -96,13 +96,7 @@ export function serveStateRpcs(deps: StateHandlerDeps) {
         const cached = await cache.get(scope, key);
         const current = cached ?? (await store.read(scope, key));
         if (current === undefined) throw notFound(scope, key);
-        if (cached === undefined) {
-          await cache.set(scope, key, current);
-          // A write may have committed and invalidated between our read and our set: then the
-          // entry just stored is stale. Looking again after the set catches every such write.
-          const after = await store.currentVersion(scope, key);
-          if (after !== current.version) await cache.forget(scope, key, current);
-        }
+        if (cached === undefined) await cache.set(scope, key, current);
         return { scope, key, ...current };
       },
       queue,
