@@ -2,25 +2,12 @@ import { ANY_AGENT, assertAllowed, type Principal } from '@switchboard/authz';
 import type { Bus, BusSubscription } from '@switchboard/bus';
 import type { Cache } from '@switchboard/cache';
 import type { Logger } from '@switchboard/logger';
-import {
-  AgentConnectedEventSchema,
-  AgentDisconnectedEventSchema,
-  type AgentRegistration,
-  type DisconnectReason,
-  SbError,
-} from '@switchboard/protocol';
+import { AgentConnectedEventSchema, type AgentRegistration, SbError } from '@switchboard/protocol';
 import type { AgentStore } from '../db/agent-store.ts';
 import type { AgentConnection, ConnectionHandlers } from '../ws/agent-connection.ts';
 import type { ConnectionRegistry } from '../ws/connection-registry.ts';
-
-/** Where an agent is connected, as presence in Redis holds it (any gateway replica reads it). */
-export interface Presence {
-  gatewayId: string;
-  connectionId: string;
-}
-
-/** The Redis key of an agent's presence (the cache adds the namespace). */
-export const presenceKey = (agentId: string) => `presence:agent:${agentId}`;
+import { createDisconnections } from './disconnections.ts';
+import { type Presence, presenceKey } from './presence.ts';
 
 /** The agent id a registration acts as: the one it names, or its credential's only binding. */
 function agentIdOf(principal: Principal, registration: AgentRegistration): string {
@@ -62,30 +49,12 @@ export function createAgentSessions(deps: {
     void tracked.finally(() => pending.delete(tracked));
   };
 
+  const disconnections = createDisconnections({ agents: deps.agents, cache: deps.cache, bus });
+
   const presenceOf = (connection: AgentConnection): Presence => ({
     gatewayId,
     connectionId: connection.connectionId,
   });
-
-  const disconnect = async (
-    connection: AgentConnection,
-    agentId: string,
-    reason: DisconnectReason,
-  ) => {
-    const at = new Date();
-    const ref = { agentId, gatewayId, connectionId: connection.connectionId };
-    if (!(await deps.agents.markDisconnected(ref, reason, at))) return;
-    await deps.cache.deleteIfEquals(presenceKey(agentId), presenceOf(connection));
-    await bus.publishEvent(
-      bus.subjects.event('agent', 'disconnected'),
-      AgentDisconnectedEventSchema,
-      {
-        ...ref,
-        reason,
-        at: at.toISOString(),
-      },
-    );
-  };
 
   const handlers: Omit<ConnectionHandlers, 'admit'> = {
     async register(connection, registration) {
@@ -133,7 +102,9 @@ export function createAgentSessions(deps: {
     closed(connection, reason) {
       registry.remove(connection);
       const agentId = connection.agentId;
-      if (agentId !== undefined) track(disconnect(connection, agentId, reason));
+      if (agentId !== undefined) {
+        track(disconnections.record({ agentId, ...presenceOf(connection) }, reason));
+      }
     },
   };
 

@@ -1,9 +1,8 @@
 import type { Bus } from '@switchboard/bus';
 import type { Cache } from '@switchboard/cache';
 import type { Logger } from '@switchboard/logger';
-import { AgentDisconnectedEventSchema } from '@switchboard/protocol';
 import type { AgentStore } from '../db/agent-store.ts';
-import { presenceKey } from './agent-sessions.ts';
+import { createDisconnections } from './disconnections.ts';
 
 /** The Redis key of a gateway instance's lease. */
 export const leaseKey = (gatewayId: string) => `gateway:lease:${gatewayId}`;
@@ -43,23 +42,17 @@ export function createInstanceLease(deps: {
     );
   };
 
+  const disconnections = createDisconnections({
+    agents: deps.agents,
+    cache: deps.cache,
+    bus: deps.bus,
+  });
+
   const sweepGateway = async (gatewayId: string) => {
-    const at = new Date();
-    const lost = await deps.agents.disconnectGateway(gatewayId, 'gateway_lost', at);
-    for (const ref of lost) {
-      await deps.cache.deleteIfEquals(presenceKey(ref.agentId), {
-        gatewayId,
-        connectionId: ref.connectionId,
-      });
-      await deps.bus.publishEvent(
-        deps.bus.subjects.event('agent', 'disconnected'),
-        AgentDisconnectedEventSchema,
-        { ...ref, reason: 'gateway_lost', at: at.toISOString() },
-      );
-    }
-    if (lost.length > 0) {
+    const lost = await disconnections.recordGatewayLost(gatewayId);
+    if (lost > 0) {
       deps.log.warn(
-        { lostGatewayId: gatewayId, agents: lost.length },
+        { lostGatewayId: gatewayId, agents: lost },
         'a gateway instance was lost; its agents are disconnected',
       );
     }

@@ -2,14 +2,10 @@ import { AuthChangedEventSchema } from '@switchboard/authz';
 import type { Bus, BusSubscription } from '@switchboard/bus';
 import type { Cache } from '@switchboard/cache';
 import type { Logger } from '@switchboard/logger';
-import {
-  AgentDisconnectedEventSchema,
-  GatewayControlRpc,
-  isSbError,
-  SbError,
-} from '@switchboard/protocol';
+import { GatewayControlRpc, isSbError, SbError } from '@switchboard/protocol';
 import { z } from 'zod';
-import { type Presence, presenceKey } from '../agents/agent-sessions.ts';
+import { createDisconnections } from '../agents/disconnections.ts';
+import { type Presence, presenceKey } from '../agents/presence.ts';
 import type { AgentStore } from '../db/agent-store.ts';
 import type { ConnectionRegistry } from '../ws/connection-registry.ts';
 
@@ -68,29 +64,21 @@ export function createAgentControl(deps: {
     }
   };
 
+  const disconnections = createDisconnections({ agents: deps.agents, cache: deps.cache, bus });
+
   /** Marks the agent disconnected in the catalog (no gateway holds it) and announces it. */
-  const markDisconnected = async (
+  const markDisconnected = (
     agentId: string,
     connection: { gatewayId: string | null; connectionId: string | null },
-  ): Promise<boolean> => {
-    const at = new Date();
-    const ref = {
-      agentId,
-      gatewayId: connection.gatewayId ?? '',
-      connectionId: connection.connectionId ?? '',
-    };
-    if (!(await deps.agents.markDisconnected(ref, 'operator', at))) return false;
-    await deps.cache.deleteIfEquals(presenceKey(agentId), {
-      gatewayId: ref.gatewayId,
-      connectionId: ref.connectionId,
-    });
-    await bus.publishEvent(
-      bus.subjects.event('agent', 'disconnected'),
-      AgentDisconnectedEventSchema,
-      { ...ref, reason: 'operator', at: at.toISOString() },
+  ): Promise<boolean> =>
+    disconnections.record(
+      {
+        agentId,
+        gatewayId: connection.gatewayId ?? '',
+        connectionId: connection.connectionId ?? '',
+      },
+      'operator',
     );
-    return true;
-  };
 
   const closeConnectionsOfKey = (keyId: string): number => {
     let closed = 0;
