@@ -16,6 +16,7 @@ import { registerOperatorApi } from './http/operator-api.ts';
 import { createOperatorRuntime, type OperatorRuntimeHandle } from './http/operator-runtime.ts';
 import { type ConnectRuntime, registerConnectRoute } from './ws/connect-route.ts';
 import { ConnectionRegistry } from './ws/connection-registry.ts';
+import { createServiceForwarder } from './ws/service-forwarder.ts';
 
 const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
 
@@ -114,6 +115,7 @@ export function build(
         handlers: {
           ...sessions.handlers,
           admit: (connection) => limiter.spendFrame(connection.principal.credential.id),
+          forward: createServiceForwarder(bus),
         },
         registry,
         gatewayId: instanceId,

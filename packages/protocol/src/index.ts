@@ -66,6 +66,24 @@ export {
   WelcomeFrameSchema,
 } from './frames/server-frames.ts';
 export {
+  type LifecycleGetFrame,
+  LifecycleGetFrameSchema,
+  type LifecycleTransitionFrame,
+  LifecycleTransitionFrameSchema,
+  type ServiceFrame,
+  type StateDeleteFrame,
+  StateDeleteFrameSchema,
+  type StateGetFrame,
+  StateGetFrameSchema,
+  type StateHistoryFrame,
+  StateHistoryFrameSchema,
+  type StatePatchFrame,
+  StatePatchFrameSchema,
+  type StatePutFrame,
+  StatePutFrameSchema,
+  serviceFrameSchemas,
+} from './frames/service-frames.ts';
+export {
   type AgentRecord,
   AgentRecordSchema,
   type AgentStatus,
@@ -109,6 +127,7 @@ export {
   LifecycleGetRpc,
   LifecycleHistoryEntrySchema,
   LifecycleHistoryRpc,
+  type LifecycleRecord,
   LifecycleRecordSchema,
   LifecycleTransitionRpc,
   StateDeleteRpc,
@@ -117,6 +136,7 @@ export {
   StateGetRpc,
   type StateHistoryEntry,
   StateHistoryEntrySchema,
+  type StateHistoryPage,
   StateHistoryRpc,
   StateKeySchema,
   type StateOp,
@@ -126,6 +146,7 @@ export {
   StateScopeSchema,
   StateVersionRpc,
   StateVersionSchema,
+  type StateWriteResult,
   StateWriteResultSchema,
 } from './state-rpcs.ts';
 export { NamespaceSchema, type Subjects, subjects } from './subjects.ts';

@@ -52,6 +52,9 @@ export const StateWriteResultSchema = z.strictObject({
   updatedAt: z.iso.datetime(),
 });
 
+/** The version a write created (see {@link StateWriteResultSchema}). */
+export type StateWriteResult = z.infer<typeof StateWriteResultSchema>;
+
 /** `<ns>.v1.state.get`: the current document, or `E_NOT_FOUND` (also once deleted). */
 export const StateGetRpc = defineRpc('get', z.strictObject(address), StateEntrySchema);
 
@@ -114,6 +117,9 @@ export const StateHistoryRpc = defineRpc(
   z.strictObject({ items: z.array(StateHistoryEntrySchema), nextCursor: z.string().nullable() }),
 );
 
+/** A page of a key's history (see {@link StateHistoryRpc}). */
+export type StateHistoryPage = z.infer<typeof StateHistoryRpc.response>;
+
 /** `<ns>.v1.state.version`: one past version, or `E_NOT_FOUND` (never written or swept). */
 export const StateVersionRpc = defineRpc(
   'version',
@@ -128,6 +134,9 @@ export const LifecycleRecordSchema = z.strictObject({
   version: StateVersionSchema,
   updatedAt: z.iso.datetime(),
 });
+
+/** An agent's lifecycle status and its version (see {@link LifecycleRecordSchema}). */
+export type LifecycleRecord = z.infer<typeof LifecycleRecordSchema>;
 
 /** `<ns>.v1.state.lifecycle.get`: an agent's status (`registered` at version 0 when unknown). */
 export const LifecycleGetRpc = defineRpc(

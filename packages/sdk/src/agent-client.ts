@@ -1,4 +1,6 @@
 import type { SbError } from '@switchboard/protocol';
+import type { LifecycleApi } from './lifecycle-api.ts';
+import type { StateApi } from './state-api.ts';
 
 /** Where the client is: first connection, connected, between connections, or done for good. */
 export type ClientState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -33,6 +35,13 @@ export interface AgentClient {
   /** The gateway instance of the current (or last) connection. */
   readonly gatewayId: string;
   readonly state: ClientState;
+  /**
+   * The state service's versioned documents (the agent's own scope `agent:<agentId>` unless a
+   * call names another). Named `store` because `state` is the connection state above.
+   */
+  readonly store: StateApi;
+  /** The agent's lifecycle status: report `idle`, `busy`, ... and read it back. */
+  readonly lifecycle: LifecycleApi;
   /** Adds a listener; returns a function that removes it. */
   on<E extends keyof ClientEvents>(event: E, listener: ClientListener<E>): () => void;
   /** Removes a listener. */

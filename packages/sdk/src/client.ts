@@ -8,10 +8,12 @@ import { abortReason, sleep, withDeadline } from './abort.ts';
 import type { AgentClient, ClientEvents, ClientListener, ClientState } from './agent-client.ts';
 import { TypedEmitter } from './emitter.ts';
 import type { OutgoingFrame } from './frames.ts';
+import { createLifecycleApi, type LifecycleApi } from './lifecycle-api.ts';
 import { openSocket } from './open-socket.ts';
 import type { ResolvedOptions } from './options.ts';
 import { backoffDelayMs, isRetryable, retryAfterMsOf } from './retry-policy.ts';
 import { type Registration, Session, type SessionEnd } from './session.ts';
+import { createStateApi, type StateApi } from './state-api.ts';
 import type { WebSocketImplementation } from './websocket.ts';
 
 // A gateway that does not answer a close within this is cut off.
@@ -28,6 +30,8 @@ function toSbError(error: unknown): SbError {
  * any drop (re-registering as the same agent), and carries requests over the current session.
  */
 export class Client implements AgentClient {
+  readonly store: StateApi = createStateApi((frame) => this.request(frame));
+  readonly lifecycle: LifecycleApi = createLifecycleApi((frame) => this.request(frame));
   private registration: Registration = { agentId: '', connectionId: '', gatewayId: '' };
   private currentState: ClientState = 'connecting';
   private readonly events: TypedEmitter<ClientEvents>;

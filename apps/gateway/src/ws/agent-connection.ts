@@ -11,6 +11,7 @@ import {
   parseClientFrame,
   type RegisterResult,
   type ServerFrame,
+  type ServiceFrame,
   toErrorBody,
 } from '@switchboard/protocol';
 import type { RawData, WebSocket } from 'ws';
@@ -35,6 +36,11 @@ export interface ConnectionHandlers {
   /** Admits one frame under the credential's rate limit; throws `E_RATE_LIMITED`. */
   admit(connection: AgentConnection): Promise<void>;
   closed(connection: AgentConnection, reason: DisconnectReason): void;
+  /**
+   * Forwards a frame to its service's RPC on behalf of the registered agent `agentId`; resolves
+   * with the result, rejects with the service's (or the bus's) error.
+   */
+  forward(connection: AgentConnection, agentId: string, frame: ServiceFrame): Promise<unknown>;
 }
 
 const SUPPORTED_VERSIONS = [PROTOCOL_VERSION];
@@ -213,6 +219,14 @@ export class AgentConnection {
         return this.send({ type: 'pong', re: frame.id });
       case 'pong':
         return;
+      case 'state.get':
+      case 'state.put':
+      case 'state.patch':
+      case 'state.delete':
+      case 'state.history':
+      case 'lifecycle.transition':
+      case 'lifecycle.get':
+        return this.forward(frame);
       default: {
         const unreachable: never = frame;
         throw new Error(`unhandled frame ${JSON.stringify(unreachable)}`);
@@ -260,6 +274,24 @@ export class AgentConnection {
     } catch (error) {
       if (!isSbError(error)) this.context.log.error({ err: error }, 'registration failed');
       this.refuse(re, toErrorBody(error), false);
+    }
+  }
+
+  // Frames are handled one at a time, so a forwarded request holds the connection's later frames
+  // until the service answers (at most the bus's request timeout).
+  private async forward(frame: ServiceFrame): Promise<void> {
+    const agentId = this.agentId;
+    if (agentId === undefined) {
+      const message = `register first: ${frame.type} acts for the registered agent`;
+      this.refuse(frame.id, { code: 'E_VALIDATION', message }, false);
+      return;
+    }
+    try {
+      const result = await this.context.handlers.forward(this, agentId, frame);
+      this.send({ type: 'result', re: frame.id, result });
+    } catch (error) {
+      if (!isSbError(error)) this.context.log.error({ err: error }, `${frame.type} failed`);
+      this.refuse(frame.id, toErrorBody(error), false);
     }
   }
 }

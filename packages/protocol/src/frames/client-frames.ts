@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentRegistrationSchema } from './agent.ts';
 import { frameBase, PingFrameSchema, PongFrameSchema } from './envelope.ts';
+import { serviceFrameSchemas } from './service-frames.ts';
 
 /** First frame of a connection: the protocol versions the client speaks, and who it is. */
 export const HelloFrameSchema = z.strictObject({
@@ -27,6 +28,7 @@ export const ClientFrameSchema = z.discriminatedUnion('type', [
   RegisterFrameSchema,
   PingFrameSchema,
   PongFrameSchema,
+  ...serviceFrameSchemas,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 

@@ -1,0 +1,84 @@
+import {
+  agentScope,
+  LifecycleGetRpc,
+  LifecycleTransitionRpc,
+  type RpcDefinition,
+  type ServiceFrame,
+  type ServiceShortName,
+  StateDeleteRpc,
+  StateGetRpc,
+  StateHistoryRpc,
+  StatePatchRpc,
+  StatePutRpc,
+} from '@switchboard/protocol';
+import type { z } from 'zod';
+
+/** Where a frame goes: a service's RPC, and the request it makes for the registered agent. */
+export interface ForwardRoute<F extends ServiceFrame = ServiceFrame> {
+  service: ServiceShortName;
+  rpc: RpcDefinition;
+  request(frame: F, agentId: string): unknown;
+}
+
+// Typed where a route is written (the request must fit the RPC), erased in the table.
+function route<F extends ServiceFrame, Req extends z.ZodType, Res extends z.ZodType>(
+  service: ServiceShortName,
+  rpc: RpcDefinition<Req, Res>,
+  request: (frame: F, agentId: string) => z.input<Req>,
+): ForwardRoute<F> {
+  return { service, rpc, request };
+}
+
+type Of<T extends ServiceFrame['type']> = Extract<ServiceFrame, { type: T }>;
+
+// A frame without a scope addresses the agent's own state.
+const scopeOf = (frame: { scope?: string | undefined }, agentId: string) =>
+  frame.scope ?? agentScope(agentId);
+
+const forwardRoutes: { [T in ServiceFrame['type']]: ForwardRoute<Of<T>> } = {
+  'state.get': route('state', StateGetRpc, (frame: Of<'state.get'>, agentId) => ({
+    scope: scopeOf(frame, agentId),
+    key: frame.key,
+  })),
+  'state.put': route('state', StatePutRpc, (frame: Of<'state.put'>, agentId) => ({
+    scope: scopeOf(frame, agentId),
+    key: frame.key,
+    expectedVersion: frame.expectedVersion,
+    document: frame.document,
+  })),
+  'state.patch': route('state', StatePatchRpc, (frame: Of<'state.patch'>, agentId) => ({
+    scope: scopeOf(frame, agentId),
+    key: frame.key,
+    expectedVersion: frame.expectedVersion,
+    patch: frame.patch,
+  })),
+  'state.delete': route('state', StateDeleteRpc, (frame: Of<'state.delete'>, agentId) => ({
+    scope: scopeOf(frame, agentId),
+    key: frame.key,
+    expectedVersion: frame.expectedVersion,
+  })),
+  'state.history': route('state', StateHistoryRpc, (frame: Of<'state.history'>, agentId) => ({
+    scope: scopeOf(frame, agentId),
+    key: frame.key,
+    ...(frame.limit === undefined ? {} : { limit: frame.limit }),
+    ...(frame.cursor === undefined ? {} : { cursor: frame.cursor }),
+  })),
+  'lifecycle.transition': route(
+    'state',
+    LifecycleTransitionRpc,
+    (frame: Of<'lifecycle.transition'>, agentId) => ({
+      agentId,
+      to: frame.to,
+      ...(frame.reason === undefined ? {} : { reason: frame.reason }),
+    }),
+  ),
+  'lifecycle.get': route('state', LifecycleGetRpc, (_frame: Of<'lifecycle.get'>, agentId) => ({
+    agentId,
+  })),
+};
+
+/** The route of a frame the gateway forwards to a service. */
+export function forwardRouteOf<F extends ServiceFrame>(frame: F): ForwardRoute<F> {
+  // The table pairs each type with its own frame; TS cannot correlate the lookup by itself.
+  return forwardRoutes[frame.type] as ForwardRoute<F>;
+}

@@ -1,0 +1,175 @@
+import { decodePrincipal, mintApiKey } from '@switchboard/authz';
+import { connectNatsBus, type NatsBus } from '@switchboard/bus';
+import { connectPostgres, type Database } from '@switchboard/db';
+import {
+  LifecycleTransitionRpc,
+  SbError,
+  StateGetRpc,
+  StateHistoryRpc,
+  StatePutRpc,
+} from '@switchboard/protocol';
+import type { Service } from '@switchboard/service';
+import { createTestContext, type TestContext, testInfra } from '@switchboard/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKeyStore } from '../db/api-key-store.ts';
+import { type Attempt, connectAgent, type TestAgent } from '../test/agent-client.ts';
+import { startTestGateway } from '../test/start-gateway.ts';
+
+let context: TestContext;
+let database: Database;
+let bus: NatsBus;
+let gateway: Service;
+let port: number;
+let token: string;
+let keyId: string;
+const seen: Array<{ operation: string; request: unknown; principal: string | undefined }> = [];
+const at = new Date().toISOString();
+
+function agentOf(attempt: Attempt): TestAgent {
+  if (!('agent' in attempt)) throw new Error(`refused with ${attempt.status}: ${attempt.body}`);
+  return attempt.agent;
+}
+
+async function registered(agentId: string): Promise<TestAgent> {
+  const agent = agentOf(await connectAgent(port, { token }));
+  await agent.handshake({ id: agentId, name: agentId, version: '1.0.0' });
+  return agent;
+}
+
+beforeAll(async () => {
+  context = await createTestContext();
+  database = await connectPostgres(
+    { url: context.database.url, poolMax: 2, connectTimeoutMs: 2000 },
+    'test',
+  );
+  bus = await connectNatsBus({
+    namespace: context.namespace,
+    servers: testInfra.natsServers.split(','),
+    requestTimeoutMs: () => 5000,
+  });
+  // A stand-in state service on the real bus: it records what the gateway sends.
+  const queue = { queue: bus.subjects.queueGroup('state') };
+  bus.serve(
+    bus.subjects.rpc('state', StateGetRpc.operation),
+    StateGetRpc,
+    async (request, { principal }) => {
+      seen.push({ operation: 'get', request, principal });
+      return { ...request, version: 4, document: { a: 1 }, updatedAt: at, updatedBy: 'x' };
+    },
+    queue,
+  );
+  bus.serve(
+    bus.subjects.rpc('state', StatePutRpc.operation),
+    StatePutRpc,
+    async () => {
+      throw new SbError('E_CONFLICT', 'stale', { details: { currentVersion: 4 } });
+    },
+    queue,
+  );
+  bus.serve(
+    bus.subjects.rpc('state', StateHistoryRpc.operation),
+    StateHistoryRpc,
+    async (request, { principal }) => {
+      seen.push({ operation: 'history', request, principal });
+      return { items: [], nextCursor: null };
+    },
+    queue,
+  );
+  bus.serve(
+    bus.subjects.rpc('state', LifecycleTransitionRpc.operation),
+    LifecycleTransitionRpc,
+    async (request, { principal }) => {
+      seen.push({ operation: 'transition', request, principal });
+      return { agentId: request.agentId, status: request.to, version: 3, updatedAt: at };
+    },
+    queue,
+  );
+  await bus.ping();
+  const keys = createApiKeyStore(database);
+  const created = await keys.create({
+    name: 'agents',
+    agentIds: ['*'],
+    roles: ['agent'],
+    grants: [],
+    createdBy: 'test',
+  });
+  ({ token } = created);
+  keyId = created.record.id;
+  ({ service: gateway, port } = await startTestGateway(context, 'gw-forward', {
+    SB_GATEWAY__AUTH__BOOTSTRAP_KEY_SHA256: mintApiKey().sha256,
+  }));
+});
+afterAll(async () => {
+  await gateway?.stop();
+  await bus?.close();
+  await database?.close();
+  await context?.cleanup();
+});
+
+describe('frames forwarded to a service', () => {
+  it('refuses a state frame before register and keeps the connection', async () => {
+    const agent = agentOf(await connectAgent(port, { token }));
+    agent.send({ v: 1, type: 'hello', id: 'h', versions: [1] });
+    await agent.next('welcome', 'h');
+    agent.send({ v: 1, type: 'state.get', id: 'early', key: 'profile' });
+    expect(await agent.next('error', 'early')).toMatchObject({
+      error: { code: 'E_VALIDATION', message: expect.stringContaining('register first') },
+    });
+    agent.send({ v: 1, type: 'ping', id: 'p' });
+    expect(await agent.next('pong', 'p')).toMatchObject({ re: 'p' });
+    agent.socket.close();
+  });
+
+  it('asks as agent:<id> for its own scope when the frame names none', async () => {
+    const agent = await registered('fwd-1');
+    agent.send({ v: 1, type: 'state.get', id: 'g', key: 'profile' });
+    expect(await agent.next('result', 'g')).toMatchObject({
+      result: { scope: 'agent:fwd-1', key: 'profile', version: 4, document: { a: 1 } },
+    });
+    const sent = seen.find((entry) => entry.operation === 'get');
+    expect(sent?.request).toEqual({ scope: 'agent:fwd-1', key: 'profile' });
+    const principal = decodePrincipal(sent?.principal);
+    expect(principal.id).toBe('agent:fwd-1');
+    expect(principal.credential.id).toBe(keyId);
+    expect(principal.roles).toEqual(['agent']);
+    agent.socket.close();
+  });
+
+  it('passes a named scope, history paging and the agent id of a lifecycle report', async () => {
+    const agent = await registered('fwd-2');
+    agent.send({ v: 1, type: 'state.history', id: 'h', scope: 'team.a', key: 'k', cursor: '9' });
+    expect(await agent.next('result', 'h')).toMatchObject({ result: { items: [] } });
+    agent.send({ v: 1, type: 'lifecycle.transition', id: 't', to: 'idle', reason: 'ready' });
+    expect(await agent.next('result', 't')).toMatchObject({ result: { status: 'idle' } });
+    expect(seen.find((entry) => entry.operation === 'history')?.request).toEqual({
+      scope: 'team.a',
+      key: 'k',
+      limit: 50,
+      cursor: '9',
+    });
+    expect(seen.find((entry) => entry.operation === 'transition')?.request).toEqual({
+      agentId: 'fwd-2',
+      to: 'idle',
+      reason: 'ready',
+    });
+    agent.socket.close();
+  });
+
+  it("answers with the service's error, or E_UNAVAILABLE when no service serves the RPC", async () => {
+    const agent = await registered('fwd-3');
+    agent.send({
+      v: 1,
+      type: 'state.put',
+      id: 'p',
+      key: 'k',
+      expectedVersion: 1,
+      document: { b: 2 },
+    });
+    expect(await agent.next('error', 'p')).toMatchObject({
+      error: { code: 'E_CONFLICT', message: 'stale', details: { currentVersion: 4 } },
+    });
+    agent.send({ v: 1, type: 'lifecycle.get', id: 'l' });
+    expect(await agent.next('error', 'l')).toMatchObject({ error: { code: 'E_UNAVAILABLE' } });
+    agent.socket.close();
+  });
+});
