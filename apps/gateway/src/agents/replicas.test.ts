@@ -1,38 +1,22 @@
-import { connectPostgres, type Database } from '@switchboard/db';
-import type { Service } from '@switchboard/service';
-import {
-  createTestContext,
-  spawnService,
-  type TestContext,
-  testInfra,
-  waitFor,
-} from '@switchboard/testing';
+import { spawnService, testInfra, waitFor } from '@switchboard/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentStore, createAgentStore } from '../db/agent-store.ts';
-import { createApiKeyStore } from '../db/api-key-store.ts';
 import { connectAgent, type TestAgent } from '../test/agent-client.ts';
-import { startTestGateway } from '../test/start-gateway.ts';
+import { createGatewayTestWorld, type GatewayTestWorld } from '../test/start-gateway.ts';
 
-let context: TestContext;
-let database: Database;
+let world: GatewayTestWorld;
 let agents: AgentStore;
 let redis: Redis;
-let token: string;
-const running: Service[] = [];
 const leaseEnv = { SB_GATEWAY__LEASE__TTL_MS: '300', SB_GATEWAY__LEASE__SWEEP_INTERVAL_MS: '50' };
 
-async function startGateway(id: string) {
-  const started = await startTestGateway(context, id, leaseEnv);
-  running.push(started.service);
-  return started;
-}
+const startGateway = (id: string) => world.start(id, leaseEnv);
 
 async function openAgent(
   port: number,
   agentId: string,
 ): Promise<TestAgent & { connectionId: string }> {
-  const attempt = await connectAgent(port, { token });
+  const attempt = await connectAgent(port, { token: world.agentToken });
   if (!('agent' in attempt)) throw new Error(`refused: ${attempt.body}`);
   const reply = await attempt.agent.handshake({ id: agentId, name: agentId, version: '1' });
   return {
@@ -42,26 +26,13 @@ async function openAgent(
 }
 
 beforeAll(async () => {
-  context = await createTestContext();
-  database = await connectPostgres(
-    { url: context.database.url, poolMax: 2, connectTimeoutMs: 2000 },
-    'test',
-  );
-  agents = createAgentStore(database);
+  world = await createGatewayTestWorld();
+  agents = createAgentStore(world.database);
   redis = new Redis(testInfra.redisUrl);
-  ({ token } = await createApiKeyStore(database).create({
-    name: 'agents',
-    agentIds: ['*'],
-    roles: [],
-    grants: [],
-    createdBy: 'test',
-  }));
 });
 afterAll(async () => {
-  await Promise.all(running.map((service) => service.stop()));
   redis?.disconnect();
-  await database?.close();
-  await context?.cleanup();
+  await world?.stop();
 });
 
 describe('two gateway replicas', () => {
@@ -70,7 +41,7 @@ describe('two gateway replicas', () => {
     const b = await startGateway('gw-b');
     const first = await openAgent(a.port, 'roamer');
     const presence = JSON.parse(
-      (await redis.get(`${context.namespace}:presence:agent:roamer`)) ?? '{}',
+      (await redis.get(`${world.context.namespace}:presence:agent:roamer`)) ?? '{}',
     );
     expect(presence).toEqual({ gatewayId: 'gw-a', connectionId: first.connectionId });
 
@@ -83,7 +54,7 @@ describe('two gateway replicas', () => {
     });
     await waitFor(
       async () =>
-        JSON.parse((await redis.get(`${context.namespace}:presence:agent:roamer`)) ?? '{}')
+        JSON.parse((await redis.get(`${world.context.namespace}:presence:agent:roamer`)) ?? '{}')
           .gatewayId === 'gw-b',
     );
     second.socket.close();
@@ -92,7 +63,7 @@ describe('two gateway replicas', () => {
   it('mark the agents of a SIGKILLed replica disconnected once its lease lapses', async () => {
     await startGateway('gw-survivor');
     const doomed = await spawnService('gateway', {
-      ...context.env,
+      ...world.context.env,
       ...leaseEnv,
       SB_GATEWAY__PORT: '0',
       SB_INSTANCE_ID: 'gw-doomed',
@@ -104,18 +75,18 @@ describe('two gateway replicas', () => {
     await waitFor(async () => (await agents.get('ghost'))?.disconnectReason === 'gateway_lost', {
       what: 'the survivor to sweep the lost gateway',
     });
-    expect(await redis.get(`${context.namespace}:presence:agent:ghost`)).toBeNull();
+    expect(await redis.get(`${world.context.namespace}:presence:agent:ghost`)).toBeNull();
   });
 
   it('do not take a live replica for dead when Redis loses its data', async () => {
     const a = await startGateway('gw-steady');
     await startGateway('gw-watcher');
     const steady = await openAgent(a.port, 'steady');
-    const keys = await redis.keys(`${context.namespace}:*`);
+    const keys = await redis.keys(`${world.context.namespace}:*`);
     if (keys.length > 0) await redis.del(...keys);
     const flushedAt = Date.now();
     await waitFor(
-      async () => (await redis.exists(`${context.namespace}:gateway:lease:gw-steady`)) === 1,
+      async () => (await redis.exists(`${world.context.namespace}:gateway:lease:gw-steady`)) === 1,
       {
         what: 'the live instance to re-write its lease',
       },

@@ -1,41 +1,18 @@
-import { connectPostgres, type Database } from '@switchboard/db';
-import type { Service } from '@switchboard/service';
-import { createTestContext, type TestContext } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKeyStore } from '../db/api-key-store.ts';
 import { connectAgent } from '../test/agent-client.ts';
-import { startTestGateway } from '../test/start-gateway.ts';
+import { createGatewayTestWorld, type GatewayTestWorld } from '../test/start-gateway.ts';
 
-let context: TestContext;
-let database: Database;
+let world: GatewayTestWorld;
 let token: string;
-const running: Service[] = [];
 
-async function startGateway(id: string, env: Record<string, string>) {
-  const started = await startTestGateway(context, id, env);
-  running.push(started.service);
-  return started.port;
-}
+const startGateway = async (id: string, env: Record<string, string>) =>
+  (await world.start(id, env)).port;
 
 beforeAll(async () => {
-  context = await createTestContext();
-  database = await connectPostgres(
-    { url: context.database.url, poolMax: 2, connectTimeoutMs: 2000 },
-    'test',
-  );
-  ({ token } = await createApiKeyStore(database).create({
-    name: 'agents',
-    agentIds: ['*'],
-    roles: [],
-    grants: [],
-    createdBy: 'test',
-  }));
+  world = await createGatewayTestWorld();
+  token = world.agentToken;
 });
-afterAll(async () => {
-  await Promise.all(running.map((service) => service.stop()));
-  await database?.close();
-  await context?.cleanup();
-});
+afterAll(() => world?.stop());
 
 describe('rate limits', () => {
   it('hold across two replicas: the bucket of a client address is shared', async () => {
