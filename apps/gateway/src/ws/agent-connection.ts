@@ -71,6 +71,8 @@ export class AgentConnection {
   readonly connectionId: string;
   readonly principal: Principal;
   agentId: string | undefined;
+  /** The connection's logger; it names the agent once one is registered. */
+  private log: Logger;
   private version: number | undefined;
   private badFrames = 0;
   private lastSeenAt = Date.now();
@@ -95,6 +97,7 @@ export class AgentConnection {
   ) {
     this.connectionId = context.connectionId;
     this.principal = context.principal;
+    this.log = context.log;
   }
 
   /** Starts reading frames and the heartbeat. */
@@ -108,7 +111,7 @@ export class AgentConnection {
       if (this.queued === MAX_QUEUED_FRAMES) this.socket.pause();
       this.inbox = this.inbox
         .then(() => this.receive(data, isBinary))
-        .catch((err: unknown) => this.context.log.error({ err }, 'failed to handle a frame'))
+        .catch((err: unknown) => this.log.error({ err }, 'failed to handle a frame'))
         .finally(() => {
           this.queued -= 1;
           if (this.queued === MAX_QUEUED_FRAMES - 1) this.socket.resume();
@@ -117,7 +120,7 @@ export class AgentConnection {
     this.socket.on('close', (code) =>
       this.end(code === CloseCodes.tooLarge ? 'bad_frames' : 'closed'),
     );
-    this.socket.on('error', (err) => this.context.log.debug({ err }, 'socket error'));
+    this.socket.on('error', (err) => this.log.debug({ err }, 'socket error'));
     this.scheduleHeartbeat();
   }
 
@@ -269,10 +272,11 @@ export class AgentConnection {
     }
     try {
       const { agentId } = await this.context.handlers.register(this, registration);
+      this.log = this.context.log.child({ agentId });
       const result: RegisterResult = { agentId, connectionId: this.connectionId };
       this.send({ type: 'result', re, result });
     } catch (error) {
-      if (!isSbError(error)) this.context.log.error({ err: error }, 'registration failed');
+      if (!isSbError(error)) this.log.error({ err: error }, 'registration failed');
       this.refuse(re, toErrorBody(error), false);
     }
   }
@@ -290,7 +294,7 @@ export class AgentConnection {
       const result = await this.context.handlers.forward(this, agentId, frame);
       this.send({ type: 'result', re: frame.id, result });
     } catch (error) {
-      if (!isSbError(error)) this.context.log.error({ err: error }, `${frame.type} failed`);
+      if (!isSbError(error)) this.log.error({ err: error }, `${frame.type} failed`);
       this.refuse(frame.id, toErrorBody(error), false);
     }
   }
