@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { type ServiceProcess, spawnService } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The operator API as the gateway serves it, in process (its own namespace and database).
 import {
@@ -220,6 +221,87 @@ describe('config', () => {
     expect(JSON.parse(unsetJson.stdout)).toMatchObject({ removed: true });
     const bad = await sb(['config', 'set', 'gateway', key, 'lots']);
     expect(bad).toMatchObject({ code: 1, stderr: expect.stringMatching(/^E_VALIDATION: /) });
+  });
+});
+
+describe('state', () => {
+  let state: ServiceProcess | undefined;
+  beforeAll(async () => {
+    state = await spawnService('state', { ...gateway.context.env, SB_STATE__PORT: '0' });
+  });
+  afterAll(async () => {
+    await state?.stop();
+  });
+
+  it('puts and gets a document, refusing a stale version with its code', async () => {
+    const created = await sb([
+      'state',
+      'put',
+      'agent:planner-1',
+      'plan',
+      '{"steps":["a"]}',
+      '--expected-version',
+      '0',
+    ]);
+    expect(created).toMatchObject({
+      code: 0,
+      stdout: 'agent:planner-1 plan is now at version 1\n',
+    });
+    const replaced = await sb(
+      ['state', 'put', 'agent:planner-1', 'plan', '{"steps":["a","b"]}'].concat([
+        '--expected-version',
+        '1',
+        '--json',
+      ]),
+    );
+    expect(JSON.parse(replaced.stdout)).toMatchObject({ version: 2 });
+
+    const got = await sb(['state', 'get', 'agent:planner-1', 'plan']);
+    expect(got.stdout).toMatch(/^scope:\s+agent:planner-1$/m);
+    expect(got.stdout).toMatch(/^version:\s+2$/m);
+    expect(got.stdout).toContain('"b"');
+    const json = await sb(['state', 'get', 'agent:planner-1', 'plan', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ version: 2, document: { steps: ['a', 'b'] } });
+
+    const stale = await sb([
+      'state',
+      'put',
+      'agent:planner-1',
+      'plan',
+      '{}',
+      '--expected-version',
+      '1',
+    ]);
+    expect(stale).toMatchObject({ code: 1, stderr: expect.stringMatching(/^E_CONFLICT: /) });
+    const missing = await sb(['state', 'get', 'agent:planner-1', 'nothing']);
+    expect(missing).toMatchObject({ code: 1, stderr: expect.stringMatching(/^E_NOT_FOUND: /) });
+  });
+
+  it('lists the history a page at a time', async () => {
+    await sb(['state', 'put', 'team.cli', 'notes', '"one"', '--expected-version', '0']);
+    await sb(['state', 'put', 'team.cli', 'notes', '"two"', '--expected-version', '1']);
+    const first = await sb(['state', 'history', 'team.cli', 'notes', '--limit', '1']);
+    expect(first.stdout.split('\n')[0]).toMatch(/^VERSION\s+OP\s+AT\s+BY\s+DOCUMENT$/);
+    expect(first.stdout).toMatch(/^2\s+put\s+\S+\s+\S+\s+two$/m);
+    expect(first.stderr).toBe('more: --cursor 2\n');
+    const all = await sb(['state', 'history', 'team.cli', 'notes', '--cursor', '2', '--json']);
+    expect(JSON.parse(all.stdout)).toMatchObject({
+      items: [{ version: 1, document: 'one' }],
+      nextCursor: null,
+    });
+  });
+
+  it('refuses a document that is not JSON or a negative version before calling', async () => {
+    const text = await sb(['state', 'put', 'team.cli', 'x', 'hello', '--expected-version', '0']);
+    expect(text).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^E_VALIDATION: give the document as JSON/),
+    });
+    const negative = await sb(['state', 'put', 'team.cli', 'x', '1', '--expected-version', '-1']);
+    expect(negative.code).toBe(1);
+    expect(negative.stderr).toContain('whole number from 0');
+    const missing = await sb(['state', 'put', 'team.cli', 'x', '1']);
+    expect(missing.stderr).toContain("required option '--expected-version <n>'");
   });
 });
 

@@ -5,6 +5,7 @@ import { registerAgentCommands } from './commands/agents.ts';
 import { registerConfigCommands } from './commands/config.ts';
 import { registerEventCommands } from './commands/events.ts';
 import { registerKeyCommands } from './commands/keys.ts';
+import { registerStateCommands } from './commands/state.ts';
 import type { CliIo } from './context.ts';
 
 /** The `switchboard` program: every command, writing to `io`. */
@@ -22,6 +23,7 @@ export function createProgram(io: CliIo): Command {
   registerKeyCommands(program, io);
   registerAgentCommands(program, io);
   registerConfigCommands(program, io);
+  registerStateCommands(program, io);
   registerEventCommands(program, io);
   // Every subcommand reports usage errors through the same output and exit path.
   const configure = (command: Command) => {

@@ -274,6 +274,9 @@ describe('the OpenAPI document', () => {
         'GET /v1/config/{service}/{key}',
         'PUT /v1/config/{service}/{key}',
         'DELETE /v1/config/{service}/{key}',
+        'GET /v1/state/{scope}/{key}',
+        'PUT /v1/state/{scope}/{key}',
+        'GET /v1/state/{scope}/{key}/history',
         'GET /v1/events',
       ].sort(),
     );

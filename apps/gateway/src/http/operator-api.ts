@@ -23,6 +23,7 @@ import { registerAgentRoutes } from './routes/agent-routes.ts';
 import { registerConfigRoutes } from './routes/config-routes.ts';
 import { registerEventRoutes } from './routes/event-routes.ts';
 import { registerKeyRoutes } from './routes/key-routes.ts';
+import { registerStateRoutes } from './routes/state-routes.ts';
 import type { EventStreamSettings } from './settings.ts';
 
 /** Where the OpenAPI document is served. */
@@ -46,9 +47,10 @@ export interface OperatorApiOptions {
 }
 
 /**
- * The operator HTTP API: `/v1/keys`, `/v1/agents`, `/v1/config`, `/v1/events`, with the OpenAPI
+ * The operator HTTP API: `/v1/keys`, `/v1/agents`, `/v1/config`, `/v1/state`, `/v1/events`, with the OpenAPI
  * document generated from the routes' zod schemas at `/docs/openapi.json` (a UI at `/docs`).
- * Every `/v1` route needs credentials and its operator scope; every error is problem+json.
+ * Every `/v1` route needs credentials and its operator scope (`/v1/state`: the state service's
+ * own grants); every error is problem+json.
  * Call at build time (fastify takes routes only before it is ready); handlers read the runtime
  * the gateway sets at start.
  */
@@ -120,6 +122,7 @@ export function registerOperatorApi(http: FastifyInstance, options: OperatorApiO
         registerKeyRoutes(scope, context);
         registerAgentRoutes(scope, context);
         registerConfigRoutes(scope, context);
+        registerStateRoutes(scope, context);
         registerEventRoutes(scope, { ...context, settings: options.eventSettings, streams });
       },
       { prefix: '/v1' },

@@ -5,10 +5,20 @@ import { extractBearerToken } from '../auth/credentials.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The operator scope a route needs; a route under `/v1` without one is refused. */
-    operatorScope?: OperatorScope;
+    /**
+     * The operator scope a route needs; a route under `/v1` without one is refused.
+     * {@link SERVICE_AUTHORIZED} marks a route whose owning service authorizes the forwarded
+     * principal itself (with grants of its own kind, such as `state`).
+     */
+    operatorScope?: OperatorScope | typeof SERVICE_AUTHORIZED;
   }
 }
+
+/**
+ * The `operatorScope` of a route that needs credentials but no operator scope: the service the
+ * route calls decides, from the principal the gateway forwards in `sb-principal`.
+ */
+export const SERVICE_AUTHORIZED = 'service-authorized';
 
 /** Turns a bearer token into a principal (the same resolver as the agents' WebSocket). */
 export type ResolveToken = (token: string) => Promise<Principal>;
@@ -50,10 +60,17 @@ export async function authenticate(
   );
 }
 
-/** Refuses a principal without the route's operator scope (default deny: no scope, no entry). */
-export function authorizeRoute(principal: Principal, scope: OperatorScope | undefined): void {
+/**
+ * Refuses a principal without the route's operator scope (default deny: no scope, no entry). A
+ * {@link SERVICE_AUTHORIZED} route lets every authenticated principal through to its service.
+ */
+export function authorizeRoute(
+  principal: Principal,
+  scope: OperatorScope | typeof SERVICE_AUTHORIZED | undefined,
+): void {
   if (scope === undefined) {
     throw new SbError('E_FORBIDDEN', 'this route declares no operator scope; nobody may call it');
   }
+  if (scope === SERVICE_AUTHORIZED) return;
   assertAllowed(principal, { kind: 'operator', scope });
 }

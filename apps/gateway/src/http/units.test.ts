@@ -2,7 +2,7 @@ import { SbError } from '@switchboard/protocol';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { handleError, toSbError } from './error-handler.ts';
-import { authorizeRoute } from './operator-auth.ts';
+import { authorizeRoute, SERVICE_AUTHORIZED } from './operator-auth.ts';
 import { problem, toProblem } from './problem.ts';
 import { principalOf } from './route-context.ts';
 import { eventNameOf, formatSseComment, formatSseEvent } from './sse.ts';
@@ -127,6 +127,12 @@ describe('route permissions', () => {
   it('refuses everybody on a route that declares no scope', () => {
     expect(() => authorizeRoute(admin, undefined)).toThrow(/declares no operator scope/);
     expect(() => authorizeRoute(admin, 'keys:write')).not.toThrow();
+  });
+
+  it('leaves a service-authorized route to its service, even without operator grants', () => {
+    const bare = { ...admin, roles: [], grants: [] };
+    expect(() => authorizeRoute(bare, 'keys:read')).toThrow(/has no operator grant/);
+    expect(() => authorizeRoute(bare, SERVICE_AUTHORIZED)).not.toThrow();
   });
 
   it('treats a request without a principal as unauthenticated', async () => {
