@@ -1,12 +1,9 @@
-import { PassThrough } from 'node:stream';
 import { mintApiKey } from '@switchboard/authz';
-import { loadConfig } from '@switchboard/config';
-import { createLogger } from '@switchboard/logger';
+import { envNameOf } from '@switchboard/config';
 import type { Service } from '@switchboard/service';
 import { createTestContext, type TestContext } from '@switchboard/testing';
 import type { LightMyRequestResponse } from 'fastify';
-import { build } from '../app.ts';
-import { gatewayConfig } from '../config.ts';
+import { startTestGateway } from '../test/start-gateway.ts';
 import type { EventStreamSettings } from './settings.ts';
 
 /** A running gateway with the operator API, in its own namespace and database. */
@@ -33,30 +30,17 @@ async function startOne(
   bootstrapSha256: string,
   events: Partial<EventStreamSettings>,
 ) {
-  const config = await loadConfig(gatewayConfig, {
-    env: {
-      ...context.env,
-      SB_GATEWAY__PORT: '0',
-      SB_GATEWAY__AUTH__BOOTSTRAP_KEY_SHA256: bootstrapSha256,
-      ...Object.fromEntries(
-        Object.entries(events).map(([key, value]) => [
-          `SB_GATEWAY__EVENTS__${key.replace(/([A-Z])/g, '_$1').toUpperCase()}`,
-          String(value),
-        ]),
-      ),
-    },
-  });
   const gatewayId = `gw-${Math.random().toString(16).slice(2, 10)}`;
-  const log = createLogger({
-    service: 'gateway',
-    instanceId: gatewayId,
-    level: 'silent',
-    format: 'json',
-    destination: new PassThrough(),
+  const started = await startTestGateway(context, gatewayId, {
+    SB_GATEWAY__AUTH__BOOTSTRAP_KEY_SHA256: bootstrapSha256,
+    ...Object.fromEntries(
+      Object.entries(events).map(([key, value]) => [
+        envNameOf(['gateway', 'events', key]),
+        String(value),
+      ]),
+    ),
   });
-  const service = build(config, log, gatewayId);
-  const { port } = await service.start();
-  return { service, port, gatewayId };
+  return { ...started, gatewayId };
 }
 
 /** Starts a gateway with the operator API for one test file; `stop()` it in `afterAll`. */
