@@ -9,6 +9,7 @@ import {
 } from '@switchboard/protocol';
 import type { LifecycleChange, LifecycleStore } from '../db/lifecycle-store.ts';
 import { authorizeState } from '../domain/access.ts';
+import { versionPage } from '../domain/version-page.ts';
 import type { StateMetrics } from '../state-metrics.ts';
 
 /** Publishes a committed change's transitions, in order; a lost event is logged, not retried. */
@@ -70,11 +71,7 @@ export function serveLifecycleRpcs(deps: {
           limit,
           cursor === undefined ? undefined : Number(cursor),
         );
-        const last = items.at(-1);
-        return {
-          items,
-          nextCursor: items.length === limit && last !== undefined ? String(last.version) : null,
-        };
+        return versionPage(items, limit);
       },
       queue,
     ),

@@ -16,6 +16,7 @@ import { authorizeState } from '../domain/access.ts';
 import { conflictPolicyFor } from '../domain/conflicts.ts';
 import type { JsonValue } from '../domain/merge-patch.ts';
 import type { WriteRequest } from '../domain/plan-write.ts';
+import { versionPage } from '../domain/version-page.ts';
 import type { StateCache } from '../state-cache.ts';
 import type { StateMetrics } from '../state-metrics.ts';
 
@@ -133,11 +134,7 @@ export function serveStateRpcs(deps: StateHandlerDeps) {
           limit,
           cursor === undefined ? undefined : Number(cursor),
         );
-        const last = items.at(-1);
-        return {
-          items,
-          nextCursor: items.length === limit && last !== undefined ? String(last.version) : null,
-        };
+        return versionPage(items, limit);
       },
       queue,
     ),
