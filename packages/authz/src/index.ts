@@ -1,4 +1,12 @@
 export {
+  isValidSubject,
+  isValidSubjectPattern,
+  MAX_PATTERN_CHARS,
+  patternCovers,
+  SubjectPatternSchema,
+  subjectMatches,
+} from '@switchboard/protocol';
+export {
   apiKeyIdOf,
   hashToken,
   type MintedKey,
@@ -34,14 +42,6 @@ export {
 export type { SubscribeGrant, SubscribeRequest } from './kinds/subscribe.ts';
 export { type TaskAction, TaskActions, type TaskGrant, type TaskRequest } from './kinds/task.ts';
 export { type ToolAction, ToolActions, type ToolGrant, type ToolRequest } from './kinds/tool.ts';
-export {
-  isValidSubject,
-  isValidSubjectPattern,
-  MAX_PATTERN_CHARS,
-  patternCovers,
-  SubjectPatternSchema,
-  subjectMatches,
-} from './patterns.ts';
 export {
   type CredentialType,
   CredentialTypes,

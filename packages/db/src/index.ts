@@ -1,5 +1,11 @@
 export { MIGRATIONS_TABLE, runMigrations } from './migrate.ts';
 export {
+  CURRENT_FORMAT_VERSION,
+  decodePayload,
+  encodePayload,
+  type StoredPayload,
+} from './payload-codec.ts';
+export {
   connectPostgres,
   type Database,
   type PostgresSettings,

@@ -1,7 +1,15 @@
 import {
   agentScope,
+  DlqGetRpc,
+  DlqListRpc,
+  DlqPurgeRpc,
+  DlqReplayRpc,
   LifecycleGetRpc,
   LifecycleTransitionRpc,
+  RouterSendRpc,
+  RouterSubscribeRpc,
+  RouterSubscriptionsRpc,
+  RouterUnsubscribeRpc,
   type RpcDefinition,
   type ServiceFrame,
   type ServiceShortName,
@@ -74,6 +82,30 @@ const forwardRoutes: { [T in ServiceFrame['type']]: ForwardRoute<Of<T>> } = {
   ),
   'lifecycle.get': route('state', LifecycleGetRpc, (_frame: Of<'lifecycle.get'>, agentId) => ({
     agentId,
+  })),
+  // The router reads the sending agent from the principal; these name no agent themselves.
+  send: route('router', RouterSendRpc, (frame: Of<'send'>) => ({ message: frame.message })),
+  subscribe: route('router', RouterSubscribeRpc, (frame: Of<'subscribe'>) => ({
+    pattern: frame.pattern,
+    ...(frame.filter === undefined ? {} : { filter: frame.filter }),
+  })),
+  unsubscribe: route('router', RouterUnsubscribeRpc, (frame: Of<'unsubscribe'>) => ({
+    pattern: frame.pattern,
+  })),
+  subscriptions: route('router', RouterSubscriptionsRpc, () => ({})),
+  'dlq.list': route('router', DlqListRpc, (frame: Of<'dlq.list'>, agentId) => ({
+    agentId,
+    ...(frame.limit === undefined ? {} : { limit: frame.limit }),
+    ...(frame.cursor === undefined ? {} : { cursor: frame.cursor }),
+  })),
+  'dlq.get': route('router', DlqGetRpc, (frame: Of<'dlq.get'>) => ({ id: frame.id })),
+  'dlq.replay': route('router', DlqReplayRpc, (frame: Of<'dlq.replay'>, agentId) => ({
+    agentId,
+    ...(frame.ids === undefined ? {} : { ids: frame.ids }),
+  })),
+  'dlq.purge': route('router', DlqPurgeRpc, (frame: Of<'dlq.purge'>, agentId) => ({
+    agentId,
+    ...(frame.ids === undefined ? {} : { ids: frame.ids }),
   })),
 };
 

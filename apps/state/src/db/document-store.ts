@@ -1,7 +1,7 @@
 import type { Database } from '@switchboard/db';
+import { CURRENT_FORMAT_VERSION, decodePayload } from '@switchboard/db';
 import { SbError, type StateOp } from '@switchboard/protocol';
 import type { ConflictPolicy } from '../config.ts';
-import { CURRENT_FORMAT_VERSION, decodeDocument } from '../domain/document-codec.ts';
 import type { JsonValue } from '../domain/merge-patch.ts';
 import { planWrite, type WriteRequest } from '../domain/plan-write.ts';
 import { isoOf } from './timestamps.ts';
@@ -49,12 +49,15 @@ export interface WriteOutcome {
 
 function decodeRow(row: Pick<DocumentRow, 'document' | 'codec' | 'key_id' | 'format_version'>) {
   if (row.document === null) return null;
-  return decodeDocument({
-    bytes: row.document,
-    codec: row.codec,
-    keyId: row.key_id,
-    formatVersion: row.format_version,
-  });
+  return decodePayload(
+    {
+      bytes: row.document,
+      codec: row.codec,
+      keyId: row.key_id,
+      formatVersion: row.format_version,
+    },
+    'document',
+  );
 }
 
 function keptVersion(row: HistoryRow): KeptVersion {

@@ -1,11 +1,6 @@
-/** A JSON value as documents and patches hold them. */
-export type JsonValue =
-  | string
-  | number
-  | boolean
-  | null
-  | JsonValue[]
-  | { [key: string]: JsonValue };
+import type { JsonValue } from '@switchboard/protocol';
+
+export type { JsonValue };
 
 /** A JSON object (not an array, not null). */
 export type JsonObject = { [key: string]: JsonValue };

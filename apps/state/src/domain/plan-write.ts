@@ -1,7 +1,7 @@
+import { encodePayload } from '@switchboard/db';
 import { SbError } from '@switchboard/protocol';
 import type { ConflictPolicy } from '../config.ts';
 import { canMergePatch } from './conflicts.ts';
-import { encodeDocument } from './document-codec.ts';
 import { applyMergePatch, type JsonValue } from './merge-patch.ts';
 
 /** A write as the handlers ask for it. */
@@ -61,7 +61,7 @@ export async function planWrite(
   else if (current === undefined) {
     throw new SbError('E_NOT_FOUND', `state ${scope}/${key} does not exist`);
   } else next = null;
-  const bytes = next === null ? null : encodeDocument(next);
+  const bytes = next === null ? null : encodePayload(next);
   if (bytes !== null && bytes.length > request.maxDocumentBytes) {
     throw new SbError(
       'E_PAYLOAD_TOO_LARGE',

@@ -1,5 +1,5 @@
+import { SubjectPatternSchema, subjectMatches } from '@switchboard/protocol';
 import { z } from 'zod';
-import { SubjectPatternSchema, subjectMatches } from '../patterns.ts';
 
 /** Lets a principal reach the remote A2A peers whose registered name one of `peers` matches. */
 export const A2aGrantSchema = z.strictObject({

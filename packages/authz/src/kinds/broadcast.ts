@@ -1,5 +1,5 @@
+import { SubjectPatternSchema, subjectMatches } from '@switchboard/protocol';
 import { z } from 'zod';
-import { SubjectPatternSchema, subjectMatches } from '../patterns.ts';
 
 /**
  * Lets a principal broadcast. Without `capabilities`, to every agent; with them, only broadcasts

@@ -12,6 +12,8 @@ export const OperatorScopes = [
   'config:read',
   'config:write',
   'events:read',
+  'messages:read',
+  'messages:write',
 ] as const;
 
 /** One of {@link OperatorScopes}. */

@@ -1,5 +1,5 @@
+import { isValidSubject, SubjectPatternSchema, subjectMatches } from '@switchboard/protocol';
 import { z } from 'zod';
-import { isValidSubject, SubjectPatternSchema, subjectMatches } from '../patterns.ts';
 
 /** Lets a principal publish to every topic matched by one of `topics`. */
 export const PublishGrantSchema = z.strictObject({

@@ -1,5 +1,5 @@
+import { SubjectPatternSchema, subjectMatches } from '@switchboard/protocol';
 import { z } from 'zod';
-import { SubjectPatternSchema, subjectMatches } from '../patterns.ts';
 
 /** What a state grant allows on a scope. */
 export const StateAccessModes = ['read', 'write'] as const;

@@ -1,5 +1,5 @@
+import { isValidSubjectPattern, patternCovers, SubjectPatternSchema } from '@switchboard/protocol';
 import { z } from 'zod';
-import { isValidSubjectPattern, patternCovers, SubjectPatternSchema } from '../patterns.ts';
 
 /** Lets a principal subscribe with any pattern that one of `topics` covers. */
 export const SubscribeGrantSchema = z.strictObject({

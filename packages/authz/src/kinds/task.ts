@@ -1,5 +1,5 @@
+import { SubjectPatternSchema, subjectMatches } from '@switchboard/protocol';
 import { z } from 'zod';
-import { SubjectPatternSchema, subjectMatches } from '../patterns.ts';
 
 /** What a task grant allows on a task type. */
 export const TaskActions = ['submit', 'execute', 'cancel', 'read'] as const;

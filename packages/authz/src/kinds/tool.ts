@@ -1,5 +1,5 @@
+import { SubjectPatternSchema, subjectMatches } from '@switchboard/protocol';
 import { z } from 'zod';
-import { SubjectPatternSchema, subjectMatches } from '../patterns.ts';
 
 /** What a tool grant allows: seeing a tool in listings, and calling it. */
 export const ToolActions = ['list', 'call'] as const;

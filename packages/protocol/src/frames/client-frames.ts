@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentRegistrationSchema } from './agent.ts';
 import { frameBase, PingFrameSchema, PongFrameSchema } from './envelope.ts';
+import { AckFrameSchema, NackFrameSchema } from './message-frames.ts';
 import { serviceFrameSchemas } from './service-frames.ts';
 
 /** First frame of a connection: the protocol versions the client speaks, and who it is. */
@@ -28,6 +29,8 @@ export const ClientFrameSchema = z.discriminatedUnion('type', [
   RegisterFrameSchema,
   PingFrameSchema,
   PongFrameSchema,
+  AckFrameSchema,
+  NackFrameSchema,
   ...serviceFrameSchemas,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;

@@ -7,6 +7,7 @@ import {
   PongFrameSchema,
   ResultFrameSchema,
 } from './envelope.ts';
+import { DeliverFrameSchema, ReceiptFrameSchema } from './message-frames.ts';
 
 /** The limits a connection lives under, announced in `welcome` so the SDK can respect them. */
 export const ConnectionLimitsSchema = z.strictObject({
@@ -37,5 +38,7 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
   ErrorFrameSchema,
   PingFrameSchema,
   PongFrameSchema,
+  DeliverFrameSchema,
+  ReceiptFrameSchema,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrameSchema>;

@@ -9,6 +9,7 @@ import {
   StateScopeSchema,
 } from '../state-rpcs.ts';
 import { frameBase } from './envelope.ts';
+import { routerFrameSchemas } from './message-frames.ts';
 
 // A frame's scope is optional: the gateway fills in the agent's own scope `agent:<agentId>`.
 const scoped = { ...frameBase, scope: StateScopeSchema.optional() };
@@ -71,6 +72,7 @@ export const serviceFrameSchemas = [
   StateHistoryFrameSchema,
   LifecycleTransitionFrameSchema,
   LifecycleGetFrameSchema,
+  ...routerFrameSchemas,
 ] as const;
 
 /** A frame the gateway forwards to a service (see {@link serviceFrameSchemas}). */
