@@ -1,5 +1,6 @@
 import type { Database } from '@switchboard/db';
 import type { Logger } from '@switchboard/logger';
+import { type PeriodicJob, runEvery } from '@switchboard/service';
 import type { StateSettings } from './config.ts';
 
 // Any fixed number, the same for every replica: the lock names the sweep, not a row.
@@ -54,27 +55,13 @@ export function startHistorySweeper(options: {
   database: Database;
   settings: () => StateSettings['history'];
   log: Logger;
-}) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  let stopped = false;
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = sweepHistory(options.database, options.settings())
-        .then((deleted) => {
-          if (deleted > 0) options.log.debug({ deleted }, 'trimmed state history');
-        })
-        .catch((err: unknown) => options.log.warn({ err }, 'state history sweep failed'))
-        .finally(schedule);
-    }, options.settings().sweepIntervalMs);
-  };
-  schedule();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+}): PeriodicJob {
+  return runEvery(
+    () => options.settings().sweepIntervalMs,
+    async () => {
+      const deleted = await sweepHistory(options.database, options.settings());
+      if (deleted > 0) options.log.debug({ deleted }, 'trimmed state history');
     },
-  };
+    { log: options.log, what: 'state history sweep' },
+  );
 }

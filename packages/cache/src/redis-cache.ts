@@ -20,6 +20,8 @@ export interface Cache {
   ping(): Promise<void>;
   /** The JSON value at `key`, or undefined when absent or expired. */
   getJson(key: string): Promise<unknown>;
+  /** The JSON values at `keys` in one round trip, undefined where absent. */
+  getManyJson(keys: readonly string[]): Promise<unknown[]>;
   /** Stores a JSON value, expiring after `ttlMs` when given. */
   setJson(key: string, value: unknown, ttlMs?: number): Promise<void>;
   delete(key: string): Promise<void>;
@@ -105,6 +107,11 @@ export async function connectRedis(
     getJson: async (key) => {
       const raw = await client.get(key);
       return raw === null ? undefined : JSON.parse(raw);
+    },
+    getManyJson: async (keys) => {
+      if (keys.length === 0) return [];
+      const raws = await client.mget(...keys);
+      return raws.map((raw) => (raw === null ? undefined : JSON.parse(raw)));
     },
     setJson: async (key, value, ttlMs) => {
       const raw = JSON.stringify(value);

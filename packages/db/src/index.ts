@@ -11,3 +11,4 @@ export {
   type PostgresSettings,
   postgresOptions,
 } from './postgres.ts';
+export { dateOf, isoOf } from './timestamps.ts';

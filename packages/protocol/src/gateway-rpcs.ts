@@ -37,6 +37,8 @@ export const MAX_AGENTS_PAGE = 500;
 
 /** A catalog query: every filter given must hold; pages follow agent ids in order. */
 export const AgentsQuerySchema = z.strictObject({
+  /** Only these agents (those of them that exist). */
+  ids: z.array(AgentIdSchema).min(1).max(MAX_AGENTS_PAGE).optional(),
   /** Agents that registered a capability of this name. */
   capability: z.string().min(1).max(128).optional(),
   /** Agents whose labels include every one of these. */

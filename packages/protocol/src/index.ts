@@ -16,6 +16,12 @@ export {
   DisconnectReasons,
 } from './events/agent-events.ts';
 export {
+  type DeadLetterEvent,
+  DeadLetterEventSchema,
+  type SubscriptionChangedEvent,
+  SubscriptionChangedEventSchema,
+} from './events/message-events.ts';
+export {
   type AgentLifecycleEvent,
   AgentLifecycleEventSchema,
   type StateChangedEvent,
@@ -171,6 +177,7 @@ export {
   SubjectPatternSchema,
   subjectMatches,
 } from './patterns.ts';
+export { type Presence, PresenceSchema, presenceKey } from './presence.ts';
 export {
   type DeadLetter,
   DeadLetterReasons,

@@ -10,6 +10,7 @@ export { kvOverrideStore } from './kv-override-store.ts';
 export { listenSettings } from './listen-settings.ts';
 export { createMetricsRegistry } from './metrics.ts';
 export { checkReadiness, type ReadinessCheck, type ReadinessReport } from './readiness.ts';
+export { type PeriodicJob, runEvery } from './run-every.ts';
 export { type ServiceIdentity, serveServiceRpcs } from './service-rpcs.ts';
 export { onShutdown } from './shutdown.ts';
 export { type BuildService, type StartedProcess, startServiceProcess } from './start-process.ts';

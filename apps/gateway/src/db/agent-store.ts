@@ -6,7 +6,7 @@ import {
   type DisconnectReason,
   SbError,
 } from '@switchboard/protocol';
-import { and, asc, eq, gt, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
 import { agents } from './schema.ts';
 
 /** Where and since when an agent is connected. */
@@ -119,6 +119,7 @@ export function createAgentStore(database: Database) {
     async query(query: AgentsQuery): Promise<{ rows: AgentRow[]; nextCursor: string | null }> {
       const after = query.cursor === undefined ? undefined : decodeAgentCursor(query.cursor);
       const conditions = [
+        query.ids === undefined ? undefined : inArray(agents.id, query.ids),
         query.capability === undefined
           ? undefined
           : sql`${agents.capabilities} @> ${JSON.stringify([{ name: query.capability }])}::jsonb`,

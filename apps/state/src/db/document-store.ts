@@ -1,10 +1,9 @@
 import type { Database } from '@switchboard/db';
-import { CURRENT_FORMAT_VERSION, decodePayload } from '@switchboard/db';
+import { CURRENT_FORMAT_VERSION, decodePayload, isoOf } from '@switchboard/db';
 import { SbError, type StateOp } from '@switchboard/protocol';
 import type { ConflictPolicy } from '../config.ts';
 import type { JsonValue } from '../domain/merge-patch.ts';
 import { planWrite, type WriteRequest } from '../domain/plan-write.ts';
-import { isoOf } from './timestamps.ts';
 
 interface DocumentRow {
   version: string | number;

@@ -1,4 +1,5 @@
 import type { Database } from '@switchboard/db';
+import { isoOf } from '@switchboard/db';
 import {
   type AgentLifecycleEvent,
   type DisconnectReason,
@@ -7,7 +8,6 @@ import {
   pathOnDisconnect,
   transition,
 } from '@switchboard/protocol';
-import { isoOf } from './timestamps.ts';
 
 interface LifecycleRow {
   status: LifecycleStatus;

@@ -5,3 +5,8 @@
 export function isoOf(value: Date | string): string {
   return (typeof value === 'string' ? new Date(value) : value).toISOString();
 }
+
+/** The instant of what postgres.js returns for `timestamptz` (see {@link isoOf}). */
+export function dateOf(value: Date | string): Date {
+  return typeof value === 'string' ? new Date(value) : value;
+}
