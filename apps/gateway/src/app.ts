@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { AuthResolveRpc } from '@switchboard/authz';
+import type { BusSubscription } from '@switchboard/bus';
 import type { LiveConfig } from '@switchboard/config';
 import type { RootLogger } from '@switchboard/logger';
 import { createService, type Service } from '@switchboard/service';
@@ -14,6 +15,9 @@ import { createAgentStore } from './db/agent-store.ts';
 import { createApiKeyStore } from './db/api-key-store.ts';
 import { registerOperatorApi } from './http/operator-api.ts';
 import { createOperatorRuntime, type OperatorRuntimeHandle } from './http/operator-runtime.ts';
+import { type AckForwarder, createAckForwarder } from './messaging/ack-forwarder.ts';
+import { serveDeliveries } from './messaging/delivery-endpoint.ts';
+import { createMessagingMetrics, type MessagingMetrics } from './messaging/messaging-metrics.ts';
 import { type ConnectRuntime, registerConnectRoute } from './ws/connect-route.ts';
 import { ConnectionRegistry } from './ws/connection-registry.ts';
 import { createServiceForwarder } from './ws/service-forwarder.ts';
@@ -31,6 +35,9 @@ export function build(
   let runtime: ConnectRuntime | undefined;
   let operator: OperatorRuntimeHandle | undefined;
   let stopSessions: (() => Promise<void>) | undefined;
+  let messaging: MessagingMetrics | undefined;
+  let acks: AckForwarder | undefined;
+  let deliveries: BusSubscription | undefined;
 
   return createService({
     service: 'gateway',
@@ -53,7 +60,7 @@ export function build(
         version: packageJson.version,
       });
     },
-    register: async ({ bus, db, cache }) => {
+    register: async ({ bus, db, cache, metrics }) => {
       // JWT keys are read once: changing them takes a restart.
       const jwtSettings = settings().auth.jwt;
       const jwt =
@@ -109,6 +116,21 @@ export function build(
         log: log.child({ component: 'operator' }),
       });
       await operator.start();
+      messaging = createMessagingMetrics(metrics);
+      const ackForwarder = createAckForwarder({
+        bus,
+        log: log.child({ component: 'acks' }),
+        metrics: messaging,
+      });
+      acks = ackForwarder;
+      // createService pings the bus after register, so the router can push here once ready.
+      deliveries = serveDeliveries({
+        bus,
+        gatewayId: instanceId,
+        registry,
+        metrics: messaging,
+        log: log.child({ component: 'deliveries' }),
+      });
       runtime = {
         resolve: (token) => resolver.resolve(token),
         limiter,
@@ -116,6 +138,7 @@ export function build(
           ...sessions.handlers,
           admit: (connection) => limiter.spendFrame(connection.principal.credential.id),
           forward: createServiceForwarder(bus),
+          acknowledge: (connection, agentId, frame) => ackForwarder.add(connection, agentId, frame),
         },
         registry,
         gatewayId: instanceId,
@@ -123,9 +146,16 @@ export function build(
       };
     },
     unregister: async () => {
+      // No more pushes, then close the agents, then forward the acks they sent before leaving.
+      await deliveries?.stop();
       await operator?.stop();
       await stopSessions?.();
+      await acks?.stop();
     },
-    stats: () => ({ connections: registry.size, agentsRegistered: registry.registeredCount }),
+    stats: () => ({
+      connections: registry.size,
+      agentsRegistered: registry.registeredCount,
+      ...messaging?.stats(),
+    }),
   });
 }

@@ -117,6 +117,14 @@ export const gatewayConfig = defineServiceConfig({
           .max(256 * 1024 * 1024)
           .default(8 * 1024 * 1024)
           .describe('Bytes waiting to be sent to a slow agent before it stops receiving pushes'),
+        maxPendingSends: z
+          .int()
+          .min(1)
+          .max(100_000)
+          .default(256)
+          .describe(
+            "`send` frames of one connection waiting for the router's answer; past it the gateway reads no more frames from that agent until the oldest is answered",
+          ),
       })
       .prefault({})
       .refine((limits) => limits.maxFrameBytes > limits.maxPayloadBytes, {
@@ -182,6 +190,7 @@ export const gatewayConfig = defineServiceConfig({
     'gateway.connections.heartbeatTimeoutMs',
     'gateway.connections.maxBadFrames',
     'gateway.connections.maxQueuedBytes',
+    'gateway.connections.maxPendingSends',
     'gateway.lease',
     'gateway.events',
     'gateway.rateLimits',

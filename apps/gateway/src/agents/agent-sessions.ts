@@ -56,7 +56,7 @@ export function createAgentSessions(deps: {
     connectionId: connection.connectionId,
   });
 
-  const handlers: Omit<ConnectionHandlers, 'admit' | 'forward'> = {
+  const handlers: Omit<ConnectionHandlers, 'admit' | 'forward' | 'acknowledge'> = {
     async register(connection, registration) {
       const agentId = agentIdOf(connection.principal, registration);
       assertAllowed(connection.principal, { kind: 'agent', agentId });

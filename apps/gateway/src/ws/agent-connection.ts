@@ -1,20 +1,27 @@
 import type { Principal } from '@switchboard/authz';
 import type { Logger } from '@switchboard/logger';
 import {
+  type AckFrame,
   type AgentRegistration,
   type ClientFrame,
   CloseCodes,
+  type DeliverFrame,
   type DisconnectReason,
   type FrameError,
   isSbError,
+  type NackFrame,
   PROTOCOL_VERSION,
+  type PushMissReason,
   parseClientFrame,
+  type ReceiptFrame,
   type RegisterResult,
+  type SendFrame,
   type ServerFrame,
   type ServiceFrame,
   toErrorBody,
 } from '@switchboard/protocol';
 import type { RawData, WebSocket } from 'ws';
+import { PendingRequests } from './pending-requests.ts';
 
 /** The limits and timers of a connection; read on every use (they are live settings). */
 export interface ConnectionSettings {
@@ -23,6 +30,10 @@ export interface ConnectionSettings {
   heartbeatIntervalMs: number;
   heartbeatTimeoutMs: number;
   maxBadFrames: number;
+  /** Bytes waiting to be written to the socket above which pushes are refused. */
+  maxQueuedBytes: number;
+  /** Pipelined `send` frames a connection may have waiting for the router. */
+  maxPendingSends: number;
 }
 
 /** What the gateway does for a connection: registration, liveness, and the end of it. */
@@ -41,7 +52,12 @@ export interface ConnectionHandlers {
    * with the result, rejects with the service's (or the bus's) error.
    */
   forward(connection: AgentConnection, agentId: string, frame: ServiceFrame): Promise<unknown>;
+  /** Takes an `ack` or `nack` of the registered agent `agentId`; it is not answered. */
+  acknowledge(connection: AgentConnection, agentId: string, frame: AckFrame | NackFrame): void;
 }
+
+/** A push the gateway writes to an agent: a message to handle, or a receipt. */
+export type PushFrame = DistributiveOmit<DeliverFrame | ReceiptFrame, 'v' | 'id'>;
 
 const SUPPORTED_VERSIONS = [PROTOCOL_VERSION];
 /** Frames read but not yet handled before the socket stops reading (TCP pushes back). */
@@ -83,6 +99,7 @@ export class AgentConnection {
   // budget spent in order); a flooding client is paused instead of queueing without bound.
   private inbox: Promise<void> = Promise.resolve();
   private queued = 0;
+  private readonly sends = new PendingRequests();
 
   constructor(
     private readonly socket: WebSocket,
@@ -154,6 +171,20 @@ export class AgentConnection {
       },
       Math.min(heartbeatIntervalMs, heartbeatTimeoutMs / 2),
     );
+  }
+
+  /**
+   * Writes a push to the agent, or says why not: the connection is not registered or has ended
+   * (`not_connected`), or more than `maxQueuedBytes` already wait to reach a slow agent
+   * (`backpressure`; the router retries it later instead of piling it up here).
+   */
+  push(frame: PushFrame): 'written' | PushMissReason {
+    if (this.ended || this.agentId === undefined || this.socket.readyState !== this.socket.OPEN) {
+      return 'not_connected';
+    }
+    if (this.socket.bufferedAmount > this.context.settings().maxQueuedBytes) return 'backpressure';
+    this.send(frame);
+    return 'written';
   }
 
   private send(frame: DistributiveOmit<ServerFrame, 'v' | 'id'>): void {
@@ -229,7 +260,19 @@ export class AgentConnection {
       case 'state.history':
       case 'lifecycle.transition':
       case 'lifecycle.get':
+      case 'subscribe':
+      case 'unsubscribe':
+      case 'subscriptions':
+      case 'dlq.list':
+      case 'dlq.get':
+      case 'dlq.replay':
+      case 'dlq.purge':
         return this.forward(frame);
+      case 'send':
+        return this.pipeline(frame);
+      case 'ack':
+      case 'nack':
+        return this.acknowledge(frame);
       default: {
         const unreachable: never = frame;
         throw new Error(`unhandled frame ${JSON.stringify(unreachable)}`);
@@ -281,15 +324,35 @@ export class AgentConnection {
     }
   }
 
-  // Frames are handled one at a time, so a forwarded request holds the connection's later frames
-  // until the service answers (at most the bus's request timeout).
-  private async forward(frame: ServiceFrame): Promise<void> {
-    const agentId = this.agentId;
-    if (agentId === undefined) {
+  /** The registered agent a frame acts for; before `register` the frame is refused. */
+  private actingAgent(frame: { id: string; type: string }): string | undefined {
+    if (this.agentId === undefined) {
       const message = `register first: ${frame.type} acts for the registered agent`;
       this.refuse(frame.id, { code: 'E_VALIDATION', message }, false);
-      return;
     }
+    return this.agentId;
+  }
+
+  // Sends are pipelined: each request leaves in arrival order, but its answer does not hold the
+  // frames after it, or an agent could send one message per round trip. Past maxPendingSends
+  // unanswered, the inbox waits for the oldest (and a flooding socket is paused).
+  private async pipeline(frame: SendFrame): Promise<void> {
+    await this.sends.makeRoom(this.context.settings().maxPendingSends);
+    this.sends.track(
+      this.forward(frame).catch((err: unknown) => this.log.error({ err }, 'send failed')),
+    );
+  }
+
+  private acknowledge(frame: AckFrame | NackFrame): void {
+    const agentId = this.actingAgent(frame);
+    if (agentId !== undefined) this.context.handlers.acknowledge(this, agentId, frame);
+  }
+
+  // Other forwarded frames are handled one at a time: one holds the connection's later frames
+  // until the service answers (at most the bus's request timeout).
+  private async forward(frame: ServiceFrame): Promise<void> {
+    const agentId = this.actingAgent(frame);
+    if (agentId === undefined) return;
     try {
       const result = await this.context.handlers.forward(this, agentId, frame);
       this.send({ type: 'result', re: frame.id, result });

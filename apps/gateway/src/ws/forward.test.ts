@@ -72,4 +72,61 @@ describe('forwardRouteOf', () => {
       request: { agentId: 'a1' },
     });
   });
+  it('sends router frames to the router, naming the agent only where the RPC needs it', () => {
+    const message = {
+      id: '0190e6a4-0000-7000-8000-000000000001',
+      to: { kind: 'topic' as const, topic: 't' },
+      payload: 1,
+    };
+    expect(requestOf({ ...base, type: 'send', message })).toEqual({
+      service: 'router',
+      operation: 'send',
+      request: { message },
+    });
+    expect(requestOf({ ...base, type: 'subscribe', pattern: 'a.*' }).request).toEqual({
+      pattern: 'a.*',
+    });
+    const filter = { headers: { kind: 'x' } };
+    expect(requestOf({ ...base, type: 'subscribe', pattern: 'a.>', filter })).toEqual({
+      service: 'router',
+      operation: 'subscribe',
+      request: { pattern: 'a.>', filter },
+    });
+    expect(requestOf({ ...base, type: 'unsubscribe', pattern: 'a.*' })).toEqual({
+      service: 'router',
+      operation: 'unsubscribe',
+      request: { pattern: 'a.*' },
+    });
+    expect(requestOf({ ...base, type: 'subscriptions' })).toEqual({
+      service: 'router',
+      operation: 'subscriptions',
+      request: {},
+    });
+    expect(requestOf({ ...base, type: 'dlq.list' })).toEqual({
+      service: 'router',
+      operation: 'dlq.list',
+      request: { agentId: 'a1' },
+    });
+    expect(requestOf({ ...base, type: 'dlq.list', limit: 5, cursor: '7' }).request).toEqual({
+      agentId: 'a1',
+      limit: 5,
+      cursor: '7',
+    });
+    expect(requestOf({ ...base, type: 'dlq.get', id: '9' })).toEqual({
+      service: 'router',
+      operation: 'dlq.get',
+      request: { id: '9' },
+    });
+    for (const type of ['dlq.replay', 'dlq.purge'] as const) {
+      expect(requestOf({ ...base, type })).toEqual({
+        service: 'router',
+        operation: type,
+        request: { agentId: 'a1' },
+      });
+      expect(requestOf({ ...base, type, ids: ['1', '2'] }).request).toEqual({
+        agentId: 'a1',
+        ids: ['1', '2'],
+      });
+    }
+  });
 });

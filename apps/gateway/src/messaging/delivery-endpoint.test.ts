@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import { connectNatsBus, type NatsBus } from '@switchboard/bus';
+import {
+  type DeliveredMessage,
+  GatewayDeliverRpc,
+  type Push,
+  StatsRpc,
+} from '@switchboard/protocol';
+import type { Service } from '@switchboard/service';
+import { testInfra } from '@switchboard/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Attempt, connectAgent, type TestAgent } from '../test/agent-client.ts';
+import { createGatewayTestWorld, type GatewayTestWorld } from '../test/start-gateway.ts';
+
+const GATEWAY_ID = 'gw-deliver';
+
+let world: GatewayTestWorld;
+let bus: NatsBus;
+let gateway: Service;
+let port: number;
+let nextDelivery = 100;
+
+function agentOf(attempt: Attempt): TestAgent {
+  if (!('agent' in attempt)) throw new Error(`refused with ${attempt.status}: ${attempt.body}`);
+  return attempt.agent;
+}
+
+async function registered(agentId: string): Promise<TestAgent> {
+  const agent = agentOf(await connectAgent(port, { token: world.agentToken }));
+  expect(await agent.handshake({ id: agentId, name: agentId, version: '1.0.0' })).toMatchObject({
+    type: 'result',
+  });
+  return agent;
+}
+
+function messageFor(
+  agentId: string,
+  payload: DeliveredMessage['payload'] = { hello: agentId },
+): DeliveredMessage {
+  const now = Date.now();
+  return {
+    id: randomUUID(),
+    from: 'sender',
+    sentBy: 'agent:sender',
+    to: { kind: 'agent', agentId },
+    payload,
+    headers: { kind: 'greeting' },
+    priority: 4,
+    conversationId: null,
+    correlationId: null,
+    replyTo: null,
+    acceptedAt: new Date(now).toISOString(),
+    expiresAt: new Date(now + 60_000).toISOString(),
+  };
+}
+
+function messagePush(
+  agentId: string,
+  payload?: DeliveredMessage['payload'],
+): Extract<Push, { kind: 'message' }> {
+  nextDelivery += 1;
+  return {
+    kind: 'message',
+    agentId,
+    deliveryId: String(nextDelivery),
+    attempt: 1,
+    message: messageFor(agentId, payload),
+  };
+}
+
+const deliver = (pushes: Push[]) =>
+  bus.request(bus.subjects.gatewayDeliver(GATEWAY_ID), GatewayDeliverRpc, { pushes });
+
+async function counter(name: string): Promise<Array<{ labels: object; value: number }>> {
+  const metric = gateway.metrics.getSingleMetric(name);
+  if (metric === undefined) throw new Error(`no metric ${name}`);
+  return (await metric.get()).values.map(({ labels, value }) => ({ labels, value }));
+}
+
+beforeAll(async () => {
+  world = await createGatewayTestWorld();
+  bus = await connectNatsBus({
+    namespace: world.context.namespace,
+    servers: testInfra.natsServers.split(','),
+    requestTimeoutMs: () => 5000,
+  });
+  ({ service: gateway, port } = await world.start(GATEWAY_ID, {
+    SB_GATEWAY__CONNECTIONS__MAX_QUEUED_BYTES: '1024',
+  }));
+});
+afterAll(async () => {
+  await world?.stop();
+  await bus?.close();
+});
+
+describe('the delivery endpoint', () => {
+  it('writes a message push to the agent as a deliver frame', async () => {
+    const agent = await registered('rcpt-1');
+    const push = messagePush('rcpt-1');
+    expect(await deliver([push])).toEqual({ missed: [] });
+    const frame = await agent.next('deliver');
+    expect(frame).toMatchObject({
+      v: 1,
+      type: 'deliver',
+      deliveryId: push.deliveryId,
+      attempt: 1,
+      message: push.message,
+    });
+    expect(frame.id).toEqual(expect.any(String));
+    agent.socket.close();
+  });
+
+  it('writes a receipt push as a receipt frame', async () => {
+    const agent = await registered('sender-1');
+    const receipt: Push = {
+      kind: 'receipt',
+      agentId: 'sender-1',
+      messageId: randomUUID(),
+      recipient: 'rcpt-1',
+      at: new Date().toISOString(),
+    };
+    expect(await deliver([receipt])).toEqual({ missed: [] });
+    expect(await agent.next('receipt')).toMatchObject({
+      type: 'receipt',
+      messageId: receipt.messageId,
+      recipient: 'rcpt-1',
+      at: receipt.at,
+    });
+    agent.socket.close();
+  });
+
+  it('misses pushes for agents not connected here, and drops their receipts', async () => {
+    const gone = await registered('rcpt-gone');
+    gone.socket.close();
+    await gone.closed;
+    const unknown = messagePush('nobody-here');
+    const ended = messagePush('rcpt-gone');
+    const receipt: Push = {
+      kind: 'receipt',
+      agentId: 'nobody-here',
+      messageId: randomUUID(),
+      recipient: 'rcpt-1',
+      at: new Date().toISOString(),
+    };
+    expect(await deliver([unknown, receipt, ended])).toEqual({
+      missed: [
+        { deliveryId: unknown.deliveryId, reason: 'not_connected' },
+        { deliveryId: ended.deliveryId, reason: 'not_connected' },
+      ],
+    });
+  });
+
+  it('writes to the agents it holds and misses the others in one request', async () => {
+    const agent = await registered('rcpt-2');
+    const here = messagePush('rcpt-2');
+    const elsewhere = messagePush('rcpt-elsewhere');
+    expect(await deliver([elsewhere, here])).toEqual({
+      missed: [{ deliveryId: elsewhere.deliveryId, reason: 'not_connected' }],
+    });
+    expect(await agent.next('deliver')).toMatchObject({ deliveryId: here.deliveryId });
+    agent.socket.close();
+  });
+
+  it('misses pushes with backpressure once more than maxQueuedBytes wait for a slow agent', async () => {
+    const agent = await registered('rcpt-slow');
+    // The agent stops reading: the kernel buffers fill, then the gateway's socket queues bytes.
+    agent.socket.pause();
+    const payload = 'x'.repeat(300_000);
+    let written = 0;
+    let refused: { deliveryId: string; reason: string } | undefined;
+    for (let round = 0; round < 500 && refused === undefined; round += 1) {
+      const pushes = [messagePush('rcpt-slow', payload), messagePush('rcpt-slow', payload)];
+      const { missed } = await deliver(pushes);
+      written += pushes.length - missed.length;
+      refused = missed[0];
+    }
+    expect(refused).toEqual({ deliveryId: expect.any(String), reason: 'backpressure' });
+    // Once it reads again, what was written reaches it.
+    agent.socket.resume();
+    for (let count = 0; count < written; count += 1) await agent.next('deliver');
+    agent.socket.terminate();
+  });
+
+  it('counts pushes by kind and misses by reason, in metrics and stats', async () => {
+    const pushes = await counter('sb_gateway_pushes_total');
+    const missed = await counter('sb_gateway_pushes_missed_total');
+    expect(pushes).toEqual(
+      expect.arrayContaining([
+        { labels: { kind: 'message' }, value: expect.any(Number) },
+        { labels: { kind: 'receipt' }, value: 1 },
+      ]),
+    );
+    expect(missed).toEqual(
+      expect.arrayContaining([
+        { labels: { kind: 'message', reason: 'not_connected' }, value: 3 },
+        { labels: { kind: 'receipt', reason: 'not_connected' }, value: 1 },
+        { labels: { kind: 'message', reason: 'backpressure' }, value: expect.any(Number) },
+      ]),
+    );
+    const sum = (values: Array<{ value: number }>) =>
+      values.reduce((total, { value }) => total + value, 0);
+    const stats = await bus.request(bus.subjects.rpc('gateway', StatsRpc.operation), StatsRpc, {});
+    expect(stats.figures).toMatchObject({ pushesWritten: sum(pushes), pushesMissed: sum(missed) });
+  });
+});
