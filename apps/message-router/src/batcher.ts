@@ -21,7 +21,7 @@ export function createBatcher<In, Out>(
     waiting = waiting.slice(batch.length);
     try {
       const outs = await flush(batch.map((entry) => entry.item));
-      batch.forEach((entry, index) => entry.resolve(outs[index] as Out));
+      for (const [index, entry] of batch.entries()) entry.resolve(outs[index] as Out);
     } catch (error) {
       for (const entry of batch) entry.reject(error);
     } finally {

@@ -8,30 +8,11 @@ import {
 } from '../../../apps/gateway/src/http/test-operator.ts';
 import { connectAgent } from '../../../apps/gateway/src/test/agent-client.ts';
 import { runCli } from './cli.ts';
+import { cliAgainst } from './test-cli.ts';
 
 let gateway: OperatorGateway;
 
-/** Runs the CLI with `SB_URL` at the test gateway and `apiKey` as `SB_API_KEY`. */
-async function sb(
-  args: string[],
-  apiKey: string | undefined = gateway?.adminToken,
-  options: { signal?: AbortSignal; onStdout?: (text: string) => void } = {},
-) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    env: { SB_URL: `http://127.0.0.1:${gateway.port}`, SB_API_KEY: apiKey },
-    stdout: (text) => {
-      stdout += text;
-      options.onStdout?.(text);
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  });
-  return { code, stdout, stderr };
-}
+const sb = cliAgainst(() => gateway);
 
 /** Runs the CLI with no gateway and no key at all. */
 async function offline(args: string[]) {

@@ -3,9 +3,13 @@ import packageJson from '../package.json' with { type: 'json' };
 import { CliError, DEFAULT_URL } from './client.ts';
 import { registerAgentCommands } from './commands/agents.ts';
 import { registerConfigCommands } from './commands/config.ts';
+import { registerDlqCommands } from './commands/dlq.ts';
 import { registerEventCommands } from './commands/events.ts';
 import { registerKeyCommands } from './commands/keys.ts';
+import { registerMessageCommands } from './commands/messages.ts';
+import { registerSendCommand } from './commands/send.ts';
 import { registerStateCommands } from './commands/state.ts';
+import { registerTailCommand } from './commands/tail.ts';
 import type { CliIo } from './context.ts';
 
 /** The `switchboard` program: every command, writing to `io`. */
@@ -24,6 +28,10 @@ export function createProgram(io: CliIo): Command {
   registerAgentCommands(program, io);
   registerConfigCommands(program, io);
   registerStateCommands(program, io);
+  registerSendCommand(program, io);
+  registerMessageCommands(program, io);
+  registerTailCommand(program, io);
+  registerDlqCommands(program, io);
   registerEventCommands(program, io);
   // Every subcommand reports usage errors through the same output and exit path.
   const configure = (command: Command) => {

@@ -278,12 +278,26 @@ describe('the OpenAPI document', () => {
         'PUT /v1/state/{scope}/{key}',
         'GET /v1/state/{scope}/{key}/history',
         'GET /v1/events',
+        'POST /v1/messages',
+        'GET /v1/messages',
+        'GET /v1/messages/{id}',
+        'GET /v1/agents/{agentId}/subscriptions',
+        'PUT /v1/agents/{agentId}/subscriptions',
+        'DELETE /v1/agents/{agentId}/subscriptions',
+        'GET /v1/dead-letters',
+        'GET /v1/dead-letters/{id}',
+        'POST /v1/dead-letters/replay',
+        'POST /v1/dead-letters/purge',
       ].sort(),
     );
     expect(document.paths['/v1/keys']?.post?.responses).toHaveProperty('201');
     expect(document.components.securitySchemes).toHaveProperty('bearer');
     expect(document.components.schemas).toHaveProperty('ApiKey');
     expect(document.components.schemas).toHaveProperty('Problem');
+    for (const name of ['OutgoingMessage', 'Message', 'DeadLetter', 'Subscription']) {
+      expect(document.components.schemas).toHaveProperty(name);
+    }
+    expect(document.paths['/v1/messages']?.post?.responses).toHaveProperty('202');
     const ui = await gateway.service.http.inject({ url: '/docs' });
     expect(ui.statusCode).toBeLessThan(400);
   });

@@ -21,9 +21,12 @@ import type { OperatorRuntime } from './operator-runtime.ts';
 import type { RouteContext } from './route-context.ts';
 import { registerAgentRoutes } from './routes/agent-routes.ts';
 import { registerConfigRoutes } from './routes/config-routes.ts';
+import { registerDeadLetterRoutes } from './routes/dead-letter-routes.ts';
 import { registerEventRoutes } from './routes/event-routes.ts';
 import { registerKeyRoutes } from './routes/key-routes.ts';
+import { registerMessageRoutes } from './routes/message-routes.ts';
 import { registerStateRoutes } from './routes/state-routes.ts';
+import { registerSubscriptionRoutes } from './routes/subscription-routes.ts';
 import type { EventStreamSettings } from './settings.ts';
 
 /** Where the OpenAPI document is served. */
@@ -47,8 +50,9 @@ export interface OperatorApiOptions {
 }
 
 /**
- * The operator HTTP API: `/v1/keys`, `/v1/agents`, `/v1/config`, `/v1/state`, `/v1/events`, with the OpenAPI
- * document generated from the routes' zod schemas at `/docs/openapi.json` (a UI at `/docs`).
+ * The operator HTTP API: `/v1/keys`, `/v1/agents`, `/v1/config`, `/v1/state`, `/v1/messages`,
+ * `/v1/dead-letters`, `/v1/events`, with the OpenAPI document generated from the routes' zod
+ * schemas at `/docs/openapi.json` (a UI at `/docs`).
  * Every `/v1` route needs credentials and its operator scope (`/v1/state`: the state service's
  * own grants); every error is problem+json.
  * Call at build time (fastify takes routes only before it is ready); handlers read the runtime
@@ -123,6 +127,9 @@ export function registerOperatorApi(http: FastifyInstance, options: OperatorApiO
         registerAgentRoutes(scope, context);
         registerConfigRoutes(scope, context);
         registerStateRoutes(scope, context);
+        registerMessageRoutes(scope, context);
+        registerSubscriptionRoutes(scope, context);
+        registerDeadLetterRoutes(scope, context);
         registerEventRoutes(scope, { ...context, settings: options.eventSettings, streams });
       },
       { prefix: '/v1' },

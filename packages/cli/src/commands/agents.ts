@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { queryString } from '../client.ts';
 import { type CliIo, contextOf } from '../context.ts';
 import { cell, formatRecord, formatTable } from '../table.ts';
-import { collect, parsePositiveInt, printMore } from './options.ts';
+import { collectPair, parsePositiveInt, printMore } from './options.ts';
 
 /** An agent as the API returns it. */
 interface Agent {
@@ -34,11 +34,6 @@ function parseStatus(value: string): string {
   return value;
 }
 
-function parseLabel(value: string, previous: string[] | undefined): string[] {
-  if (!/^[^=]+=/.test(value)) throw new InvalidArgumentError('use key=value');
-  return collect(value, previous);
-}
-
 /** `switchboard agents ls | show | disconnect`. */
 export function registerAgentCommands(program: Command, io: CliIo): void {
   const agents = program.command('agents').description('The agent catalog');
@@ -50,7 +45,7 @@ export function registerAgentCommands(program: Command, io: CliIo): void {
     .option(
       '--label <key=value>',
       'agents with this label; repeatable (all must match)',
-      parseLabel,
+      collectPair,
     )
     .option('--status <status>', 'connected or disconnected', parseStatus)
     .option('--limit <n>', 'agents per page (1 to 200)', parsePositiveInt)

@@ -1,8 +1,8 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { CliError, queryString } from '../client.ts';
+import { queryString } from '../client.ts';
 import { type CliIo, contextOf } from '../context.ts';
 import { cell, formatRecord, formatTable } from '../table.ts';
-import { parsePositiveInt, printMore } from './options.ts';
+import { parseJson, parsePositiveInt, printMore } from './options.ts';
 
 /** A state document and its version, as `GET /v1/state/:scope/:key` answers. */
 interface StateEntry {
@@ -28,11 +28,7 @@ const path = (scope: string, key: string, rest = '') =>
 
 /** A JSON document typed on the command line; anything else is `E_VALIDATION`. */
 export function parseDocument(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new CliError('E_VALIDATION', 'give the document as JSON (quote text: \'"hello"\')');
-  }
+  return parseJson(text, 'document');
 }
 
 /** A version: a whole number from 0 (0: the key must not exist yet). */

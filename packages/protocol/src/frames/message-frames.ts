@@ -3,8 +3,6 @@ import { DeliveredMessageSchema, DeliveryIdSchema, MessageIdSchema } from '../me
 import {
   DlqGetRpc,
   DlqListRpc,
-  DlqPurgeRpc,
-  DlqReplayRpc,
   NackSchema,
   RouterSendRpc,
   RouterSubscribeRpc,
