@@ -1,6 +1,6 @@
 import { SbError } from '@switchboard/protocol';
 import { describe, expect, it } from 'vitest';
-import { abortReason, sleep, withDeadline } from './abort.ts';
+import { abortReason, deadlineSignal, sleep, withDeadline } from './abort.ts';
 
 describe('abortReason', () => {
   it('keeps an SbError reason, and names timeouts and other aborts', () => {
@@ -52,5 +52,22 @@ describe('withDeadline', () => {
     expect(followed.signal.reason).toBe(reason);
     expect(cleared.signal.aborted).toBe(false);
     followed.clear();
+  });
+});
+
+describe('deadlineSignal', () => {
+  it('aborts with its own timeout error, or with whichever parent aborts first', async () => {
+    const late = new SbError('E_TIMEOUT', 'no reply within 5 ms');
+    const timed = deadlineSignal([undefined], 5, () => late);
+    await expect(sleep(60_000, timed.signal)).rejects.toBe(late);
+    timed.clear();
+    const first = new AbortController();
+    const second = new AbortController();
+    const linked = deadlineSignal([first.signal, second.signal], 60_000, () => late);
+    const reason = new SbError('E_UNAVAILABLE', 'closed');
+    second.abort(reason);
+    first.abort(new SbError('E_UNAVAILABLE', 'other'));
+    expect(linked.signal.reason).toBe(reason);
+    linked.clear();
   });
 });

@@ -16,19 +16,36 @@ export function withDeadline(
   ms: number,
   what: string,
 ): { signal: AbortSignal; clear(): void } {
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new SbError('E_TIMEOUT', `${what} took longer than ${ms} ms`)),
+  return deadlineSignal(
+    [parent],
     ms,
+    () => new SbError('E_TIMEOUT', `${what} took longer than ${ms} ms`),
   );
-  const onAbort = () => controller.abort(parent.reason);
-  if (parent.aborted) onAbort();
-  else parent.addEventListener('abort', onAbort, { once: true });
+}
+
+/**
+ * A signal that aborts with `timeout()` after `ms`, or with the reason of the first of `parents`
+ * that aborts. `clear()` stops the timer and unlinks the parents.
+ */
+export function deadlineSignal(
+  parents: ReadonlyArray<AbortSignal | undefined>,
+  ms: number,
+  timeout: () => SbError,
+): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(timeout()), ms);
+  const unlinks = parents.map((parent) => {
+    if (parent === undefined) return () => undefined;
+    const onAbort = () => controller.abort(parent.reason);
+    if (parent.aborted) onAbort();
+    else parent.addEventListener('abort', onAbort, { once: true });
+    return () => parent.removeEventListener('abort', onAbort);
+  });
   return {
     signal: controller.signal,
     clear: () => {
       clearTimeout(timer);
-      parent.removeEventListener('abort', onAbort);
+      for (const unlink of unlinks) unlink();
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { SbError } from '@switchboard/protocol';
 import type { LifecycleApi } from './lifecycle-api.ts';
+import type { MessagingApi } from './messaging-api.ts';
 import type { StateApi } from './state-api.ts';
 
 /** Where the client is: first connection, connected, between connections, or done for good. */
@@ -21,13 +22,15 @@ export interface ClientEvents {
    * `state` is then `closed`), or an error frame from the gateway that answers no request.
    */
   error: { error: SbError };
+  /** A message this agent sent with `receipt: true` was acked by `recipient` at `at`. */
+  receipt: { messageId: string; recipient: string; at: string };
 }
 
 /** A listener of event `E`. */
 export type ClientListener<E extends keyof ClientEvents> = (payload: ClientEvents[E]) => void;
 
 /** A connected agent, as {@link connect} returns it. */
-export interface AgentClient {
+export interface AgentClient extends MessagingApi {
   /** The id the gateway registered the agent as. */
   readonly agentId: string;
   /** The current (or last) connection's id; a new one after every reconnect. */

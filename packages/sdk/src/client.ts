@@ -9,11 +9,14 @@ import type { AgentClient, ClientEvents, ClientListener, ClientState } from './a
 import { TypedEmitter } from './emitter.ts';
 import type { OutgoingFrame } from './frames.ts';
 import { createLifecycleApi, type LifecycleApi } from './lifecycle-api.ts';
+import { Messaging } from './messaging.ts';
+import { MessagingClient } from './messaging-client.ts';
 import { openSocket } from './open-socket.ts';
 import type { ResolvedOptions } from './options.ts';
 import { backoffDelayMs, isRetryable, retryAfterMsOf } from './retry-policy.ts';
 import { type Registration, Session, type SessionEnd } from './session.ts';
 import { createStateApi, type StateApi } from './state-api.ts';
+import { Waiters } from './waiters.ts';
 import type { WebSocketImplementation } from './websocket.ts';
 
 // A gateway that does not answer a close within this is cut off.
@@ -27,15 +30,18 @@ function toSbError(error: unknown): SbError {
 
 /**
  * The client behind {@link AgentClient}: connects and registers, reconnects with backoff after
- * any drop (re-registering as the same agent), and carries requests over the current session.
+ * any drop (re-registering as the same agent), and carries requests over the current session;
+ * messaging is delegated to {@link Messaging}.
  */
-export class Client implements AgentClient {
-  readonly store: StateApi = createStateApi((frame) => this.request(frame));
-  readonly lifecycle: LifecycleApi = createLifecycleApi((frame) => this.request(frame));
+export class Client extends MessagingClient implements AgentClient {
+  readonly store: StateApi = createStateApi((frame) => this.requestFrame(frame));
+  readonly lifecycle: LifecycleApi = createLifecycleApi((frame) => this.requestFrame(frame));
   private registration: Registration = { agentId: '', connectionId: '', gatewayId: '' };
   private currentState: ClientState = 'connecting';
   private readonly events: TypedEmitter<ClientEvents>;
   private readonly lifetime = new AbortController();
+  protected readonly messaging: Messaging;
+  private readonly sessionWaiters = new Waiters<Session>();
   private session: Session | undefined;
   private reconnecting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -52,10 +58,20 @@ export class Client implements AgentClient {
     private readonly options: ResolvedOptions,
     private readonly implementation: WebSocketImplementation,
   ) {
+    super();
     this.agent = options.agent;
     this.events = new TypedEmitter((err, event) =>
       options.log.error({ err, event }, `a ${String(event)} listener threw`),
     );
+    this.messaging = new Messaging({
+      log: options.log,
+      settings: options,
+      lifetime: this.lifetime.signal,
+      session: (signal) => this.nextSession(signal),
+      backoffMs: (attempt) => backoffDelayMs(attempt, options.reconnect),
+      notify: (frame) => this.notify(frame),
+      request: (frame) => this.requestFrame(frame),
+    });
   }
 
   get agentId(): string {
@@ -119,13 +135,14 @@ export class Client implements AgentClient {
    * rejects with the gateway's error, `E_TIMEOUT`, or `E_UNAVAILABLE` when not connected or
    * when the connection ends before the reply.
    */
-  request(frame: OutgoingFrame, options: { timeoutMs?: number } = {}): Promise<ResultFrame> {
+  requestFrame(frame: OutgoingFrame, options: { timeoutMs?: number } = {}): Promise<ResultFrame> {
     if (this.session === undefined) {
       return Promise.reject(
         new SbError('E_UNAVAILABLE', `not connected to the gateway (${this.currentState})`),
       );
     }
-    return this.session.request(frame, options.timeoutMs ?? this.options.requestTimeoutMs);
+    const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
+    return this.session.request(frame, timeoutMs);
   }
 
   close(): Promise<void> {
@@ -133,9 +150,23 @@ export class Client implements AgentClient {
     return this.closing;
   }
 
+  /** The open session, or the next one once the client has reconnected. */
+  private nextSession(signal: AbortSignal): Promise<Session> {
+    if (this.session?.isOpen === true && !signal.aborted) return Promise.resolve(this.session);
+    return this.sessionWaiters.wait(signal);
+  }
+
+  /** Sends a frame without reply (`ack`, `nack`); false when not connected. */
+  private notify(frame: OutgoingFrame): boolean {
+    if (this.session?.isOpen !== true) return false;
+    this.session.notify(frame);
+    return true;
+  }
+
   private async shutdown(reason: SbError): Promise<void> {
     this.currentState = 'closed';
     this.lifetime.abort(reason);
+    this.messaging.close();
     this.options.signal?.removeEventListener('abort', this.onSignalAbort);
     const session = this.session;
     this.session = undefined;
@@ -167,6 +198,9 @@ export class Client implements AgentClient {
           log.warn({ err: error }, 'the gateway reported an error');
           this.events.emit('error', { error });
         },
+        onDeliver: (frame) => this.messaging.receive(frame),
+        onReceipt: ({ messageId, recipient, at }) =>
+          this.events.emit('receipt', { messageId, recipient, at }),
       });
       if (deadline.signal.aborted) onAbort();
       const registration = await session.register(this.agent, requestTimeoutMs);
@@ -195,6 +229,8 @@ export class Client implements AgentClient {
     this.options.log.info({ ...registration }, 'connected');
     void session.closed.then((end) => this.dropped(session, end));
     this.events.emit('connected', { ...registration });
+    // Sends that were not accepted before the drop go again now.
+    this.sessionWaiters.resolveAll(session);
   }
 
   private dropped(session: Session, end: SessionEnd): void {

@@ -151,7 +151,7 @@ describe('requests', () => {
   it("resolve with the gateway's result, or reject with its error code or a timeout", async () => {
     const client = await connect({ url, token: anyAgent, agent: agent('asker') });
     if (!(client instanceof Client)) throw new Error('connect() returns a Client');
-    const again = await client.request({
+    const again = await client.requestFrame({
       type: 'register',
       agent: { ...agent('asker'), capabilities: [], labels: {} },
     });
@@ -160,17 +160,17 @@ describe('requests', () => {
       result: { agentId: `asker-${suffix}`, connectionId: client.connectionId },
     });
     await expect(
-      client.request({
+      client.requestFrame({
         type: 'register',
         agent: { ...agent('other'), capabilities: [], labels: {} },
       }),
     ).rejects.toMatchObject({ code: 'E_CONFLICT' });
     // The gateway answers nothing to a pong: the request times out.
     await expect(
-      client.request({ type: 'pong', re: 'nothing' }, { timeoutMs: 100 }),
+      client.requestFrame({ type: 'pong', re: 'nothing' }, { timeoutMs: 100 }),
     ).rejects.toMatchObject({ code: 'E_TIMEOUT' });
     await client.close();
-    await expect(client.request({ type: 'ping' })).rejects.toMatchObject({
+    await expect(client.requestFrame({ type: 'ping' })).rejects.toMatchObject({
       code: 'E_UNAVAILABLE',
     });
   });

@@ -1,24 +1,56 @@
 export {
+  type AnycastStrategy,
   type Capability,
   type CloseCode,
   CloseCodes,
+  DEFAULT_PRIORITY,
+  type DeadLetter,
+  type DeliveredMessage,
+  type ErrorBody,
   type ErrorCode,
   ErrorCodes,
   isSbError,
+  type JsonValue,
   type Labels,
   type LifecycleRecord,
   type LifecycleStatus,
+  MAX_PRIORITY,
+  type MessageHeaders,
+  type MessageTarget,
+  MIN_PRIORITY,
   PROTOCOL_VERSION,
   SbError,
+  type SendResult,
   type StateEntry,
   type StateHistoryEntry,
   type StateHistoryPage,
   type StateWriteResult,
+  type Subscription,
+  type SubscriptionFilter,
 } from '@switchboard/protocol';
 export type { AgentClient, ClientEvents, ClientListener, ClientState } from './agent-client.ts';
 export { connect } from './connect.ts';
+export type {
+  DeadLetterListOptions,
+  DeadLetterPage,
+  DeadLetterSelection,
+  DeadLettersApi,
+} from './dead-letters-api.ts';
 export type { LifecycleApi } from './lifecycle-api.ts';
 export type { LogMethod, SdkLogger } from './logger.ts';
+export type {
+  AnycastOptions,
+  BroadcastOptions,
+  CallOptions,
+  DeliveryContext,
+  MessageFields,
+  MessageHandler,
+  MessageInput,
+  MessagingApi,
+  RequestOptions,
+  SendOptions,
+  SubscribeOptions,
+} from './messaging-api.ts';
 export type {
   AgentInfo,
   ConnectOptions,

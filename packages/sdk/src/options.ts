@@ -48,8 +48,23 @@ export interface ConnectSettings {
   connectTimeoutMs?: number;
   /** Opening the socket plus hello and register, per attempt, in ms (default 10 000). */
   handshakeTimeoutMs?: number;
-  /** How long a request waits for its reply, in ms (default 30 000). */
+  /**
+   * How long a request waits for its reply, in ms (default 30 000); also the default
+   * `timeoutMs` of `send()` (which waits across reconnects) and `request()`.
+   */
   requestTimeoutMs?: number;
+  /**
+   * How many message handler calls run at once (default 1: one at a time, in order of
+   * arrival). Deliveries beyond it wait in the SDK, in order.
+   */
+  messageConcurrency?: number;
+  /**
+   * How long a handled message id is remembered to drop duplicates, in ms (default 600 000:
+   * ten minutes). Keep it at least as long as the router's whole retry span.
+   */
+  dedupWindowMs?: number;
+  /** The most message ids remembered for duplicates; the oldest go first (default 100 000). */
+  dedupMaxEntries?: number;
   /**
    * The WebSocket class. Default: the `ws` package in Node when installed, else the global
    * `WebSocket`. A class without header support gets the credential as a subprotocol.
@@ -73,6 +88,9 @@ const TimingsSchema = z.strictObject({
   connectTimeoutMs: z.int().positive().default(30_000),
   handshakeTimeoutMs: z.int().positive().default(10_000),
   requestTimeoutMs: z.int().positive().default(30_000),
+  messageConcurrency: z.int().positive().max(10_000).default(1),
+  dedupWindowMs: z.int().positive().default(600_000),
+  dedupMaxEntries: z.int().positive().default(100_000),
   reconnect: z
     .strictObject({
       initialDelayMs: z.int().nonnegative().default(defaultReconnectOptions.initialDelayMs),
@@ -92,6 +110,9 @@ export interface ResolvedOptions {
   connectTimeoutMs: number;
   handshakeTimeoutMs: number;
   requestTimeoutMs: number;
+  messageConcurrency: number;
+  dedupWindowMs: number;
+  dedupMaxEntries: number;
   WebSocket: WebSocketConstructor | undefined;
   signal: AbortSignal | undefined;
   log: SdkLogger;
@@ -150,6 +171,9 @@ export function resolveOptions(options: ConnectOptions): ResolvedOptions {
     connectTimeoutMs: options.connectTimeoutMs,
     handshakeTimeoutMs: options.handshakeTimeoutMs,
     requestTimeoutMs: options.requestTimeoutMs,
+    messageConcurrency: options.messageConcurrency,
+    dedupWindowMs: options.dedupWindowMs,
+    dedupMaxEntries: options.dedupMaxEntries,
     reconnect: options.reconnect,
   });
   if (!timings.success) throw validationError('connect options', timings.error);

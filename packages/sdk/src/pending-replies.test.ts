@@ -57,4 +57,23 @@ describe('PendingReplies', () => {
     await expect(pending.wait('c2', 'x', 60_000)).rejects.toBe(gone);
     pending.cancel('c2', gone);
   });
+
+  it('stops waiting when its signal aborts, before or during the wait', async () => {
+    const pending = new PendingReplies();
+    const reason = new SbError('E_TIMEOUT', 'the caller gave up');
+    await expect(pending.wait('c0', 'x', 60_000, AbortSignal.abort(reason))).rejects.toBe(reason);
+    const controller = new AbortController();
+    const waiting = pending.wait('c1', 'x', 60_000, controller.signal);
+    controller.abort(reason);
+    await expect(waiting).rejects.toBe(reason);
+    expect(pending.size).toBe(0);
+    const answered = pending.wait('c2', 'x', 60_000, controller.signal);
+    expect(pending.size).toBe(0);
+    await expect(answered).rejects.toBe(reason);
+    const live = new AbortController();
+    const settled = pending.wait('c3', 'x', 60_000, live.signal);
+    pending.settle(result('c3'));
+    live.abort(reason);
+    await expect(settled).resolves.toMatchObject({ result: 42 });
+  });
 });

@@ -4,6 +4,7 @@ import {
   SbError,
   type WelcomeFrame,
 } from '@switchboard/protocol';
+import { abortReason } from './abort.ts';
 import { errorOfFrame } from './frames.ts';
 
 /** A frame that answers a request of the client. */
@@ -28,23 +29,38 @@ export class PendingReplies {
     return this.waiters.size;
   }
 
-  /** Waits for the reply to frame `id` for up to `timeoutMs`. */
-  wait(id: string, what: string, timeoutMs: number): Promise<ReplyFrame> {
+  /**
+   * Waits for the reply to frame `id` for up to `timeoutMs`, or until `signal` aborts (then it
+   * rejects with the abort reason).
+   */
+  wait(id: string, what: string, timeoutMs: number, signal?: AbortSignal): Promise<ReplyFrame> {
     if (this.closedWith !== undefined) return Promise.reject(this.closedWith);
+    if (signal?.aborted === true) return Promise.reject(abortReason(signal));
     return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        this.waiters.delete(id);
+        done();
+        reject(abortReason(signal as AbortSignal));
+      };
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
       const timer = setTimeout(() => {
         this.waiters.delete(id);
+        done();
         reject(
           new SbError('E_TIMEOUT', `the gateway did not answer ${what} within ${timeoutMs} ms`),
         );
       }, timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.set(id, {
         resolve: (frame) => {
-          clearTimeout(timer);
+          done();
           resolve(frame);
         },
         reject: (error) => {
-          clearTimeout(timer);
+          done();
           reject(error);
         },
       });

@@ -52,7 +52,7 @@ describe('reconnecting', () => {
     const before = { connectionId: client.connectionId, gatewayId: client.gatewayId };
     // A request the gateway never answers: the drop must reject it rather than leave it hanging.
     const unanswered = expect(
-      client.request({ type: 'pong', re: 'nothing' }),
+      client.requestFrame({ type: 'pong', re: 'nothing' }),
     ).rejects.toMatchObject({ code: 'E_UNAVAILABLE' });
 
     await first.stop('SIGKILL');

@@ -1,7 +1,9 @@
 import {
   type AgentRegistration,
   CloseCodes,
+  type DeliverFrame,
   PROTOCOL_VERSION,
+  type ReceiptFrame,
   RegisterResultSchema,
   type ResultFrame,
   SbError,
@@ -49,6 +51,10 @@ export class Session {
       log: SdkLogger;
       /** An error frame that answers none of this session's requests. */
       onError(error: SbError): void;
+      /** A message pushed to the agent; answer with {@link Session.notify} (`ack`/`nack`). */
+      onDeliver(frame: DeliverFrame): void;
+      /** A message the agent sent with `receipt: true` was acked. */
+      onReceipt(frame: ReceiptFrame): void;
     },
   ) {
     this.closed = new Promise((resolve) => {
@@ -90,16 +96,32 @@ export class Session {
     return { ...result.data, gatewayId: welcome.gatewayId };
   }
 
+  /** True while frames can be sent. */
+  get isOpen(): boolean {
+    return this.end === undefined && this.socket.readyState === OPEN;
+  }
+
   /**
    * Sends a request frame and resolves with its `result` frame; rejects with the gateway's
-   * error, `E_TIMEOUT` after `timeoutMs`, or `E_UNAVAILABLE` when the connection ends first.
+   * error, `E_TIMEOUT` after `timeoutMs`, `E_UNAVAILABLE` when the connection ends first, or
+   * the abort reason of `signal`.
    */
-  async request(frame: OutgoingFrame, timeoutMs: number): Promise<ResultFrame> {
-    const reply = await this.exchange(frame, `the ${frame.type} frame`, timeoutMs);
+  async request(
+    frame: OutgoingFrame,
+    timeoutMs: number,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ResultFrame> {
+    const what = `the ${frame.type} frame`;
+    const reply = await this.exchange(frame, what, timeoutMs, options.signal);
     if (reply.type !== 'result') {
       throw new SbError('E_INTERNAL', `the gateway answered ${frame.type} with ${reply.type}`);
     }
     return reply;
+  }
+
+  /** Sends a frame that gets no reply (`ack`, `nack`); throws `E_UNAVAILABLE` when closed. */
+  notify(frame: OutgoingFrame): void {
+    this.send(uuidv7(), frame);
   }
 
   /** Closes with `code` and waits for the end; cuts the socket if that takes over `timeoutMs`. */
@@ -123,9 +145,14 @@ export class Session {
     discardSocket(this.socket);
   }
 
-  private exchange(frame: OutgoingFrame, what: string, timeoutMs: number): Promise<ReplyFrame> {
+  private exchange(
+    frame: OutgoingFrame,
+    what: string,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<ReplyFrame> {
     const id = uuidv7();
-    const reply = this.replies.wait(id, what, timeoutMs);
+    const reply = this.replies.wait(id, what, timeoutMs, signal);
     try {
       this.send(id, frame);
     } catch (error) {
@@ -140,7 +167,7 @@ export class Session {
   }
 
   private send(id: string, frame: OutgoingFrame): void {
-    if (this.end !== undefined || this.socket.readyState !== OPEN) {
+    if (!this.isOpen) {
       throw new SbError('E_UNAVAILABLE', 'not connected to the gateway');
     }
     this.socket.send(JSON.stringify({ v: this.version, id, ...frame }));
@@ -177,6 +204,12 @@ export class Session {
         return;
       case 'error':
         if (!this.replies.settle(frame)) this.options.onError(errorOfFrame(frame.error));
+        return;
+      case 'deliver':
+        this.options.onDeliver(frame);
+        return;
+      case 'receipt':
+        this.options.onReceipt(frame);
         return;
       default: {
         const unreachable: never = frame;

@@ -112,7 +112,7 @@ describe('forwardRouteOf', () => {
       limit: 5,
       cursor: '7',
     });
-    expect(requestOf({ ...base, type: 'dlq.get', id: '9' })).toEqual({
+    expect(requestOf({ ...base, type: 'dlq.get', deliveryId: '9' })).toEqual({
       service: 'router',
       operation: 'dlq.get',
       request: { id: '9' },

@@ -98,7 +98,7 @@ const forwardRoutes: { [T in ServiceFrame['type']]: ForwardRoute<Of<T>> } = {
     ...(frame.limit === undefined ? {} : { limit: frame.limit }),
     ...(frame.cursor === undefined ? {} : { cursor: frame.cursor }),
   })),
-  'dlq.get': route('router', DlqGetRpc, (frame: Of<'dlq.get'>) => ({ id: frame.id })),
+  'dlq.get': route('router', DlqGetRpc, (frame: Of<'dlq.get'>) => ({ id: frame.deliveryId })),
   'dlq.replay': route('router', DlqReplayRpc, (frame: Of<'dlq.replay'>, agentId) => ({
     agentId,
     ...(frame.ids === undefined ? {} : { ids: frame.ids }),

@@ -48,10 +48,11 @@ export const DlqListFrameSchema = DlqListRpc.request.omit({ agentId: true }).ext
 });
 export type DlqListFrame = z.infer<typeof DlqListFrameSchema>;
 
-/** Reads one of the agent's dead letters. */
-export const DlqGetFrameSchema = DlqGetRpc.request.extend({
+/** Reads one of the agent's dead letters (`deliveryId`: its id; `id` names the frame). */
+export const DlqGetFrameSchema = z.strictObject({
   ...frameBase,
   type: z.literal('dlq.get'),
+  deliveryId: DlqGetRpc.request.shape.id,
 });
 export type DlqGetFrame = z.infer<typeof DlqGetFrameSchema>;
 
