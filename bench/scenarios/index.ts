@@ -1,6 +1,7 @@
 import type { Scenario } from '../lib/scenario.ts';
 import { busRpc } from './bus-rpc.ts';
 import { gatewayConnections } from './gateway-connections.ts';
+import { messaging } from './messaging.ts';
 
 /** Every scenario, in the order `pnpm bench` runs them. Add new ones here. */
-export const scenarios: Scenario[] = [busRpc, gatewayConnections];
+export const scenarios: Scenario[] = [busRpc, gatewayConnections, messaging];

@@ -35,6 +35,8 @@ export function createDispatcher(deps: {
   const { bus, cache, store, metrics, log } = deps;
   const woken = new Set<string>();
   let round: Promise<void> | undefined;
+  // Pushes are not awaited by their round: the next round claims while they travel.
+  const pushing = new Set<Promise<void>>();
   let stopped = false;
 
   /** Where each agent is connected, for those that are. */
@@ -119,9 +121,12 @@ export function createDispatcher(deps: {
         message: deliveredMessageOf(delivery.message),
       });
     }
-    await Promise.all(
-      [...byGateway].map(([gatewayId, group]) => push(gatewayId, group.pushes, group.claimed)),
-    );
+    for (const [gatewayId, group] of byGateway) {
+      const sent = push(gatewayId, group.pushes, group.claimed)
+        .catch((error: unknown) => log.error({ err: error, gatewayId }, 'a push failed'))
+        .finally(() => pushing.delete(sent));
+      pushing.add(sent);
+    }
     // A full round may have left more behind the window or the limit.
     if (claimed.length >= batchSize) wake(claimed.map((delivery) => delivery.agentId));
   }
@@ -179,10 +184,11 @@ export function createDispatcher(deps: {
       );
     },
 
-    /** Stops dispatching and waits for the round in progress. */
+    /** Stops dispatching and waits for the round and the pushes in progress. */
     async stop(): Promise<void> {
       stopped = true;
       await round;
+      await Promise.all(pushing);
     },
   };
 }

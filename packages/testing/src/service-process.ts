@@ -19,16 +19,17 @@ export interface ServiceProcess {
 
 /**
  * Starts `apps/<folder>/src/main.ts` under tsx with `env` on top of a clean environment and
- * resolves once it logs `ready` (or rejects with its output when it exits first).
+ * resolves once it logs `ready` (or rejects with its output when it exits first). `nodeArgs`
+ * go to Node itself (`--cpu-prof` for a benchmark's profile).
  */
 export async function spawnService(
   folder: string,
   env: Record<string, string>,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; nodeArgs?: string[] } = {},
 ): Promise<ServiceProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(repoRoot, 'apps', folder, 'src/main.ts')],
+    [...(options.nodeArgs ?? []), '--import', 'tsx', join(repoRoot, 'apps', folder, 'src/main.ts')],
     {
       cwd: repoRoot,
       env: {

@@ -94,13 +94,12 @@ export function createMessageStore(database: Database, namespace: string) {
         seen.add(message.id);
         fresh.push(message);
       }
-      await sql.begin(async (tx) => {
-        const inserted = await tx<{ id: string }[]>`
-          INSERT INTO router.messages (id, sender_agent, sent_by, target, topic, headers, priority,
-            conversation_id, correlation_id, reply_to, receipt, payload, recipients, expires_at)
-          SELECT id, sender_agent, sent_by, target, topic, headers, priority, conversation_id,
-            correlation_id, reply_to, receipt, decode(payload, 'base64'), recipients, expires_at
-          FROM jsonb_to_recordset(${records(
+      // One statement (atomic on its own): the messages, then the deliveries of those that were
+      // new; the final SELECT reads the snapshot from before the statement, so it finds only
+      // ids stored earlier (re-sends).
+      const rows = await sql<{ id: string; duplicate: boolean; recipients: number }[]>`
+        WITH input AS MATERIALIZED (
+          SELECT * FROM jsonb_to_recordset(${records(
             fresh.map((m) => ({
               id: m.id,
               sender_agent: m.senderAgent,
@@ -114,45 +113,37 @@ export function createMessageStore(database: Database, namespace: string) {
               reply_to: m.replyTo,
               receipt: m.receipt,
               payload: m.payload.toString('base64'),
-              recipients: m.recipients.length,
+              recipients: m.recipients,
               expires_at: m.expiresAt.toISOString(),
             })),
           )}::jsonb) AS t(id uuid, sender_agent text, sent_by text, target jsonb, topic text,
             headers jsonb, priority smallint, conversation_id text, correlation_id uuid,
-            reply_to text, receipt boolean, payload text, recipients int, expires_at timestamptz)
+            reply_to text, receipt boolean, payload text, recipients jsonb, expires_at timestamptz)
+        ), inserted AS (
+          INSERT INTO router.messages (id, sender_agent, sent_by, target, topic, headers, priority,
+            conversation_id, correlation_id, reply_to, receipt, payload, recipients, expires_at)
+          SELECT id, sender_agent, sent_by, target, topic, headers, priority, conversation_id,
+            correlation_id, reply_to, receipt, decode(payload, 'base64'),
+            jsonb_array_length(recipients), expires_at
+          FROM input
           ON CONFLICT (id) DO NOTHING
-          RETURNING id`;
-        const stored = new Set(inserted.map((row) => row.id));
-        const deliveries = fresh.filter((m) => stored.has(m.id));
-        const rows = deliveries.flatMap((m) =>
-          m.recipients.map((agent_id) => ({
-            message_id: m.id,
-            agent_id,
-            priority: m.priority,
-            expires_at: m.expiresAt.toISOString(),
-          })),
-        );
-        if (rows.length > 0) {
-          await tx`
-            INSERT INTO router.deliveries (message_id, agent_id, priority, expires_at)
-            SELECT * FROM jsonb_to_recordset(${records(rows)}::jsonb)
-              AS t(message_id uuid, agent_id text, priority smallint, expires_at timestamptz)`;
-        }
-        for (const m of deliveries) {
-          outcome.set(m.id, { duplicate: false, recipients: m.recipients.length });
-        }
-        const repeated = fresh.filter((m) => !stored.has(m.id)).map((m) => m.id);
-        if (repeated.length > 0) {
-          const earlier = await tx<{ id: string; recipients: number }[]>`
-            SELECT id, recipients FROM router.messages
-            WHERE id IN (SELECT value::uuid FROM jsonb_array_elements_text(${records(repeated)}::jsonb))`;
-          for (const row of earlier) {
-            outcome.set(row.id, { duplicate: true, recipients: row.recipients });
-          }
-        }
-      });
+          RETURNING id, recipients
+        ), queued AS (
+          INSERT INTO router.deliveries (message_id, agent_id, priority, expires_at)
+          SELECT i.id, r.agent_id, i.priority, i.expires_at
+          FROM input i JOIN inserted USING (id)
+          CROSS JOIN LATERAL jsonb_array_elements_text(i.recipients) AS r(agent_id)
+        )
+        SELECT id, false AS duplicate, recipients FROM inserted
+        UNION ALL
+        SELECT m.id, true, m.recipients FROM router.messages m
+        WHERE m.id IN (SELECT id FROM input)`;
+      for (const row of rows) {
+        outcome.set(row.id, { duplicate: row.duplicate, recipients: row.recipients });
+      }
       for (const message of batch) {
-        // A message accepted and then deleted by retention between the two statements.
+        // Stored by another replica in a transaction still open when this one began, or
+        // accepted and already deleted by retention: a re-send either way.
         if (!outcome.has(message.id)) outcome.set(message.id, { duplicate: true, recipients: 0 });
       }
       return outcome;
