@@ -1,6 +1,6 @@
 import { SbError } from '@switchboard/protocol';
 import { describe, expect, it } from 'vitest';
-import { abortReason, deadlineSignal, sleep, withDeadline } from './abort.ts';
+import { abortReason, allowManyListeners, deadlineSignal, sleep, withDeadline } from './abort.ts';
 
 describe('abortReason', () => {
   it('keeps an SbError reason, and names timeouts and other aborts', () => {
@@ -69,5 +69,27 @@ describe('deadlineSignal', () => {
     first.abort(new SbError('E_UNAVAILABLE', 'other'));
     expect(linked.signal.reason).toBe(reason);
     linked.clear();
+  });
+});
+
+describe('allowManyListeners', () => {
+  it('lets a signal hold many listeners without the leak warning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const controller = new AbortController();
+      allowManyListeners(controller.signal);
+      for (let index = 0; index < 50; index += 1) {
+        controller.signal.addEventListener('abort', () => {});
+      }
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual(
+        [],
+      );
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });

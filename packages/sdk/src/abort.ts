@@ -68,3 +68,17 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/** Node's `events` module where there is one (not in browsers, which do not warn). */
+const nodeEvents = (
+  globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+).process?.getBuiltinModule?.('node:events') as typeof import('node:events') | undefined;
+
+/**
+ * Lets `signal` hold any number of abort listeners without Node's leak warning: every request
+ * in flight links to the client's lifetime signal and unlinks when it settles, so hundreds at
+ * once are load, not a leak.
+ */
+export function allowManyListeners(signal: AbortSignal): void {
+  nodeEvents?.setMaxListeners(0, signal);
+}

@@ -4,7 +4,7 @@ import {
   type ResultFrame,
   SbError,
 } from '@switchboard/protocol';
-import { abortReason, sleep, withDeadline } from './abort.ts';
+import { abortReason, allowManyListeners, sleep, withDeadline } from './abort.ts';
 import type { AgentClient, ClientEvents, ClientListener, ClientState } from './agent-client.ts';
 import { TypedEmitter } from './emitter.ts';
 import type { OutgoingFrame } from './frames.ts';
@@ -59,6 +59,7 @@ export class Client extends MessagingClient implements AgentClient {
     private readonly implementation: WebSocketImplementation,
   ) {
     super();
+    allowManyListeners(this.lifetime.signal);
     this.agent = options.agent;
     this.events = new TypedEmitter((err, event) =>
       options.log.error({ err, event }, `a ${String(event)} listener threw`),
