@@ -15,16 +15,26 @@ export interface Caller {
 
 const AGENT_PREFIX = 'agent:';
 
+// An agent sends the same header with every message: decode it once. The header is the whole
+// principal, so a cached caller is exactly what decoding it again would give.
+const KNOWN_CALLERS_MAX = 10_000;
+const knownCallers = new Map<string, Caller>();
+
 /**
  * Reads the caller from the `sb-principal` header (roles expanded).
  * @throws SbError `E_UNAUTHORIZED` when the header is missing or invalid.
  */
 export function callerOf(header: string | undefined): Caller {
+  const known = header === undefined ? undefined : knownCallers.get(header);
+  if (known !== undefined) return known;
   const { principal } = resolvePrincipal(decodePrincipal(header));
-  return {
+  const caller = {
     principal,
     agentId: principal.id.startsWith(AGENT_PREFIX) ? principal.id.slice(AGENT_PREFIX.length) : null,
   };
+  if (knownCallers.size >= KNOWN_CALLERS_MAX) knownCallers.clear();
+  knownCallers.set(header as string, caller);
+  return caller;
 }
 
 /**

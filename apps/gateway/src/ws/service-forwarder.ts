@@ -1,4 +1,4 @@
-import { encodePrincipal, principalId } from '@switchboard/authz';
+import { encodePrincipal, type Principal, principalId } from '@switchboard/authz';
 import type { Bus } from '@switchboard/bus';
 import type { ServiceFrame } from '@switchboard/protocol';
 import type { AgentConnection } from './agent-connection.ts';
@@ -12,8 +12,16 @@ export function agentPrincipal(
   connection: Pick<AgentConnection, 'principal'>,
   agentId: string,
 ): string {
-  return encodePrincipal({ ...connection.principal, id: principalId('agent', agentId) });
+  // A connection's principal never changes (a changed credential closes the connection), so
+  // its header is encoded once, not on every frame.
+  const cached = encoded.get(connection.principal);
+  if (cached?.agentId === agentId) return cached.header;
+  const header = encodePrincipal({ ...connection.principal, id: principalId('agent', agentId) });
+  encoded.set(connection.principal, { agentId, header });
+  return header;
 }
+
+const encoded = new WeakMap<Principal, { agentId: string; header: string }>();
 
 /**
  * Sends a frame's service RPC on behalf of the registered agent (see {@link agentPrincipal}).
