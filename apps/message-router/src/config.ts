@@ -91,17 +91,12 @@ export const routerConfig = defineServiceConfig({
       retention: z
         .strictObject({
           messagesMs: ms(
-            60_000,
+            1,
             3650 * DAY_MS,
             7 * DAY_MS,
             'How long delivered (or expired) messages stay in history, in ms',
           ),
-          deadLettersMs: ms(
-            60_000,
-            3650 * DAY_MS,
-            30 * DAY_MS,
-            'How long dead letters are kept, in ms',
-          ),
+          deadLettersMs: ms(1, 3650 * DAY_MS, 30 * DAY_MS, 'How long dead letters are kept, in ms'),
           sweepIntervalMs: ms(
             10,
             DAY_MS,

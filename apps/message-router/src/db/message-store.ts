@@ -36,6 +36,9 @@ export interface ClaimedDelivery {
   message: MessageRow;
 }
 
+/** A claimed delivery's row: its message's columns and the delivery's own. */
+type ClaimRow = MessageRow & { delivery_id: string; agent_id: string; attempts: number };
+
 /** A delivery that failed an attempt: nacked, or not acked within its lease. */
 export interface FailedAttempt {
   deliveryId: string;
@@ -154,40 +157,45 @@ export function createMessageStore(database: Database, namespace: string) {
      * its window (`maxInFlight` minus those in flight) allows, highest priority first, then the
      * order of acceptance. A delivery waiting out its retry delay keeps its place at the head.
      * One replica dispatches an agent at a time (a transaction-scoped advisory lock); the
-     * others skip it.
+     * others skip it, and `FOR UPDATE SKIP LOCKED` keeps two claims off one row.
      */
     async claim(
       agentIds: readonly string[],
       settings: { maxInFlight: number; ackTimeoutMs: number; limit: number },
     ): Promise<ClaimedDelivery[]> {
       if (agentIds.length === 0) return [];
-      const rows = await sql<
-        (MessageRow & { delivery_id: string; agent_id: string; attempts: number })[]
-      >`
-        WITH agents AS MATERIALIZED (
+      // The lock comes first, in its own statement: the claim's snapshot is then taken after
+      // it, so it sees every delivery another replica put in flight for these agents. (Inside
+      // one statement the snapshot would predate the lock and could count a window twice.)
+      const rows = (await sql.begin(async (tx) => {
+        const locked = await tx<{ agent_id: string }[]>`
           SELECT a.agent_id FROM jsonb_array_elements_text(${records(agentIds)}::jsonb) AS a(agent_id)
-          WHERE pg_try_advisory_xact_lock(${lockSpace}, hashtext(a.agent_id))
-        ), windows AS MATERIALIZED (
-          SELECT a.agent_id, ${settings.maxInFlight}::int - (
-            SELECT count(*) FROM router.deliveries d
-            WHERE d.agent_id = a.agent_id AND d.status = 'inflight')::int AS free
-          FROM agents a
-        ), heads AS MATERIALIZED (
-          SELECT h.id, h.next_attempt_at FROM windows w CROSS JOIN LATERAL (
-            SELECT d.id, d.next_attempt_at FROM router.deliveries d
-            WHERE d.agent_id = w.agent_id AND d.status = 'queued' AND d.expires_at > now()
-            ORDER BY d.priority DESC, d.id
-            LIMIT greatest(w.free, 0)
-            FOR UPDATE SKIP LOCKED) h
-          WHERE h.next_attempt_at <= now()
-          LIMIT ${settings.limit}
-        )
-        UPDATE router.deliveries d
-        SET status = 'inflight', attempts = d.attempts + 1,
-          lease_until = now() + ${settings.ackTimeoutMs} * interval '1 millisecond'
-        FROM heads h, router.messages m
-        WHERE d.id = h.id AND m.id = d.message_id
-        RETURNING d.id AS delivery_id, d.agent_id, d.attempts, ${sql.unsafe(MESSAGE_COLUMNS)}`;
+          WHERE pg_try_advisory_xact_lock(${lockSpace}, hashtext(a.agent_id))`;
+        if (locked.length === 0) return [];
+        return tx<ClaimRow[]>`
+          WITH windows AS MATERIALIZED (
+            SELECT a.agent_id, ${settings.maxInFlight}::int - (
+              SELECT count(*) FROM router.deliveries d
+              WHERE d.agent_id = a.agent_id AND d.status = 'inflight')::int AS free
+            FROM jsonb_array_elements_text(${records(locked.map((row) => row.agent_id))}::jsonb)
+              AS a(agent_id)
+          ), heads AS MATERIALIZED (
+            SELECT h.id, h.next_attempt_at FROM windows w CROSS JOIN LATERAL (
+              SELECT d.id, d.next_attempt_at FROM router.deliveries d
+              WHERE d.agent_id = w.agent_id AND d.status = 'queued' AND d.expires_at > now()
+              ORDER BY d.priority DESC, d.id
+              LIMIT greatest(w.free, 0)
+              FOR UPDATE SKIP LOCKED) h
+            WHERE h.next_attempt_at <= now()
+            LIMIT ${settings.limit}
+          )
+          UPDATE router.deliveries d
+          SET status = 'inflight', attempts = d.attempts + 1,
+            lease_until = now() + ${settings.ackTimeoutMs} * interval '1 millisecond'
+          FROM heads h, router.messages m
+          WHERE d.id = h.id AND m.id = d.message_id
+          RETURNING d.id AS delivery_id, d.agent_id, d.attempts, ${sql.unsafe(MESSAGE_COLUMNS)}`;
+      })) as ClaimRow[];
       return rows
         .map((row) => ({
           deliveryId: String(row.delivery_id),
