@@ -4,11 +4,9 @@ import {
   DlqPurgeRpc,
   DlqReplayRpc,
   RouterMessageGetRpc,
-  type RpcDefinition,
 } from '@switchboard/protocol';
 import { waitFor } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
 import {
   agentPrincipal,
   createRouterHarness,
@@ -31,20 +29,8 @@ afterAll(async () => {
   await world.stop();
 });
 
-const admin = keyPrincipal('k_admin', ['admin']);
-
-function call<Req extends z.ZodType, Res extends z.ZodType>(
-  rpc: RpcDefinition<Req, Res>,
-  request: z.input<Req>,
-  principal = admin,
-): Promise<z.infer<Res>> {
-  return world.bus.request(world.bus.subjects.rpc('router', rpc.operation), rpc, request, {
-    principal,
-  });
-}
-
 const deliveriesOf = async (messageId: string) =>
-  (await call(RouterMessageGetRpc, { id: messageId })).deliveries;
+  (await world.call(RouterMessageGetRpc, { id: messageId })).deliveries;
 
 describe('queues', () => {
   it('deliver an offline backlog on connect, higher priority first, then in order of acceptance', async () => {
@@ -115,7 +101,7 @@ describe('retries and dead letters', () => {
       await world.ack('n-inbox', [], [{ deliveryId: push?.deliveryId as string }]);
     }
     await waitFor(async () => (await deliveriesOf(sent.messageId))[0]?.status === 'dead');
-    const listed = await call(DlqListRpc, { agentId: 'n-inbox' });
+    const listed = await world.call(DlqListRpc, { agentId: 'n-inbox' });
     expect(listed.items).toHaveLength(1);
     const [deadLetter] = listed.items;
     expect(deadLetter).toMatchObject({
@@ -127,13 +113,13 @@ describe('retries and dead letters', () => {
     });
     // The agent reads its own dead letters; not another agent's.
     await expect(
-      call(DlqGetRpc, { id: deadLetter?.id as string }, agentPrincipal('n-inbox')),
+      world.call(DlqGetRpc, { id: deadLetter?.id as string }, agentPrincipal('n-inbox')),
     ).resolves.toMatchObject({ id: deadLetter?.id });
     await expect(
-      call(DlqGetRpc, { id: deadLetter?.id as string }, agentPrincipal('n-sender')),
+      world.call(DlqGetRpc, { id: deadLetter?.id as string }, agentPrincipal('n-sender')),
     ).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
 
-    const replayed = await call(DlqReplayRpc, { ids: [deadLetter?.id as string] });
+    const replayed = await world.call(DlqReplayRpc, { ids: [deadLetter?.id as string] });
     expect(replayed).toEqual({ replayed: 1 });
     await world.gateways.until(() => world.gateways.messagesFor('n-inbox').length === 4);
     const again = world.gateways.messagesFor('n-inbox')[3];
@@ -142,7 +128,7 @@ describe('retries and dead letters', () => {
       message: { id: sent.messageId, payload: { job: 1 } },
     });
     await world.ack('n-inbox', [again?.deliveryId as string]);
-    expect((await call(DlqListRpc, { agentId: 'n-inbox' })).items).toHaveLength(0);
+    expect((await world.call(DlqListRpc, { agentId: 'n-inbox' })).items).toHaveLength(0);
   });
 
   it('retries a push that is never acked once its lease runs out', async () => {
@@ -173,11 +159,13 @@ describe('retries and dead letters', () => {
       const push = world.gateways.messagesFor('p-inbox')[attempt - 1];
       await world.ack('p-inbox', [], [{ deliveryId: push?.deliveryId as string }]);
     }
-    await waitFor(async () => (await call(DlqListRpc, { agentId: 'p-inbox' })).items.length === 1);
+    await waitFor(
+      async () => (await world.call(DlqListRpc, { agentId: 'p-inbox' })).items.length === 1,
+    );
     await expect(
-      call(DlqPurgeRpc, { agentId: 'p-inbox' }, keyPrincipal('k_observer', ['observer'])),
+      world.call(DlqPurgeRpc, { agentId: 'p-inbox' }, keyPrincipal('k_observer', ['observer'])),
     ).rejects.toMatchObject({ code: 'E_FORBIDDEN' });
-    await expect(call(DlqPurgeRpc, { agentId: 'p-inbox' })).resolves.toEqual({ purged: 1 });
+    await expect(world.call(DlqPurgeRpc, { agentId: 'p-inbox' })).resolves.toEqual({ purged: 1 });
   });
 });
 

@@ -4,11 +4,10 @@ import {
   RouterSubscribeRpc,
   RouterSubscriptionsRpc,
   RouterUnsubscribeRpc,
-  type RpcDefinition,
 } from '@switchboard/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
 import {
+  adminPrincipal,
   agentPrincipal,
   createRouterHarness,
   keyPrincipal,
@@ -30,29 +29,18 @@ afterAll(async () => {
   await world.stop();
 });
 
-const admin = keyPrincipal('k_admin', ['admin']);
 const everything = [
   { kind: 'subscribe' as const, topics: ['>'] },
   { kind: 'publish' as const, topics: ['>'] },
 ];
 
-function call<Req extends z.ZodType, Res extends z.ZodType>(
-  rpc: RpcDefinition<Req, Res>,
-  request: z.input<Req>,
-  principal = admin,
-): Promise<z.infer<Res>> {
-  return world.bus.request(world.bus.subjects.rpc('router', rpc.operation), rpc, request, {
-    principal,
-  });
-}
-
 describe('subscriptions', () => {
   it('are listed, re-filtered in place, bounded per agent and removed', async () => {
     const me = agentPrincipal('s-1', everything);
-    await call(RouterSubscribeRpc, { pattern: 'a.>' }, me);
-    await call(RouterSubscribeRpc, { pattern: 'b.*' }, me);
+    await world.call(RouterSubscribeRpc, { pattern: 'a.>' }, me);
+    await world.call(RouterSubscribeRpc, { pattern: 'b.*' }, me);
     // Same pattern again: a new filter, not a third subscription.
-    const refiltered = await call(
+    const refiltered = await world.call(
       RouterSubscribeRpc,
       { pattern: 'b.*', filter: { headers: { x: '1' } } },
       me,
@@ -62,42 +50,50 @@ describe('subscriptions', () => {
       pattern: 'b.*',
       filter: { headers: { x: '1' } },
     });
-    await expect(call(RouterSubscribeRpc, { pattern: 'c' }, me)).rejects.toMatchObject({
+    await expect(world.call(RouterSubscribeRpc, { pattern: 'c' }, me)).rejects.toMatchObject({
       code: 'E_RATE_LIMITED',
     });
-    const listed = await call(RouterSubscriptionsRpc, {}, me);
+    const listed = await world.call(RouterSubscriptionsRpc, {}, me);
     expect(listed.items.map((item) => item.pattern)).toEqual(['a.>', 'b.*']);
-    expect(await call(RouterUnsubscribeRpc, { pattern: 'a.>' }, me)).toEqual({ removed: true });
-    expect(await call(RouterUnsubscribeRpc, { pattern: 'a.>' }, me)).toEqual({ removed: false });
+    expect(await world.call(RouterUnsubscribeRpc, { pattern: 'a.>' }, me)).toEqual({
+      removed: true,
+    });
+    expect(await world.call(RouterUnsubscribeRpc, { pattern: 'a.>' }, me)).toEqual({
+      removed: false,
+    });
   });
 
   it("are an agent's own; an operator manages anyone's with messages:write", async () => {
     await expect(
-      call(RouterSubscriptionsRpc, { agentId: 's-1' }, agentPrincipal('s-2', everything)),
+      world.call(RouterSubscriptionsRpc, { agentId: 's-1' }, agentPrincipal('s-2', everything)),
     ).rejects.toMatchObject({ code: 'E_FORBIDDEN' });
     await expect(
-      call(
+      world.call(
         RouterSubscribeRpc,
         { pattern: 'ops.>', agentId: 's-2' },
         keyPrincipal('k_obs', ['observer']),
       ),
     ).rejects.toMatchObject({ code: 'E_FORBIDDEN' });
-    await expect(call(RouterSubscribeRpc, { pattern: 'ops.>' })).rejects.toMatchObject({
+    await expect(world.call(RouterSubscribeRpc, { pattern: 'ops.>' })).rejects.toMatchObject({
       code: 'E_VALIDATION',
     });
-    await call(RouterSubscribeRpc, { pattern: 'ops.>', agentId: 's-2' });
-    expect((await call(RouterSubscriptionsRpc, { agentId: 's-2' })).items).toHaveLength(1);
+    await world.call(RouterSubscribeRpc, { pattern: 'ops.>', agentId: 's-2' });
+    expect((await world.call(RouterSubscriptionsRpc, { agentId: 's-2' })).items).toHaveLength(1);
   });
 
   it('take effect for the next publish', async () => {
     await world.gateways.connect('s-3');
-    await call(RouterSubscribeRpc, { pattern: 'news.*' }, agentPrincipal('s-3', everything));
+    await world.call(RouterSubscribeRpc, { pattern: 'news.*' }, agentPrincipal('s-3', everything));
     const sent = await world.send(agentPrincipal('s-4', everything), {
       to: { kind: 'topic', topic: 'news.today' },
       payload: 'x',
     });
     expect(sent.recipients).toBe(1);
-    await call(RouterUnsubscribeRpc, { pattern: 'news.*' }, agentPrincipal('s-3', everything));
+    await world.call(
+      RouterUnsubscribeRpc,
+      { pattern: 'news.*' },
+      agentPrincipal('s-3', everything),
+    );
     const after = await world.send(agentPrincipal('s-4', everything), {
       to: { kind: 'topic', topic: 'news.today' },
       payload: 'y',
@@ -120,7 +116,9 @@ describe('sending', () => {
     ).rejects.toMatchObject({
       code: 'E_VALIDATION',
     });
-    await expect(world.send(admin, { to, payload: 1, expectsReply: true })).rejects.toMatchObject({
+    await expect(
+      world.send(adminPrincipal, { to, payload: 1, expectsReply: true }),
+    ).rejects.toMatchObject({
       code: 'E_VALIDATION',
     });
     await expect(world.send('not a principal', { to, payload: 1 })).rejects.toMatchObject({
@@ -152,7 +150,7 @@ describe('sending', () => {
 
   it('sends an operator message with no sender agent', async () => {
     await world.gateways.connect('op-inbox');
-    const sent = await world.send(admin, {
+    const sent = await world.send(adminPrincipal, {
       to: { kind: 'agent', agentId: 'op-inbox' },
       payload: 'hi',
     });
@@ -203,7 +201,7 @@ describe('sending', () => {
 describe('history', () => {
   it('finds messages by agent, topic pattern, conversation and time, page by page', async () => {
     await world.gateways.connect('h-1');
-    await call(RouterSubscribeRpc, { pattern: 'h.>' }, agentPrincipal('h-1', everything));
+    await world.call(RouterSubscribeRpc, { pattern: 'h.>' }, agentPrincipal('h-1', everything));
     const since = new Date(Date.now() - 1000).toISOString();
     const ids: string[] = [];
     for (let i = 0; i < 5; i += 1) {
@@ -214,27 +212,33 @@ describe('history', () => {
       });
       ids.push(sent.messageId);
     }
-    const first = await call(RouterHistoryRpc, { topic: 'h.*', limit: 2, since });
+    const first = await world.call(RouterHistoryRpc, { topic: 'h.*', limit: 2, since });
     expect(first.items.map((item) => item.id)).toEqual([ids[4], ids[3]]);
-    const second = await call(RouterHistoryRpc, {
+    const second = await world.call(RouterHistoryRpc, {
       topic: 'h.*',
       limit: 2,
       cursor: first.nextCursor as string,
     });
     expect(second.items.map((item) => item.id)).toEqual([ids[2], ids[1]]);
-    expect((await call(RouterHistoryRpc, { topic: 'h.t1' })).items).toHaveLength(2);
-    expect((await call(RouterHistoryRpc, { conversationId: 'conv-1' })).items).toHaveLength(3);
-    expect((await call(RouterHistoryRpc, { agentId: 'h-1', topic: 'h.>' })).items).toHaveLength(5);
-    expect((await call(RouterHistoryRpc, { topic: 'h.>', until: since })).items).toHaveLength(0);
+    expect((await world.call(RouterHistoryRpc, { topic: 'h.t1' })).items).toHaveLength(2);
+    expect((await world.call(RouterHistoryRpc, { conversationId: 'conv-1' })).items).toHaveLength(
+      3,
+    );
+    expect(
+      (await world.call(RouterHistoryRpc, { agentId: 'h-1', topic: 'h.>' })).items,
+    ).toHaveLength(5);
+    expect((await world.call(RouterHistoryRpc, { topic: 'h.>', until: since })).items).toHaveLength(
+      0,
+    );
     // An agent sees only its own traffic, and another agent's message is not found for it.
     await expect(
-      call(RouterHistoryRpc, { agentId: 'h-1' }, agentPrincipal('h-2')),
+      world.call(RouterHistoryRpc, { agentId: 'h-1' }, agentPrincipal('h-2')),
     ).rejects.toMatchObject({ code: 'E_FORBIDDEN' });
     await expect(
-      call(RouterMessageGetRpc, { id: ids[0] as string }, agentPrincipal('h-3')),
+      world.call(RouterMessageGetRpc, { id: ids[0] as string }, agentPrincipal('h-3')),
     ).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
     await expect(
-      call(RouterMessageGetRpc, { id: ids[0] as string }, agentPrincipal('h-1')),
+      world.call(RouterMessageGetRpc, { id: ids[0] as string }, agentPrincipal('h-1')),
     ).resolves.toMatchObject({ topic: 'h.t0', recipients: 1 });
   });
 });

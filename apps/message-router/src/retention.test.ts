@@ -1,15 +1,9 @@
 import { DlqListRpc, RouterHistoryRpc } from '@switchboard/protocol';
 import { waitFor } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  agentPrincipal,
-  createRouterHarness,
-  keyPrincipal,
-  type RouterHarness,
-} from './test-router.ts';
+import { agentPrincipal, createRouterHarness, type RouterHarness } from './test-router.ts';
 
 let world: RouterHarness;
-const admin = keyPrincipal('k_admin', ['admin']);
 
 beforeAll(async () => {
   world = await createRouterHarness(['gw-a']);
@@ -43,24 +37,10 @@ describe('retention', () => {
     const [push] = world.gateways.messagesFor('ret-inbox');
     // One attempt allowed: the nack makes a dead letter.
     await world.ack('ret-inbox', [], [{ deliveryId: push?.deliveryId as string }]);
-    const search = (conversationId: string) =>
-      world.bus.request(
-        world.bus.subjects.rpc('router', RouterHistoryRpc.operation),
-        RouterHistoryRpc,
-        { conversationId },
-        { principal: admin },
-      );
+    const search = (conversationId: string) => world.call(RouterHistoryRpc, { conversationId });
     await waitFor(async () => (await search('ret-settled')).items.length === 0);
     await waitFor(
-      async () =>
-        (
-          await world.bus.request(
-            world.bus.subjects.rpc('router', DlqListRpc.operation),
-            DlqListRpc,
-            { agentId: 'ret-inbox' },
-            { principal: admin },
-          )
-        ).items.length === 0,
+      async () => (await world.call(DlqListRpc, { agentId: 'ret-inbox' })).items.length === 0,
     );
     expect((await search('ret-waiting')).items.map((item) => item.id)).toEqual([waiting.messageId]);
   });

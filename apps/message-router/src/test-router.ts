@@ -15,10 +15,12 @@ import {
   presenceKey,
   RouterAckRpc,
   RouterSendRpc,
+  type RpcDefinition,
 } from '@switchboard/protocol';
 import type { Service } from '@switchboard/service';
 import { createTestContext, type TestContext, testInfra } from '@switchboard/testing';
 import { v7 as uuidv7 } from 'uuid';
+import type { z } from 'zod';
 import { build } from './app.ts';
 import { routerConfig } from './config.ts';
 
@@ -43,6 +45,9 @@ export function keyPrincipal(keyId: string, roles: string[], grants: Grant[] = [
     grants,
   });
 }
+
+/** An operator key with the admin role: every router operation. */
+export const adminPrincipal = keyPrincipal('k_admin', ['admin']);
 
 /**
  * A stand-in for gateway instances on the real bus: the agent catalog (`agents.query`), presence
@@ -186,6 +191,12 @@ export interface RouterHarness {
     acks: string[],
     nacks?: Array<{ deliveryId: string; retryAfterMs?: number }>,
   ): Promise<unknown>;
+  /** Calls a router RPC as `principal` (default: an admin operator key). */
+  call<Req extends z.ZodType, Res extends z.ZodType>(
+    rpc: RpcDefinition<Req, Res>,
+    request: z.input<Req>,
+    principal?: string,
+  ): Promise<z.infer<Res>>;
   stop(): Promise<void>;
 }
 
@@ -248,6 +259,9 @@ export async function createRouterHarness(gatewayIds = ['gw-a', 'gw-b']): Promis
         { acks, nacks },
         { principal: agentPrincipal(agentId) },
       );
+    },
+    call(rpc, request, principal = adminPrincipal) {
+      return bus.request(bus.subjects.rpc('router', rpc.operation), rpc, request, { principal });
     },
     async stop() {
       await Promise.all(running.map((service) => service.stop()));
