@@ -1,12 +1,7 @@
-import { type ServiceProcess, spawnService } from '@switchboard/testing';
+import { agentPrincipal, type ServiceProcess, spawnService } from '@switchboard/testing';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  agentPrincipal,
-  createRouterHarness,
-  fastTimers,
-  type RouterHarness,
-} from './test-router.ts';
+import { createRouterHarness, fastTimers, type RouterHarness } from './test-router.ts';
 
 // The promise under faults: every message the router acknowledged as accepted reaches its
 // recipient, whatever happens to the router process or to Redis in between.

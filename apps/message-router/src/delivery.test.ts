@@ -5,14 +5,9 @@ import {
   DlqReplayRpc,
   RouterMessageGetRpc,
 } from '@switchboard/protocol';
-import { waitFor } from '@switchboard/testing';
+import { agentPrincipal, keyPrincipal, waitFor } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  agentPrincipal,
-  createRouterHarness,
-  keyPrincipal,
-  type RouterHarness,
-} from './test-router.ts';
+import { createRouterHarness, type RouterHarness } from './test-router.ts';
 
 // Strict order (one delivery in flight per agent), few attempts, fast retries.
 let world: RouterHarness;

@@ -5,14 +5,9 @@ import {
   RouterSubscriptionsRpc,
   RouterUnsubscribeRpc,
 } from '@switchboard/protocol';
+import { agentPrincipal, keyPrincipal } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  adminPrincipal,
-  agentPrincipal,
-  createRouterHarness,
-  keyPrincipal,
-  type RouterHarness,
-} from './test-router.ts';
+import { adminPrincipal, createRouterHarness, type RouterHarness } from './test-router.ts';
 
 let world: RouterHarness;
 

@@ -1,5 +1,6 @@
+import { agentPrincipal } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentPrincipal, createRouterHarness, type RouterHarness } from './test-router.ts';
+import { createRouterHarness, type RouterHarness } from './test-router.ts';
 
 // Two router replicas share the queues: each delivery goes out from one of them at a time, and
 // an agent's window (here 1: strict order) holds across both.

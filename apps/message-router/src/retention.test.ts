@@ -1,7 +1,7 @@
 import { DlqListRpc, RouterHistoryRpc } from '@switchboard/protocol';
-import { waitFor } from '@switchboard/testing';
+import { agentPrincipal, waitFor } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentPrincipal, createRouterHarness, type RouterHarness } from './test-router.ts';
+import { createRouterHarness, type RouterHarness } from './test-router.ts';
 
 let world: RouterHarness;
 

@@ -1,11 +1,7 @@
 import { RouterMessageGetRpc, RouterSubscribeRpc } from '@switchboard/protocol';
+import { agentPrincipal } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  adminPrincipal,
-  agentPrincipal,
-  createRouterHarness,
-  type RouterHarness,
-} from './test-router.ts';
+import { adminPrincipal, createRouterHarness, type RouterHarness } from './test-router.ts';
 
 let world: RouterHarness;
 

@@ -1,5 +1,4 @@
 import { PassThrough } from 'node:stream';
-import { encodePrincipal, type Grant } from '@switchboard/authz';
 import { connectNatsBus, type NatsBus } from '@switchboard/bus';
 import { type Cache, connectRedis } from '@switchboard/cache';
 import { loadConfig } from '@switchboard/config';
@@ -18,33 +17,17 @@ import {
   type RpcDefinition,
 } from '@switchboard/protocol';
 import type { Service } from '@switchboard/service';
-import { createTestContext, type TestContext, testInfra } from '@switchboard/testing';
+import {
+  agentPrincipal,
+  createTestContext,
+  keyPrincipal,
+  type TestContext,
+  testInfra,
+} from '@switchboard/testing';
 import { v7 as uuidv7 } from 'uuid';
 import type { z } from 'zod';
 import { build } from './app.ts';
 import { routerConfig } from './config.ts';
-
-/** The `sb-principal` header of an agent acting as itself, with `grants`. */
-export function agentPrincipal(agentId: string, grants: Grant[] = []): string {
-  return encodePrincipal({
-    id: `agent:${agentId}`,
-    credential: { type: 'api_key', id: 'k_agents' },
-    agentIds: [agentId],
-    roles: [],
-    grants,
-  });
-}
-
-/** The `sb-principal` header of an operator key with `roles`. */
-export function keyPrincipal(keyId: string, roles: string[], grants: Grant[] = []): string {
-  return encodePrincipal({
-    id: `key:${keyId}`,
-    credential: { type: 'api_key', id: keyId },
-    agentIds: [],
-    roles,
-    grants,
-  });
-}
 
 /** An operator key with the admin role: every router operation. */
 export const adminPrincipal = keyPrincipal('k_admin', ['admin']);

@@ -1,7 +1,7 @@
 import { StateGetRpc, StatePutRpc, StateVersionRpc } from '@switchboard/protocol';
-import { spawnService } from '@switchboard/testing';
+import { keyPrincipal, spawnService } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStateHarness, keyPrincipal, type StateHarness } from './test-state.ts';
+import { createStateHarness, type StateHarness } from './test-state.ts';
 
 let harness: StateHarness;
 const admin = keyPrincipal('admin', ['admin']);

@@ -11,14 +11,9 @@ import {
   StateVersionRpc,
   StatsRpc,
 } from '@switchboard/protocol';
-import { testInfra, waitFor } from '@switchboard/testing';
+import { agentPrincipal, keyPrincipal, testInfra, waitFor } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  agentPrincipal,
-  createStateHarness,
-  keyPrincipal,
-  type StateHarness,
-} from './test-state.ts';
+import { createStateHarness, type StateHarness } from './test-state.ts';
 
 let harness: StateHarness;
 const admin = keyPrincipal('admin', ['admin']);

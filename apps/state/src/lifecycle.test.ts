@@ -8,14 +8,9 @@ import {
   LifecycleTransitionRpc,
   SbError,
 } from '@switchboard/protocol';
-import { waitFor } from '@switchboard/testing';
+import { agentPrincipal, keyPrincipal, waitFor } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  agentPrincipal,
-  createStateHarness,
-  keyPrincipal,
-  type StateHarness,
-} from './test-state.ts';
+import { createStateHarness, type StateHarness } from './test-state.ts';
 
 let harness: StateHarness;
 const admin = keyPrincipal('admin', ['admin']);

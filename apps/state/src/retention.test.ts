@@ -1,8 +1,8 @@
 import { connectPostgres } from '@switchboard/db';
 import { SbError, StateHistoryRpc, StatePutRpc, StateVersionRpc } from '@switchboard/protocol';
-import { waitFor } from '@switchboard/testing';
+import { keyPrincipal, waitFor } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStateHarness, keyPrincipal, type StateHarness } from './test-state.ts';
+import { createStateHarness, type StateHarness } from './test-state.ts';
 
 let harness: StateHarness;
 const admin = keyPrincipal('admin', ['admin']);

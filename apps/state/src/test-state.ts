@@ -1,5 +1,4 @@
 import { PassThrough } from 'node:stream';
-import { encodePrincipal, type Grant } from '@switchboard/authz';
 import { connectNatsBus, type NatsBus } from '@switchboard/bus';
 import { loadConfig } from '@switchboard/config';
 import { createLogger } from '@switchboard/logger';
@@ -54,26 +53,4 @@ export async function createStateHarness(): Promise<StateHarness> {
       await context.cleanup();
     },
   };
-}
-
-/** The `sb-principal` header of an agent acting as itself. */
-export function agentPrincipal(agentId: string): string {
-  return encodePrincipal({
-    id: `agent:${agentId}`,
-    credential: { type: 'api_key', id: 'k_agents' },
-    agentIds: [agentId],
-    roles: [],
-    grants: [],
-  });
-}
-
-/** The `sb-principal` header of an operator key with `roles` and `grants`. */
-export function keyPrincipal(keyId: string, roles: string[], grants: Grant[] = []): string {
-  return encodePrincipal({
-    id: `key:${keyId}`,
-    credential: { type: 'api_key', id: keyId },
-    agentIds: [],
-    roles,
-    grants,
-  });
 }

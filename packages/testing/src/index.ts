@@ -1,6 +1,7 @@
 export { cleanupNamespace } from './cleanup.ts';
 export { testInfra, withDatabase } from './infra.ts';
 export { createTestNamespace } from './namespace.ts';
+export { agentPrincipal, keyPrincipal } from './principals.ts';
 export { type ServiceProcess, spawnService } from './service-process.ts';
 export { createTestContext, type TestContext } from './test-context.ts';
 export { createTestDatabase, type TestDatabase } from './test-database.ts';
