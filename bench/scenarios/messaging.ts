@@ -138,6 +138,9 @@ async function routerTimings(port: number) {
     ack: pair('sb_bus_request_duration_seconds', 'operation="ack"'),
     batch: pair('sb_router_accept_batch_size'),
     delivery: pair('sb_router_delivery_latency_seconds'),
+    acceptWrite: pair('sb_router_statement_duration_seconds', 'statement="accept"'),
+    claimWrite: pair('sb_router_statement_duration_seconds', 'statement="claim"'),
+    ackWrite: pair('sb_router_statement_duration_seconds', 'statement="ack"'),
   };
 }
 
@@ -148,7 +151,7 @@ function routerFigures(
 ): string {
   const mean = (key: keyof typeof before) =>
     (after[key].sum - before[key].sum) / Math.max(1, after[key].count - before[key].count);
-  return `send served in ${(1000 * mean('send')).toFixed(1)} ms, ack in ${(1000 * mean('ack')).toFixed(1)} ms, ${mean('batch').toFixed(1)} messages per accept transaction, acceptance→ack ${(1000 * mean('delivery')).toFixed(1)} ms (means)`;
+  return `send served in ${(1000 * mean('send')).toFixed(1)} ms, ack in ${(1000 * mean('ack')).toFixed(1)} ms, ${mean('batch').toFixed(1)} messages per accept transaction, acceptance→ack ${(1000 * mean('delivery')).toFixed(1)} ms; Postgres per batch: accept ${(1000 * mean('acceptWrite')).toFixed(1)} ms, claim ${(1000 * mean('claimWrite')).toFixed(1)} ms, ack ${(1000 * mean('ackWrite')).toFixed(1)} ms (means)`;
 }
 
 /** The ceiling: raw JetStream publish+ack, then pull-consume+ack, of the same payloads. */

@@ -98,11 +98,9 @@ export function createDispatcher(deps: {
     const located = await gatewaysOf(agentIds);
     if (located.size === 0) return;
     const { maxInFlight, ackTimeoutMs, batchSize } = deps.settings().delivery;
-    const claimed = await store.claim([...located.keys()], {
-      maxInFlight,
-      ackTimeoutMs,
-      limit: batchSize,
-    });
+    const claimed = await metrics.timed('claim', () =>
+      store.claim([...located.keys()], { maxInFlight, ackTimeoutMs, limit: batchSize }),
+    );
     if (claimed.length === 0) return;
     const byGateway = new Map<string, { pushes: Push[]; claimed: ClaimedDelivery[] }>();
     for (const delivery of claimed) {

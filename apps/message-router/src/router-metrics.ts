@@ -45,6 +45,13 @@ export function createRouterMetrics(registry: Registry) {
     buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
     registers: [registry],
   });
+  const statementSeconds = new Histogram({
+    name: 'sb_router_statement_duration_seconds',
+    help: "Time of the router's Postgres work per batch: accept, claim, ack",
+    labelNames: ['statement'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
   const depth = new Gauge({
     name: 'sb_router_queue_depth',
     help: 'Deliveries waiting (queued) or in flight, mesh-wide, as of the last sweep',
@@ -76,6 +83,15 @@ export function createRouterMetrics(registry: Registry) {
     },
     batch(size: number) {
       batchSize.observe(size);
+    },
+    /** Times `work` as one batch of `statement` (accept, claim, ack). */
+    async timed<T>(statement: 'accept' | 'claim' | 'ack', work: () => Promise<T>): Promise<T> {
+      const end = statementSeconds.startTimer({ statement });
+      try {
+        return await work();
+      } finally {
+        end();
+      }
     },
     pushed(count: number) {
       pushed.inc(count);

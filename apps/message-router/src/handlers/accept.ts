@@ -45,7 +45,7 @@ export function createAcceptor(deps: {
   const batcher = createBatcher<NewMessage, SendResult>(
     async (batch) => {
       metrics.batch(batch.length);
-      const outcome = await store.accept(batch);
+      const outcome = await metrics.timed('accept', () => store.accept(batch));
       const woken = new Set<string>();
       const results = batch.map((message) => {
         const stored = outcome.get(message.id) ?? { duplicate: true, recipients: 0 };

@@ -56,7 +56,7 @@ export function createSettler(deps: {
       const acks = requests.flatMap((request) =>
         request.acks.map((deliveryId) => ({ deliveryId, agentId: request.agentId })),
       );
-      const acked = await store.ack(acks);
+      const acked = await metrics.timed('ack', () => store.ack(acks));
       const failures = requests.flatMap((request) =>
         request.nacks.map(
           (nack): FailedAttempt => ({
