@@ -18,6 +18,7 @@ import { createOperatorRuntime, type OperatorRuntimeHandle } from './http/operat
 import { type AckForwarder, createAckForwarder } from './messaging/ack-forwarder.ts';
 import { serveDeliveries } from './messaging/delivery-endpoint.ts';
 import { createMessagingMetrics, type MessagingMetrics } from './messaging/messaging-metrics.ts';
+import { createStateWatches, type StateWatches } from './watch/state-watches.ts';
 import { type ConnectRuntime, registerConnectRoute } from './ws/connect-route.ts';
 import { ConnectionRegistry } from './ws/connection-registry.ts';
 import { createServiceForwarder } from './ws/service-forwarder.ts';
@@ -38,6 +39,7 @@ export function build(
   let messaging: MessagingMetrics | undefined;
   let acks: AckForwarder | undefined;
   let deliveries: BusSubscription | undefined;
+  let watches: StateWatches | undefined;
 
   return createService({
     service: 'gateway',
@@ -131,14 +133,29 @@ export function build(
         metrics: messaging,
         log: log.child({ component: 'deliveries' }),
       });
+      const forward = createServiceForwarder(bus);
+      const stateWatches = createStateWatches({
+        bus,
+        forward,
+        metrics: messaging,
+        maxWatches: () => settings().connections.maxWatches,
+        log: log.child({ component: 'watches' }),
+      });
+      await stateWatches.start();
+      watches = stateWatches;
       runtime = {
         resolve: (token) => resolver.resolve(token),
         limiter,
         handlers: {
           ...sessions.handlers,
+          closed: (connection, reason) => {
+            stateWatches.drop(connection);
+            sessions.handlers.closed(connection, reason);
+          },
           admit: (connection) => limiter.spendFrame(connection.principal.credential.id),
-          forward: createServiceForwarder(bus),
+          forward,
           acknowledge: (connection, agentId, frame) => ackForwarder.add(connection, agentId, frame),
+          ...stateWatches.handlers,
         },
         registry,
         gatewayId: instanceId,
@@ -148,6 +165,7 @@ export function build(
     unregister: async () => {
       // No more pushes, then close the agents, then forward the acks they sent before leaving.
       await deliveries?.stop();
+      await watches?.stop();
       await operator?.stop();
       await stopSessions?.();
       await acks?.stop();
@@ -155,6 +173,7 @@ export function build(
     stats: () => ({
       connections: registry.size,
       agentsRegistered: registry.registeredCount,
+      stateWatches: watches?.count() ?? 0,
       ...messaging?.stats(),
     }),
   });

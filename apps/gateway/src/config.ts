@@ -125,6 +125,14 @@ export const gatewayConfig = defineServiceConfig({
           .describe(
             "`send` frames of one connection waiting for the router's answer; past it the gateway reads no more frames from that agent until the oldest is answered",
           ),
+        maxWatches: z
+          .int()
+          .min(1)
+          .max(10_000)
+          .default(100)
+          .describe(
+            'State scopes one connection may watch (`state.watch`) at once; one more is refused with `E_RATE_LIMITED`',
+          ),
       })
       .prefault({})
       .refine((limits) => limits.maxFrameBytes > limits.maxPayloadBytes, {
@@ -191,6 +199,7 @@ export const gatewayConfig = defineServiceConfig({
     'gateway.connections.maxBadFrames',
     'gateway.connections.maxQueuedBytes',
     'gateway.connections.maxPendingSends',
+    'gateway.connections.maxWatches',
     'gateway.lease',
     'gateway.events',
     'gateway.rateLimits',

@@ -95,6 +95,8 @@ export {
   ConnectionLimitsSchema,
   type ServerFrame,
   ServerFrameSchema,
+  type StateChangedFrame,
+  StateChangedFrameSchema,
   type WelcomeFrame,
   WelcomeFrameSchema,
 } from './frames/server-frames.ts';
@@ -114,6 +116,12 @@ export {
   StatePatchFrameSchema,
   type StatePutFrame,
   StatePutFrameSchema,
+  type StateUnwatchFrame,
+  StateUnwatchFrameSchema,
+  type StateUnwatchResult,
+  StateUnwatchResultSchema,
+  type StateWatchFrame,
+  StateWatchFrameSchema,
   serviceFrameSchemas,
 } from './frames/service-frames.ts';
 export {
@@ -245,6 +253,7 @@ export {
   StateScopeSchema,
   StateVersionRpc,
   StateVersionSchema,
+  StateWatchRpc,
   type StateWriteResult,
   StateWriteResultSchema,
 } from './state-rpcs.ts';

@@ -6,6 +6,7 @@ import {
   StateKeySchema,
   StatePutRpc,
   StateScopeSchema,
+  StateWatchRpc,
 } from './state-rpcs.ts';
 
 describe('state RPC schemas', () => {
@@ -47,5 +48,12 @@ describe('state RPC schemas', () => {
         reason: null,
       }).to,
     ).toBe('busy');
+  });
+
+  it('asks to watch exactly one concrete scope', () => {
+    expect(StateWatchRpc.operation).toBe('watch');
+    expect(StateWatchRpc.request.parse({ scope: 'team.a' })).toEqual({ scope: 'team.a' });
+    expect(StateWatchRpc.request.safeParse({ scope: 'team.*' }).success).toBe(false);
+    expect(StateWatchRpc.request.safeParse({}).success).toBe(false);
   });
 });

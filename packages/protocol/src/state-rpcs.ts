@@ -127,6 +127,17 @@ export const StateVersionRpc = defineRpc(
   StateHistoryEntrySchema,
 );
 
+/**
+ * `<ns>.v1.state.watch`: checks that the caller may read `scope` (`E_FORBIDDEN` otherwise) and
+ * echoes it. The state service keeps no watch: the gateway asks it before it forwards the
+ * scope's `evt.state.changed` events to a connection.
+ */
+export const StateWatchRpc = defineRpc(
+  'watch',
+  z.strictObject({ scope: StateScopeSchema }),
+  z.strictObject({ scope: StateScopeSchema }),
+);
+
 /** An agent's lifecycle status and its version (grows with every transition). */
 export const LifecycleRecordSchema = z.strictObject({
   agentId: AgentIdSchema,

@@ -1,7 +1,7 @@
 import type { SbError } from '@switchboard/protocol';
 import type { LifecycleApi } from './lifecycle-api.ts';
 import type { MessagingApi } from './messaging-api.ts';
-import type { StateApi } from './state-api.ts';
+import type { StateApi, StateChange } from './state-api.ts';
 
 /** Where the client is: first connection, connected, between connections, or done for good. */
 export type ClientState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -24,6 +24,8 @@ export interface ClientEvents {
   error: { error: SbError };
   /** A message this agent sent with `receipt: true` was acked by `recipient` at `at`. */
   receipt: { messageId: string; recipient: string; at: string };
+  /** A key of a scope watched with `store.watch` got a new version. */
+  stateChanged: StateChange;
 }
 
 /** A listener of event `E`. */

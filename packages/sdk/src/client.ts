@@ -16,6 +16,7 @@ import type { ResolvedOptions } from './options.ts';
 import { backoffDelayMs, isRetryable, retryAfterMsOf } from './retry-policy.ts';
 import { type Registration, Session, type SessionEnd } from './session.ts';
 import { createStateApi, type StateApi } from './state-api.ts';
+import { StateWatches } from './state-watches.ts';
 import { Waiters } from './waiters.ts';
 import type { WebSocketImplementation } from './websocket.ts';
 
@@ -34,7 +35,11 @@ function toSbError(error: unknown): SbError {
  * messaging is delegated to {@link Messaging}.
  */
 export class Client extends MessagingClient implements AgentClient {
-  readonly store: StateApi = createStateApi((frame) => this.requestFrame(frame));
+  private readonly watches = new StateWatches();
+  readonly store: StateApi = createStateApi((frame) => this.requestFrame(frame), {
+    watches: this.watches,
+    agentId: () => this.agentId,
+  });
   readonly lifecycle: LifecycleApi = createLifecycleApi((frame) => this.requestFrame(frame));
   private registration: Registration = { agentId: '', connectionId: '', gatewayId: '' };
   private currentState: ClientState = 'connecting';
@@ -202,9 +207,17 @@ export class Client extends MessagingClient implements AgentClient {
         onDeliver: (frame) => this.messaging.receive(frame),
         onReceipt: ({ messageId, recipient, at }) =>
           this.events.emit('receipt', { messageId, recipient, at }),
+        onStateChanged: ({ scope, key, version, op }) =>
+          this.events.emit('stateChanged', { scope, key, version, op }),
       });
       if (deadline.signal.aborted) onAbort();
       const registration = await session.register(this.agent, requestTimeoutMs);
+      // Watches live on a connection: back in place before the client reports `connected`.
+      const opened = session;
+      await this.watches.restore((frame) => opened.request(frame, requestTimeoutMs), log);
+      if (!opened.isOpen) {
+        throw new SbError('E_UNAVAILABLE', 'the connection closed while restoring state watches');
+      }
       if (deadline.signal.aborted) throw abortReason(deadline.signal);
       this.adopt(session, registration);
     } catch (error) {

@@ -61,6 +61,7 @@ export type {
 export type { ReconnectOptions } from './retry-policy.ts';
 export type {
   StateApi,
+  StateChange,
   StateDocument,
   StateHistoryOptions,
   StateScopeOption,

@@ -7,6 +7,7 @@ import {
   RegisterResultSchema,
   type ResultFrame,
   SbError,
+  type StateChangedFrame,
 } from '@switchboard/protocol';
 import { v7 as uuidv7 } from 'uuid';
 import { errorOfFrame, type OutgoingFrame, parseServerFrame } from './frames.ts';
@@ -55,6 +56,8 @@ export class Session {
       onDeliver(frame: DeliverFrame): void;
       /** A message the agent sent with `receipt: true` was acked. */
       onReceipt(frame: ReceiptFrame): void;
+      /** A key of a watched state scope got a new version. */
+      onStateChanged(frame: StateChangedFrame): void;
     },
   ) {
     this.closed = new Promise((resolve) => {
@@ -210,6 +213,9 @@ export class Session {
         return;
       case 'receipt':
         this.options.onReceipt(frame);
+        return;
+      case 'state.changed':
+        this.options.onStateChanged(frame);
         return;
       default: {
         const unreachable: never = frame;

@@ -1,13 +1,21 @@
 import {
+  agentScope,
+  type StateChangedEvent,
   type StateEntry,
   StateEntrySchema,
   type StateHistoryPage,
   StateHistoryRpc,
   type StatePutFrame,
+  StateUnwatchResultSchema,
+  StateWatchRpc,
   type StateWriteResult,
   StateWriteResultSchema,
 } from '@switchboard/protocol';
 import { requestResult, type SendRequest } from './request-result.ts';
+import type { StateWatches } from './state-watches.ts';
+
+/** What a `stateChanged` event carries: a key of a watched scope got `version` by `op`. */
+export type StateChange = StateChangedEvent;
 
 /** A JSON value: what a state document or a merge patch holds. */
 export type StateDocument = StatePutFrame['document'];
@@ -45,14 +53,28 @@ export interface StateApi {
   delete(key: string, options: StateWriteOptions): Promise<StateWriteResult>;
   /** Kept versions, newest first; pass `nextCursor` as `cursor` for older ones. */
   history(key: string, options?: StateHistoryOptions): Promise<StateHistoryPage>;
+  /**
+   * Watches a scope the agent may read (its own by default): every later write there is
+   * reported by the client's `stateChanged` event (scope, key, version, op; read the document
+   * with `get` when needed). Resolves with the scope watched; the client watches it again after
+   * every reconnect. `E_FORBIDDEN` without read access, `E_RATE_LIMITED` past the gateway's
+   * per-connection limit. A change made while the client was reconnecting is not reported:
+   * compare versions with `get` after `connected` when that matters.
+   */
+  watch(scope?: string): Promise<{ scope: string }>;
+  /** Stops watching a scope (its own by default); resolves with whether it was watched. */
+  unwatch(scope?: string): Promise<{ removed: boolean }>;
 }
 
 function scoped(options: StateScopeOption | undefined): { scope?: string } {
   return options?.scope === undefined ? {} : { scope: options.scope };
 }
 
-/** The state calls over `send`. */
-export function createStateApi(send: SendRequest): StateApi {
+/** The state calls over `send`; `watches` remembers watched scopes, `agentId` names its own. */
+export function createStateApi(
+  send: SendRequest,
+  watching: { watches: StateWatches; agentId: () => string },
+): StateApi {
   const write = (options: StateWriteOptions) => ({
     ...scoped(options),
     expectedVersion: options.expectedVersion,
@@ -86,5 +108,23 @@ export function createStateApi(send: SendRequest): StateApi {
         },
         StateHistoryRpc.response,
       ),
+    watch: async (scope) => {
+      const watched = await requestResult(
+        send,
+        { type: 'state.watch', ...scoped({ scope }) },
+        StateWatchRpc.response,
+      );
+      watching.watches.add(watched.scope);
+      return watched;
+    },
+    unwatch: async (scope) => {
+      // Forgotten first: a watch must not come back on the next connection once asked to end.
+      watching.watches.delete(scope ?? agentScope(watching.agentId()));
+      return requestResult(
+        send,
+        { type: 'state.unwatch', ...scoped({ scope }) },
+        StateUnwatchResultSchema,
+      );
+    },
   };
 }

@@ -56,7 +56,10 @@ export function createAgentSessions(deps: {
     connectionId: connection.connectionId,
   });
 
-  const handlers: Omit<ConnectionHandlers, 'admit' | 'forward' | 'acknowledge'> = {
+  const handlers: Omit<
+    ConnectionHandlers,
+    'admit' | 'forward' | 'acknowledge' | 'watch' | 'unwatch'
+  > = {
     async register(connection, registration) {
       const agentId = agentIdOf(connection.principal, registration);
       assertAllowed(connection.principal, { kind: 'agent', agentId });

@@ -18,6 +18,9 @@ import {
   type SendFrame,
   type ServerFrame,
   type ServiceFrame,
+  type StateChangedFrame,
+  type StateUnwatchFrame,
+  type StateWatchFrame,
   toErrorBody,
 } from '@switchboard/protocol';
 import type { RawData, WebSocket } from 'ws';
@@ -54,10 +57,17 @@ export interface ConnectionHandlers {
   forward(connection: AgentConnection, agentId: string, frame: ServiceFrame): Promise<unknown>;
   /** Takes an `ack` or `nack` of the registered agent `agentId`; it is not answered. */
   acknowledge(connection: AgentConnection, agentId: string, frame: AckFrame | NackFrame): void;
+  /** Starts a state watch once the scope's owner allows it; resolves with its `{ scope }`. */
+  watch(connection: AgentConnection, agentId: string, frame: StateWatchFrame): Promise<unknown>;
+  /** Ends a state watch of this connection; returns `{ removed }`. */
+  unwatch(connection: AgentConnection, agentId: string, frame: StateUnwatchFrame): unknown;
 }
 
-/** A push the gateway writes to an agent: a message to handle, or a receipt. */
-export type PushFrame = DistributiveOmit<DeliverFrame | ReceiptFrame, 'v' | 'id'>;
+/** A push the gateway writes to an agent: a message to handle, a receipt, a state change. */
+export type PushFrame = DistributiveOmit<
+  DeliverFrame | ReceiptFrame | StateChangedFrame,
+  'v' | 'id'
+>;
 
 const SUPPORTED_VERSIONS = [PROTOCOL_VERSION];
 /** Frames read but not yet handled before the socket stops reading (TCP pushes back). */
@@ -268,6 +278,12 @@ export class AgentConnection {
       case 'dlq.replay':
       case 'dlq.purge':
         return this.forward(frame);
+      case 'state.watch':
+        return this.answer(frame, (agentId) => this.context.handlers.watch(this, agentId, frame));
+      case 'state.unwatch':
+        return this.answer(frame, async (agentId) =>
+          this.context.handlers.unwatch(this, agentId, frame),
+        );
       case 'send':
         return this.pipeline(frame);
       case 'ack':
@@ -350,11 +366,18 @@ export class AgentConnection {
 
   // Other forwarded frames are handled one at a time: one holds the connection's later frames
   // until the service answers (at most the bus's request timeout).
-  private async forward(frame: ServiceFrame): Promise<void> {
+  private forward(frame: ServiceFrame): Promise<void> {
+    return this.answer(frame, (agentId) => this.context.handlers.forward(this, agentId, frame));
+  }
+
+  private async answer(
+    frame: { id: string; type: string },
+    work: (agentId: string) => Promise<unknown>,
+  ): Promise<void> {
     const agentId = this.actingAgent(frame);
     if (agentId === undefined) return;
     try {
-      const result = await this.context.handlers.forward(this, agentId, frame);
+      const result = await work(agentId);
       this.send({ type: 'result', re: frame.id, result });
     } catch (error) {
       if (!isSbError(error)) this.log.error({ err: error }, `${frame.type} failed`);

@@ -18,6 +18,7 @@ import {
   StateHistoryRpc,
   StatePatchRpc,
   StatePutRpc,
+  StateWatchRpc,
 } from '@switchboard/protocol';
 import type { z } from 'zod';
 
@@ -70,6 +71,10 @@ const forwardRoutes: { [T in ServiceFrame['type']]: ForwardRoute<Of<T>> } = {
     key: frame.key,
     ...(frame.limit === undefined ? {} : { limit: frame.limit }),
     ...(frame.cursor === undefined ? {} : { cursor: frame.cursor }),
+  })),
+  // Asks the owner whether the agent may watch; the gateway keeps the watch (watch/).
+  'state.watch': route('state', StateWatchRpc, (frame: Of<'state.watch'>, agentId) => ({
+    scope: scopeOf(frame, agentId),
   })),
   'lifecycle.transition': route(
     'state',

@@ -9,6 +9,7 @@ import {
   StatePatchRpc,
   StatePutRpc,
   StateVersionRpc,
+  StateWatchRpc,
 } from '@switchboard/protocol';
 import type { StateSettings } from '../config.ts';
 import type { DocumentStore } from '../db/document-store.ts';
@@ -41,7 +42,10 @@ function notFound(scope: string, key: string): SbError {
   });
 }
 
-/** Serves `<ns>.v1.state.{get,put,patch,delete,history,version}` in the `state` queue group. */
+/**
+ * Serves `<ns>.v1.state.{get,put,patch,delete,history,version,watch}` in the `state` queue
+ * group.
+ */
 export function serveStateRpcs(deps: StateHandlerDeps) {
   const { bus, store, cache, metrics } = deps;
   const queue = { queue: bus.subjects.queueGroup('state') };
@@ -153,6 +157,16 @@ export function serveStateRpcs(deps: StateHandlerDeps) {
           );
         }
         return kept;
+      },
+      queue,
+    ),
+    // The gateway keeps the watch; the owner of the scope only decides who may have one.
+    bus.serve(
+      subject(StateWatchRpc.operation),
+      StateWatchRpc,
+      async ({ scope }, context) => {
+        authorizeState(context.principal, scope, 'read');
+        return { scope };
       },
       queue,
     ),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AgentRegistrationSchema } from './agent.ts';
 import { frameBase, PingFrameSchema, PongFrameSchema } from './envelope.ts';
 import { AckFrameSchema, NackFrameSchema } from './message-frames.ts';
-import { serviceFrameSchemas } from './service-frames.ts';
+import { StateUnwatchFrameSchema, serviceFrameSchemas } from './service-frames.ts';
 
 /** First frame of a connection: the protocol versions the client speaks, and who it is. */
 export const HelloFrameSchema = z.strictObject({
@@ -31,6 +31,8 @@ export const ClientFrameSchema = z.discriminatedUnion('type', [
   PongFrameSchema,
   AckFrameSchema,
   NackFrameSchema,
+  // Answered by the gateway itself: a watch lives on the connection, not in a service.
+  StateUnwatchFrameSchema,
   ...serviceFrameSchemas,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { StateChangedEventSchema } from '../events/state-events.ts';
 import {
   ErrorFrameSchema,
   FrameIdSchema,
@@ -31,6 +32,17 @@ export const WelcomeFrameSchema = z.strictObject({
 });
 export type WelcomeFrame = z.infer<typeof WelcomeFrameSchema>;
 
+/**
+ * A key of a scope the connection watches got a new version (`state.watch`). It carries no
+ * document: read it with `state.get` when needed. Not answered; a push the agent was too slow to
+ * take is dropped, so compare versions rather than count frames.
+ */
+export const StateChangedFrameSchema = StateChangedEventSchema.extend({
+  ...frameBase,
+  type: z.literal('state.changed'),
+});
+export type StateChangedFrame = z.infer<typeof StateChangedFrameSchema>;
+
 /** Every frame the gateway may send to an agent. Later issues add theirs here. */
 export const ServerFrameSchema = z.discriminatedUnion('type', [
   WelcomeFrameSchema,
@@ -40,5 +52,6 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
   PongFrameSchema,
   DeliverFrameSchema,
   ReceiptFrameSchema,
+  StateChangedFrameSchema,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrameSchema>;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clientFrameTypes } from './client-frames.ts';
 import { parseClientFrame } from './parse-frame.ts';
+import { ServerFrameSchema } from './server-frames.ts';
 
 const parse = (value: unknown) => parseClientFrame(JSON.stringify(value), [1]);
 
@@ -13,6 +14,8 @@ describe('state and lifecycle frames', () => {
         'state.patch',
         'state.delete',
         'state.history',
+        'state.watch',
+        'state.unwatch',
         'lifecycle.transition',
         'lifecycle.get',
       ]),
@@ -71,5 +74,31 @@ describe('state and lifecycle frames', () => {
     });
     expect(parse({ ...transition, agentId: 'someone-else' }).ok).toBe(false);
     expect(parse({ ...transition, to: 'asleep' }).ok).toBe(false);
+  });
+
+  it('read watch and unwatch frames with or without a scope, and refuse a wildcard scope', () => {
+    const own = { v: 1, type: 'state.watch', id: 'w1' };
+    const team = { v: 1, type: 'state.watch', id: 'w2', scope: 'team.alpha' };
+    const unwatch = { v: 1, type: 'state.unwatch', id: 'u1', scope: 'team.alpha' };
+    expect(parse(own)).toEqual({ ok: true, frame: own });
+    expect(parse(team)).toEqual({ ok: true, frame: team });
+    expect(parse(unwatch)).toEqual({ ok: true, frame: unwatch });
+    expect(parse({ ...team, scope: 'team.>' }).ok).toBe(false);
+    expect(parse({ ...unwatch, key: 'k' }).ok).toBe(false);
+  });
+
+  it('read a state.changed push carrying ids and versions only', () => {
+    const frame = {
+      v: 1,
+      id: 'g1',
+      type: 'state.changed',
+      scope: 'agent:a1',
+      key: 'k',
+      version: 3,
+      op: 'patch',
+    };
+    expect(ServerFrameSchema.parse(frame)).toEqual(frame);
+    expect(ServerFrameSchema.safeParse({ ...frame, document: {} }).success).toBe(false);
+    expect(ServerFrameSchema.safeParse({ ...frame, version: 0 }).success).toBe(false);
   });
 });

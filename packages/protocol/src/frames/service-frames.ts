@@ -7,6 +7,7 @@ import {
   StatePatchRpc,
   StatePutRpc,
   StateScopeSchema,
+  StateWatchRpc,
 } from '../state-rpcs.ts';
 import { frameBase } from './envelope.ts';
 import { routerFrameSchemas } from './message-frames.ts';
@@ -50,6 +51,27 @@ export const StateHistoryFrameSchema = StateHistoryRpc.request.extend({
 });
 export type StateHistoryFrame = z.infer<typeof StateHistoryFrameSchema>;
 
+/**
+ * Watches a scope the agent may read (its own without `scope`): answered with `{ scope }`, then
+ * a `state.changed` push for every later write there, while this connection lasts.
+ */
+export const StateWatchFrameSchema = StateWatchRpc.request.extend({
+  ...scoped,
+  type: z.literal('state.watch'),
+});
+export type StateWatchFrame = z.infer<typeof StateWatchFrameSchema>;
+
+/** Stops watching a scope (its own without `scope`): answered with `{ removed }`. */
+export const StateUnwatchFrameSchema = z.strictObject({
+  ...scoped,
+  type: z.literal('state.unwatch'),
+});
+export type StateUnwatchFrame = z.infer<typeof StateUnwatchFrameSchema>;
+
+/** What `state.unwatch` answers: whether the connection was watching the scope. */
+export const StateUnwatchResultSchema = z.strictObject({ removed: z.boolean() });
+export type StateUnwatchResult = z.infer<typeof StateUnwatchResultSchema>;
+
 /** The agent reports its own lifecycle status (e.g. `idle`, `busy`). */
 export const LifecycleTransitionFrameSchema = LifecycleTransitionRpc.request
   .omit({ agentId: true })
@@ -70,6 +92,7 @@ export const serviceFrameSchemas = [
   StatePatchFrameSchema,
   StateDeleteFrameSchema,
   StateHistoryFrameSchema,
+  StateWatchFrameSchema,
   LifecycleTransitionFrameSchema,
   LifecycleGetFrameSchema,
   ...routerFrameSchemas,
