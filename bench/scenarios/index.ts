@@ -2,6 +2,7 @@ import type { Scenario } from '../lib/scenario.ts';
 import { busRpc } from './bus-rpc.ts';
 import { gatewayConnections } from './gateway-connections.ts';
 import { messaging } from './messaging.ts';
+import { state } from './state.ts';
 
 /** Every scenario, in the order `pnpm bench` runs them. Add new ones here. */
-export const scenarios: Scenario[] = [busRpc, gatewayConnections, messaging];
+export const scenarios: Scenario[] = [busRpc, gatewayConnections, messaging, state];

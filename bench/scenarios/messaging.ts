@@ -1,5 +1,4 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -7,31 +6,11 @@ import { connect } from '@nats-io/transport-node';
 import { mintApiKey } from '@switchboard/authz';
 import { createTestContext, type ServiceProcess, spawnService } from '@switchboard/testing';
 import { build, decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { cpuSeconds, createAgentKey, liftedGatewayLimits, pidsNamed } from '../lib/mesh.ts';
 import type { BenchContext, BenchRow, Scenario } from '../lib/scenario.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PAYLOAD_BYTES = 256;
-
-/** CPU seconds (user + system) a process has used, from /proc (Linux). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** The pids of running processes whose command name is `name` (postgres, nats-server, ...). */
-function pidsNamed(name: string): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 interface PhaseReport {
   accepted: number;
@@ -112,16 +91,6 @@ class Workers {
 
 const ms = (histogram: Histogram, percentile: number) =>
   Math.round(histogram.getValueAtPercentile(percentile)) / 1000;
-
-async function createAgentKey(port: number, adminToken: string): Promise<string> {
-  const response = await fetch(`http://127.0.0.1:${port}/v1/keys`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'bench', agentIds: ['*'] }),
-  });
-  if (response.status !== 201) throw new Error(`key not created: ${await response.text()}`);
-  return ((await response.json()) as { token: string }).token;
-}
 
 /** The router's timing sums and counts from its /metrics, to take means over a phase. */
 async function routerTimings(port: number) {
@@ -219,12 +188,6 @@ export const messaging: Scenario = {
           ['--cpu-prof', `--cpu-prof-dir=${join(here, '../results', `${id}-${Date.now()}`)}`]
         : [],
     });
-    const lifted = {
-      SB_GATEWAY__RATE_LIMITS__PER_IP__CAPACITY: '10000000',
-      SB_GATEWAY__RATE_LIMITS__PER_IP__REFILL_PER_SECOND: '10000000',
-      SB_GATEWAY__RATE_LIMITS__PER_CREDENTIAL__CAPACITY: '10000000',
-      SB_GATEWAY__RATE_LIMITS__PER_CREDENTIAL__REFILL_PER_SECOND: '10000000',
-    };
     const services: Record<string, ServiceProcess> = {};
     const children: ChildProcess[] = [];
     try {
@@ -246,7 +209,7 @@ export const messaging: Scenario = {
           'gateway',
           {
             ...common,
-            ...lifted,
+            ...liftedGatewayLimits,
             SB_GATEWAY__PORT: '0',
             SB_INSTANCE_ID: id,
             SB_GATEWAY__AUTH__BOOTSTRAP_KEY_SHA256: bootstrap.sha256,
