@@ -5,6 +5,7 @@ import type { LiveConfig } from '@switchboard/config';
 import type { RootLogger } from '@switchboard/logger';
 import { createService, type Service } from '@switchboard/service';
 import packageJson from '../package.json' with { type: 'json' };
+import { type AgentResume, createAgentResume } from './agents/agent-resume.ts';
 import { createAgentSessions } from './agents/agent-sessions.ts';
 import { createInstanceLease } from './agents/instance-lease.ts';
 import { createCredentialResolver } from './auth/credential-resolver.ts';
@@ -40,6 +41,7 @@ export function build(
   let acks: AckForwarder | undefined;
   let deliveries: BusSubscription | undefined;
   let watches: StateWatches | undefined;
+  let resumes: AgentResume | undefined;
 
   return createService({
     service: 'gateway',
@@ -143,6 +145,13 @@ export function build(
       });
       await stateWatches.start();
       watches = stateWatches;
+      const agentResume = createAgentResume({
+        bus,
+        metrics: messaging,
+        registry: metrics,
+        log: log.child({ component: 'resume' }),
+      });
+      resumes = agentResume;
       runtime = {
         resolve: (token) => resolver.resolve(token),
         limiter,
@@ -152,6 +161,7 @@ export function build(
             stateWatches.drop(connection);
             sessions.handlers.closed(connection, reason);
           },
+          registered: (connection, agentId) => agentResume.resume(connection, agentId),
           admit: (connection) => limiter.spendFrame(connection.principal.credential.id),
           forward,
           acknowledge: (connection, agentId, frame) => ackForwarder.add(connection, agentId, frame),
@@ -166,6 +176,7 @@ export function build(
       // No more pushes, then close the agents, then forward the acks they sent before leaving.
       await deliveries?.stop();
       await watches?.stop();
+      await resumes?.stop();
       await operator?.stop();
       await stopSessions?.();
       await acks?.stop();

@@ -4,7 +4,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 export function createStateMetrics(registry: Registry) {
   const reads = new Counter({
     name: 'sb_state_reads_total',
-    help: 'State reads (get, history, version)',
+    help: 'State reads (get, history, version, summary)',
     labelNames: ['op'],
     registers: [registry],
   });

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { AgentLifecycleEventSchema, StateChangedEventSchema } from './events/state-events.ts';
+import { ResumeFrameSchema } from './frames/server-frames.ts';
 import {
   agentScope,
   StateHistoryRpc,
   StateKeySchema,
   StatePutRpc,
   StateScopeSchema,
+  StateSummaryRpc,
   StateWatchRpc,
 } from './state-rpcs.ts';
 
@@ -55,5 +57,35 @@ describe('state RPC schemas', () => {
     expect(StateWatchRpc.request.parse({ scope: 'team.a' })).toEqual({ scope: 'team.a' });
     expect(StateWatchRpc.request.safeParse({ scope: 'team.*' }).success).toBe(false);
     expect(StateWatchRpc.request.safeParse({}).success).toBe(false);
+  });
+
+  it('lists at most 1000 keys of a summary, 100 unless asked', () => {
+    expect(StateSummaryRpc.operation).toBe('summary');
+    expect(StateSummaryRpc.request.parse({ scope: 'team.a' })).toEqual({
+      scope: 'team.a',
+      limit: 100,
+    });
+    expect(StateSummaryRpc.request.safeParse({ scope: 'team.a', limit: 1001 }).success).toBe(false);
+    expect(StateSummaryRpc.request.safeParse({ scope: 'team.a', limit: 0 }).success).toBe(false);
+  });
+
+  it('resumes with versions only, never documents', () => {
+    const resume = {
+      v: 1,
+      id: 'g1',
+      type: 'resume',
+      status: { agentId: 'a1', status: 'idle', version: 3, updatedAt: '2026-01-01T00:00:00.000Z' },
+      state: {
+        scope: 'agent:a1',
+        items: [{ key: 'plan', version: 2, updatedAt: '2026-01-01T00:00:00.000Z' }],
+        truncated: false,
+      },
+    };
+    expect(ResumeFrameSchema.parse(resume)).toEqual(resume);
+    const withDocument = {
+      ...resume,
+      state: { ...resume.state, items: [{ ...resume.state.items[0], document: {} }] },
+    };
+    expect(ResumeFrameSchema.safeParse(withDocument).success).toBe(false);
   });
 });

@@ -138,6 +138,39 @@ export const StateWatchRpc = defineRpc(
   z.strictObject({ scope: StateScopeSchema }),
 );
 
+/** One current key of a scope and its version, without the document. */
+export const StateSummaryItemSchema = z.strictObject({
+  key: StateKeySchema,
+  version: StateVersionSchema,
+  updatedAt: z.iso.datetime(),
+});
+
+/** One current key of a scope and its version (see {@link StateSummaryItemSchema}). */
+export type StateSummaryItem = z.infer<typeof StateSummaryItemSchema>;
+
+/**
+ * The current (not deleted) keys of a scope with their versions, most recently written first;
+ * `truncated` when the scope holds more keys than were listed.
+ */
+export const StateSummarySchema = z.strictObject({
+  scope: StateScopeSchema,
+  items: z.array(StateSummaryItemSchema),
+  truncated: z.boolean(),
+});
+
+/** A scope's current keys and versions (see {@link StateSummarySchema}). */
+export type StateSummary = z.infer<typeof StateSummarySchema>;
+
+/**
+ * `<ns>.v1.state.summary`: the current keys of a scope with their versions, never documents,
+ * most recently written first, at most `limit`. Authorized like a read of the scope.
+ */
+export const StateSummaryRpc = defineRpc(
+  'summary',
+  z.strictObject({ scope: StateScopeSchema, limit: z.int().min(1).max(1000).default(100) }),
+  StateSummarySchema,
+);
+
 /** An agent's lifecycle status and its version (grows with every transition). */
 export const LifecycleRecordSchema = z.strictObject({
   agentId: AgentIdSchema,

@@ -1,10 +1,20 @@
-import type { SbError } from '@switchboard/protocol';
+import type { LifecycleRecord, SbError, StateSummary } from '@switchboard/protocol';
 import type { LifecycleApi } from './lifecycle-api.ts';
 import type { MessagingApi } from './messaging-api.ts';
 import type { StateApi, StateChange } from './state-api.ts';
 
 /** Where the client is: first connection, connected, between connections, or done for good. */
 export type ClientState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/**
+ * What the gateway tells an agent after each (re)connection: its lifecycle record and the
+ * current keys of its own scope `agent:<agentId>` with their versions (no documents: read the
+ * ones that changed with `store.get`).
+ */
+export interface Resumption {
+  status: LifecycleRecord;
+  state: StateSummary;
+}
 
 /** The events of an {@link AgentClient} and their payloads. */
 export interface ClientEvents {
@@ -26,6 +36,13 @@ export interface ClientEvents {
   receipt: { messageId: string; recipient: string; at: string };
   /** A key of a scope watched with `store.watch` got a new version. */
   stateChanged: StateChange;
+  /**
+   * After `connected`, on every (re)connection: the agent's status and its own scope's keys
+   * and versions, as the state service holds them. Not sent when the state service did not
+   * answer the gateway in time. The first connection's may come before `connect()` resolves:
+   * see `lastResume`.
+   */
+  resumed: Resumption;
 }
 
 /** A listener of event `E`. */
@@ -40,6 +57,11 @@ export interface AgentClient extends MessagingApi {
   /** The gateway instance of the current (or last) connection. */
   readonly gatewayId: string;
   readonly state: ClientState;
+  /**
+   * The latest `resumed` payload, or undefined before the first one. The first connection's
+   * may arrive before `connect()` resolves, ahead of any listener: read it here.
+   */
+  readonly lastResume: Resumption | undefined;
   /**
    * The state service's versioned documents (the agent's own scope `agent:<agentId>` unless a
    * call names another). Named `store` because `state` is the connection state above.

@@ -5,7 +5,13 @@ import {
   SbError,
 } from '@switchboard/protocol';
 import { abortReason, allowManyListeners, sleep, withDeadline } from './abort.ts';
-import type { AgentClient, ClientEvents, ClientListener, ClientState } from './agent-client.ts';
+import type {
+  AgentClient,
+  ClientEvents,
+  ClientListener,
+  ClientState,
+  Resumption,
+} from './agent-client.ts';
 import { TypedEmitter } from './emitter.ts';
 import type { OutgoingFrame } from './frames.ts';
 import { createLifecycleApi, type LifecycleApi } from './lifecycle-api.ts';
@@ -43,6 +49,7 @@ export class Client extends MessagingClient implements AgentClient {
   readonly lifecycle: LifecycleApi = createLifecycleApi((frame) => this.requestFrame(frame));
   private registration: Registration = { agentId: '', connectionId: '', gatewayId: '' };
   private currentState: ClientState = 'connecting';
+  private latestResume: Resumption | undefined;
   private readonly events: TypedEmitter<ClientEvents>;
   private readonly lifetime = new AbortController();
   protected readonly messaging: Messaging;
@@ -94,6 +101,10 @@ export class Client extends MessagingClient implements AgentClient {
 
   get state(): ClientState {
     return this.currentState;
+  }
+
+  get lastResume(): Resumption | undefined {
+    return this.latestResume;
   }
 
   on<E extends keyof ClientEvents>(event: E, listener: ClientListener<E>): () => void {
@@ -188,6 +199,8 @@ export class Client extends MessagingClient implements AgentClient {
     const { url, handshakeTimeoutMs, requestTimeoutMs, log } = this.options;
     const deadline = withDeadline(this.lifetime.signal, handshakeTimeoutMs, 'connecting');
     let session: Session | undefined;
+    // A resume that arrives while watches are restored waits for `connected`.
+    let earlyResume: Resumption | undefined;
     const onAbort = () => session?.terminate({ code: 1000, reason: 'connecting was aborted' });
     deadline.signal.addEventListener('abort', onAbort);
     try {
@@ -209,6 +222,13 @@ export class Client extends MessagingClient implements AgentClient {
           this.events.emit('receipt', { messageId, recipient, at }),
         onStateChanged: ({ scope, key, version, op }) =>
           this.events.emit('stateChanged', { scope, key, version, op }),
+        onResume: ({ status, state }) => {
+          if (this.session !== undefined && this.session === session) {
+            this.resumed({ status, state });
+          } else {
+            earlyResume = { status, state };
+          }
+        },
       });
       if (deadline.signal.aborted) onAbort();
       const registration = await session.register(this.agent, requestTimeoutMs);
@@ -220,6 +240,7 @@ export class Client extends MessagingClient implements AgentClient {
       }
       if (deadline.signal.aborted) throw abortReason(deadline.signal);
       this.adopt(session, registration);
+      if (earlyResume !== undefined) this.resumed(earlyResume);
     } catch (error) {
       if (deadline.signal.aborted) {
         onAbort();
@@ -232,6 +253,11 @@ export class Client extends MessagingClient implements AgentClient {
       deadline.signal.removeEventListener('abort', onAbort);
       deadline.clear();
     }
+  }
+
+  private resumed(resumption: Resumption): void {
+    this.latestResume = resumption;
+    this.events.emit('resumed', resumption);
   }
 
   private adopt(session: Session, registration: Registration): void {

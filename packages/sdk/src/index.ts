@@ -24,11 +24,19 @@ export {
   type StateEntry,
   type StateHistoryEntry,
   type StateHistoryPage,
+  type StateSummary,
+  type StateSummaryItem,
   type StateWriteResult,
   type Subscription,
   type SubscriptionFilter,
 } from '@switchboard/protocol';
-export type { AgentClient, ClientEvents, ClientListener, ClientState } from './agent-client.ts';
+export type {
+  AgentClient,
+  ClientEvents,
+  ClientListener,
+  ClientState,
+  Resumption,
+} from './agent-client.ts';
 export { connect } from './connect.ts';
 export type {
   DeadLetterListOptions,

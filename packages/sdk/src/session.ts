@@ -6,6 +6,7 @@ import {
   type ReceiptFrame,
   RegisterResultSchema,
   type ResultFrame,
+  type ResumeFrame,
   SbError,
   type StateChangedFrame,
 } from '@switchboard/protocol';
@@ -58,6 +59,8 @@ export class Session {
       onReceipt(frame: ReceiptFrame): void;
       /** A key of a watched state scope got a new version. */
       onStateChanged(frame: StateChangedFrame): void;
+      /** The agent's status and state versions, pushed after register. */
+      onResume(frame: ResumeFrame): void;
     },
   ) {
     this.closed = new Promise((resolve) => {
@@ -216,6 +219,9 @@ export class Session {
         return;
       case 'state.changed':
         this.options.onStateChanged(frame);
+        return;
+      case 'resume':
+        this.options.onResume(frame);
         return;
       default: {
         const unreachable: never = frame;

@@ -58,7 +58,7 @@ export function createAgentSessions(deps: {
 
   const handlers: Omit<
     ConnectionHandlers,
-    'admit' | 'forward' | 'acknowledge' | 'watch' | 'unwatch'
+    'admit' | 'forward' | 'acknowledge' | 'watch' | 'unwatch' | 'registered'
   > = {
     async register(connection, registration) {
       const agentId = agentIdOf(connection.principal, registration);

@@ -15,6 +15,7 @@ import {
   parseClientFrame,
   type ReceiptFrame,
   type RegisterResult,
+  type ResumeFrame,
   type SendFrame,
   type ServerFrame,
   type ServiceFrame,
@@ -45,6 +46,11 @@ export interface ConnectionHandlers {
     connection: AgentConnection,
     registration: AgentRegistration,
   ): Promise<{ agentId: string }>;
+  /**
+   * The register result was sent to the agent (first connection or reconnect): what follows it
+   * on the connection, such as the `resume` push, starts here. Must not throw.
+   */
+  registered(connection: AgentConnection, agentId: string): void;
   /** The agent answered (any frame): presence is refreshed. */
   alive(connection: AgentConnection): void;
   /** Admits one frame under the credential's rate limit; throws `E_RATE_LIMITED`. */
@@ -63,9 +69,12 @@ export interface ConnectionHandlers {
   unwatch(connection: AgentConnection, agentId: string, frame: StateUnwatchFrame): unknown;
 }
 
-/** A push the gateway writes to an agent: a message to handle, a receipt, a state change. */
+/**
+ * A push the gateway writes to an agent: a message to handle, a receipt, a state change, the
+ * status and state versions it resumes with.
+ */
 export type PushFrame = DistributiveOmit<
-  DeliverFrame | ReceiptFrame | StateChangedFrame,
+  DeliverFrame | ReceiptFrame | StateChangedFrame | ResumeFrame,
   'v' | 'id'
 >;
 
@@ -329,15 +338,18 @@ export class AgentConnection {
       this.refuse(re, { code: 'E_VALIDATION', message: 'send hello before register' }, false);
       return;
     }
+    let agentId: string;
     try {
-      const { agentId } = await this.context.handlers.register(this, registration);
-      this.log = this.context.log.child({ agentId });
-      const result: RegisterResult = { agentId, connectionId: this.connectionId };
-      this.send({ type: 'result', re, result });
+      ({ agentId } = await this.context.handlers.register(this, registration));
     } catch (error) {
       if (!isSbError(error)) this.log.error({ err: error }, 'registration failed');
       this.refuse(re, toErrorBody(error), false);
+      return;
     }
+    this.log = this.context.log.child({ agentId });
+    const result: RegisterResult = { agentId, connectionId: this.connectionId };
+    this.send({ type: 'result', re, result });
+    this.context.handlers.registered(this, agentId);
   }
 
   /** The registered agent a frame acts for; before `register` the frame is refused. */

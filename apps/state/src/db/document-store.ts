@@ -30,6 +30,13 @@ export interface CurrentDocument {
   updatedBy: string;
 }
 
+/** A current key of a scope and its version. */
+export interface SummaryItem {
+  key: string;
+  version: number;
+  updatedAt: string;
+}
+
 /** One kept version. */
 export interface KeptVersion {
   version: number;
@@ -137,6 +144,30 @@ export function createDocumentStore(database: Database) {
           settledBy,
         };
       });
+    },
+
+    /**
+     * The current (not deleted) keys of a scope with their versions, most recently written
+     * first (then by key), at most `limit`; `truncated` when more exist. Reads no document.
+     */
+    async summary(
+      scope: string,
+      limit: number,
+    ): Promise<{ items: SummaryItem[]; truncated: boolean }> {
+      const rows = await sql<
+        { key: string; version: string | number; updated_at: Date | string }[]
+      >`
+        SELECT key, version, updated_at FROM state.documents
+        WHERE scope = ${scope} AND NOT deleted
+        ORDER BY updated_at DESC, key ASC LIMIT ${limit + 1}`;
+      return {
+        items: rows.slice(0, limit).map((row) => ({
+          key: row.key,
+          version: Number(row.version),
+          updatedAt: isoOf(row.updated_at),
+        })),
+        truncated: rows.length > limit,
+      };
     },
 
     /** One kept version, or undefined (never written, or swept). */

@@ -8,6 +8,7 @@ import {
   StateHistoryRpc,
   StatePatchRpc,
   StatePutRpc,
+  StateSummaryRpc,
   StateVersionRpc,
   StateWatchRpc,
 } from '@switchboard/protocol';
@@ -43,8 +44,8 @@ function notFound(scope: string, key: string): SbError {
 }
 
 /**
- * Serves `<ns>.v1.state.{get,put,patch,delete,history,version,watch}` in the `state` queue
- * group.
+ * Serves `<ns>.v1.state.{get,put,patch,delete,history,version,summary,watch}` in the `state`
+ * queue group.
  */
 export function serveStateRpcs(deps: StateHandlerDeps) {
   const { bus, store, cache, metrics } = deps;
@@ -157,6 +158,17 @@ export function serveStateRpcs(deps: StateHandlerDeps) {
           );
         }
         return kept;
+      },
+      queue,
+    ),
+    // Straight from Postgres: the cache holds documents by key and cannot list a scope.
+    bus.serve(
+      subject(StateSummaryRpc.operation),
+      StateSummaryRpc,
+      async ({ scope, limit }, context) => {
+        authorizeState(context.principal, scope, 'read');
+        metrics.read('summary');
+        return { scope, ...(await store.summary(scope, limit)) };
       },
       queue,
     ),

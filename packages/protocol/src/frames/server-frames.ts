@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StateChangedEventSchema } from '../events/state-events.ts';
+import { LifecycleRecordSchema, StateSummarySchema } from '../state-rpcs.ts';
 import {
   ErrorFrameSchema,
   FrameIdSchema,
@@ -43,6 +44,20 @@ export const StateChangedFrameSchema = StateChangedEventSchema.extend({
 });
 export type StateChangedFrame = z.infer<typeof StateChangedFrameSchema>;
 
+/**
+ * Pushed once after each successful `register` (first connection and every reconnect): the
+ * agent's lifecycle record and the current keys and versions of its own scope `agent:<id>`,
+ * never documents (read what changed with `state.get`). Not answered; skipped when the state
+ * service did not answer in time.
+ */
+export const ResumeFrameSchema = z.strictObject({
+  ...frameBase,
+  type: z.literal('resume'),
+  status: LifecycleRecordSchema,
+  state: StateSummarySchema,
+});
+export type ResumeFrame = z.infer<typeof ResumeFrameSchema>;
+
 /** Every frame the gateway may send to an agent. Later issues add theirs here. */
 export const ServerFrameSchema = z.discriminatedUnion('type', [
   WelcomeFrameSchema,
@@ -53,5 +68,6 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
   DeliverFrameSchema,
   ReceiptFrameSchema,
   StateChangedFrameSchema,
+  ResumeFrameSchema,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrameSchema>;
