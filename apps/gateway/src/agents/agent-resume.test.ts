@@ -165,6 +165,10 @@ describe('resume with the state service', () => {
       { status: 'starting', version: 5 },
     ]).toContainEqual({ status: again?.status.status, version: again?.status.version });
     expect(first.resumes).toHaveLength(1);
+    // Both recoveries were timed.
+    const exposition = await gateway.metrics.metrics();
+    const count = /sb_gateway_resume_duration_seconds_count(?:\{[^}]*\})? (\d+)/.exec(exposition);
+    expect(Number(count?.[1])).toBeGreaterThanOrEqual(2);
     second.agent.socket.close();
     await second.agent.closed;
   });

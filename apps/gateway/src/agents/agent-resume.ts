@@ -7,7 +7,7 @@ import {
   type ResumeFrame,
   StateSummaryRpc,
 } from '@switchboard/protocol';
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import type { MessagingMetrics } from '../messaging/messaging-metrics.ts';
 import type { AgentConnection } from '../ws/agent-connection.ts';
 import { agentPrincipal } from '../ws/service-forwarder.ts';
@@ -38,7 +38,16 @@ export function createAgentResume(deps: AgentResumeDeps) {
     registers: [deps.registry],
   });
 
+  // An agent's recovery after a reconnect: how long until it has its last state and status.
+  const resumeSeconds = new Histogram({
+    name: 'sb_gateway_resume_duration_seconds',
+    help: 'From a successful register to the resume frame written (the agent has its last state and status)',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+    registers: [deps.registry],
+  });
+
   const fetchAndPush = async (connection: AgentConnection, agentId: string): Promise<void> => {
+    const endTimer = resumeSeconds.startTimer();
     const options = { principal: agentPrincipal(connection, agentId), signal: stopping.signal };
     const [status, state] = await Promise.all([
       bus.request(
@@ -57,7 +66,8 @@ export function createAgentResume(deps: AgentResumeDeps) {
     const frame: Omit<ResumeFrame, 'v' | 'id'> = { type: 'resume', status, state };
     const outcome = connection.push(frame);
     deps.metrics.pushed('resume', outcome);
-    if (outcome !== 'written') {
+    if (outcome === 'written') endTimer();
+    else {
       deps.log.debug({ agentId, reason: outcome }, 'resume push missed');
     }
   };
