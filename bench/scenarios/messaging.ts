@@ -296,11 +296,6 @@ export const messaging: Scenario = {
       );
 
       note(`router, at that rate: ${routerFigures(beforeSteady, await routerTimings(routerPort))}`);
-      for (const [id, service] of Object.entries(services)) {
-        const text = await (await fetch(`http://127.0.0.1:${service.port}/metrics`)).text();
-        const lag = /nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})? (\S+)/.exec(text)?.[1];
-        note(`${id}: event-loop lag p99 ${(1000 * Number(lag)).toFixed(1)} ms`);
-      }
       workers.stop();
       const ceiling = await jetStreamCeiling(context, 50_000);
       note(

@@ -138,8 +138,8 @@ export const RouterMessageGetRpc = defineRpc(
   MessageRecordSchema.extend({ deliveries: z.array(DeliveryRecordSchema) }),
 );
 
-/** Why a delivery became a dead letter. */
-export const DeadLetterReasons = ['max_attempts', 'rejected'] as const;
+/** Why a delivery became a dead letter (one reason so far; the field leaves room for more). */
+export const DeadLetterReasons = ['max_attempts'] as const;
 
 /** A delivery that ran out of attempts, with the message it carried. */
 export const DeadLetterSchema = z.strictObject({

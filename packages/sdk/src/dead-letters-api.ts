@@ -25,7 +25,7 @@ export interface DeadLetterListOptions {
 export type DeadLetterSelection = { ids: string[] } | { all: true };
 
 /**
- * This agent's dead letters: deliveries that ran out of attempts (or were rejected). Calls
+ * This agent's dead letters: deliveries that ran out of attempts. Calls
  * reject with the gateway's `SbError` (`E_NOT_FOUND`, `E_VALIDATION`, `E_UNAVAILABLE`, ...).
  */
 export interface DeadLettersApi {
