@@ -328,6 +328,9 @@ describe('errors crossing the bus', () => {
   it('ignores a message that expects no reply and keeps serving', async () => {
     const on = subject();
     serveEcho(on);
+    // The subscription reaches the server asynchronously: another connection's publish could
+    // arrive first and be dropped.
+    await bus.ping();
     raw.publish(on, encodeJson({ text: 'fire and forget' }));
     await waitFor(() =>
       log.lines.some((line) => line.msg === `ignored a message on ${on} that expects no reply`),
