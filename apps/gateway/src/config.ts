@@ -117,13 +117,13 @@ export const gatewayConfig = defineServiceConfig({
           .max(256 * 1024 * 1024)
           .default(8 * 1024 * 1024)
           .describe('Bytes waiting to be sent to a slow agent before it stops receiving pushes'),
-        maxPendingSends: z
+        maxPendingRequests: z
           .int()
           .min(1)
           .max(100_000)
           .default(256)
           .describe(
-            "`send` frames of one connection waiting for the router's answer; past it the gateway reads no more frames from that agent until the oldest is answered",
+            'Pipelined frames of one connection waiting for their answers, per kind (`send`; reads of state, lifecycle, subscriptions and dead letters); past it the gateway reads no more frames from that agent until the oldest is answered',
           ),
         maxWatches: z
           .int()
@@ -198,7 +198,7 @@ export const gatewayConfig = defineServiceConfig({
     'gateway.connections.heartbeatTimeoutMs',
     'gateway.connections.maxBadFrames',
     'gateway.connections.maxQueuedBytes',
-    'gateway.connections.maxPendingSends',
+    'gateway.connections.maxPendingRequests',
     'gateway.connections.maxWatches',
     'gateway.lease',
     'gateway.events',

@@ -16,7 +16,6 @@ import {
   type ReceiptFrame,
   type RegisterResult,
   type ResumeFrame,
-  type SendFrame,
   type ServerFrame,
   type ServiceFrame,
   type StateChangedFrame,
@@ -37,7 +36,7 @@ export interface ConnectionSettings {
   /** Bytes waiting to be written to the socket above which pushes are refused. */
   maxQueuedBytes: number;
   /** Pipelined `send` frames a connection may have waiting for the router. */
-  maxPendingSends: number;
+  maxPendingRequests: number;
 }
 
 /** What the gateway does for a connection: registration, liveness, and the end of it. */
@@ -119,6 +118,7 @@ export class AgentConnection {
   private inbox: Promise<void> = Promise.resolve();
   private queued = 0;
   private readonly sends = new PendingRequests();
+  private readonly reads = new PendingRequests();
 
   constructor(
     private readonly socket: WebSocket,
@@ -273,20 +273,21 @@ export class AgentConnection {
       case 'pong':
         return;
       case 'state.get':
-      case 'state.put':
-      case 'state.patch':
-      case 'state.delete':
       case 'state.history':
-      case 'lifecycle.transition':
       case 'lifecycle.get':
-      case 'subscribe':
-      case 'unsubscribe':
       case 'subscriptions':
       case 'dlq.list':
       case 'dlq.get':
+        return this.pipeline(this.reads, frame);
+      case 'state.put':
+      case 'state.patch':
+      case 'state.delete':
+      case 'lifecycle.transition':
+      case 'subscribe':
+      case 'unsubscribe':
       case 'dlq.replay':
       case 'dlq.purge':
-        return this.forward(frame);
+        return this.forwardInOrder(frame);
       case 'state.watch':
         return this.answer(frame, (agentId) => this.context.handlers.watch(this, agentId, frame));
       case 'state.unwatch':
@@ -294,7 +295,7 @@ export class AgentConnection {
           this.context.handlers.unwatch(this, agentId, frame),
         );
       case 'send':
-        return this.pipeline(frame);
+        return this.pipeline(this.sends, frame);
       case 'ack':
       case 'nack':
         return this.acknowledge(frame);
@@ -361,14 +362,22 @@ export class AgentConnection {
     return this.agentId;
   }
 
-  // Sends are pipelined: each request leaves in arrival order, but its answer does not hold the
-  // frames after it, or an agent could send one message per round trip. Past maxPendingSends
-  // unanswered, the inbox waits for the oldest (and a flooding socket is paused).
-  private async pipeline(frame: SendFrame): Promise<void> {
-    await this.sends.makeRoom(this.context.settings().maxPendingSends);
-    this.sends.track(
-      this.forward(frame).catch((err: unknown) => this.log.error({ err }, 'send failed')),
+  // Sends and reads are pipelined: each request leaves in arrival order, but its answer does not
+  // hold the frames after it, or an agent could send one message (or read one document) per
+  // round trip. Past maxPendingRequests of a kind unanswered, the inbox waits for the oldest
+  // (and a flooding socket is paused).
+  private async pipeline(requests: PendingRequests, frame: ServiceFrame): Promise<void> {
+    await requests.makeRoom(this.context.settings().maxPendingRequests);
+    requests.track(
+      this.forward(frame).catch((err: unknown) => this.log.error({ err }, `${frame.type} failed`)),
     );
+  }
+
+  // A change waits for the reads before it, so none of them sees it; reads after it wait in the
+  // inbox until it is answered. An agent sees its own reads and writes in the order it sent them.
+  private async forwardInOrder(frame: ServiceFrame): Promise<void> {
+    await this.reads.settled();
+    await this.forward(frame);
   }
 
   private acknowledge(frame: AckFrame | NackFrame): void {
@@ -376,8 +385,8 @@ export class AgentConnection {
     if (agentId !== undefined) this.context.handlers.acknowledge(this, agentId, frame);
   }
 
-  // Other forwarded frames are handled one at a time: one holds the connection's later frames
-  // until the service answers (at most the bus's request timeout).
+  // A forwarded frame not pipelined holds the connection's later frames until the service
+  // answers (at most the bus's request timeout).
   private forward(frame: ServiceFrame): Promise<void> {
     return this.answer(frame, (agentId) => this.context.handlers.forward(this, agentId, frame));
   }

@@ -8,6 +8,8 @@ import {
   RouterSendRpc,
   RouterSubscribeRpc,
   SbError,
+  StateGetRpc,
+  StatePutRpc,
 } from '@switchboard/protocol';
 import type { Service } from '@switchboard/service';
 import { testInfra, waitFor } from '@switchboard/testing';
@@ -16,7 +18,7 @@ import type { z } from 'zod';
 import { type Attempt, connectAgent, type TestAgent } from '../test/agent-client.ts';
 import { createGatewayTestWorld, type GatewayTestWorld } from '../test/start-gateway.ts';
 
-const MAX_PENDING_SENDS = 4;
+const MAX_PENDING = 4;
 
 /** A send the stand-in router holds until the test releases it. */
 interface HeldSend {
@@ -41,6 +43,10 @@ const ackRequests: Array<{
   principal: string | undefined;
 }> = [];
 const otherRequests: Array<{ operation: string; request: unknown; principal?: string }> = [];
+/** State reads at the stand-in state service, waiting for the test to answer them. */
+const heldReads: Array<{ key: string; released: boolean; release(): void }> = [];
+/** State writes at the stand-in, with how many reads were still unanswered then. */
+const writesSeen: Array<{ key: string; readsHeld: number }> = [];
 
 function agentOf(attempt: Attempt): TestAgent {
   if (!('agent' in attempt)) throw new Error(`refused with ${attempt.status}: ${attempt.body}`);
@@ -133,9 +139,49 @@ beforeAll(async () => {
     },
     queue,
   );
+  // A stand-in state service: gets are held until the test releases them; puts are recorded.
+  const stateQueue = { queue: bus.subjects.queueGroup('state') };
+  bus.serve(
+    bus.subjects.rpc('state', StateGetRpc.operation),
+    StateGetRpc,
+    async (request) => {
+      await new Promise<void>((resolve) => {
+        const held = {
+          key: request.key,
+          released: false,
+          release: () => {
+            held.released = true;
+            resolve();
+          },
+        };
+        heldReads.push(held);
+      });
+      return {
+        scope: request.scope,
+        key: request.key,
+        version: 1,
+        document: null,
+        updatedAt: new Date().toISOString(),
+        updatedBy: 'test',
+      };
+    },
+    stateQueue,
+  );
+  bus.serve(
+    bus.subjects.rpc('state', StatePutRpc.operation),
+    StatePutRpc,
+    async (request) => {
+      writesSeen.push({
+        key: request.key,
+        readsHeld: heldReads.filter((held) => !held.released).length,
+      });
+      return { version: 2, updatedAt: new Date().toISOString() };
+    },
+    stateQueue,
+  );
   await bus.ping();
   ({ service: gateway, port } = await world.start('gw-messages', {
-    SB_GATEWAY__CONNECTIONS__MAX_PENDING_SENDS: String(MAX_PENDING_SENDS),
+    SB_GATEWAY__CONNECTIONS__MAX_PENDING_REQUESTS: String(MAX_PENDING),
     // Frames spend local credit, never waiting on Redis halfway through a batch of acks.
     SB_GATEWAY__RATE_LIMITS__PER_CREDENTIAL__CAPACITY: '100000',
     SB_GATEWAY__RATE_LIMITS__FRAME_BATCH: '10000',
@@ -184,20 +230,20 @@ describe('send frames', () => {
     agent.socket.close();
   });
 
-  it('holds the agent at maxPendingSends unanswered sends, then goes on as they are answered', async () => {
+  it('holds the agent at maxPendingRequests unanswered sends, then goes on as they are answered', async () => {
     const agent = await registered('sender-3');
     const before = sends.length;
-    const total = 3 * MAX_PENDING_SENDS;
+    const total = 3 * MAX_PENDING;
     let mostUnanswered = 0;
     onSendArrival = (held) => {
       mostUnanswered = Math.max(mostUnanswered, held.length);
       if (sends.length - before === total) for (const send of held) send.release();
-      else if (held.length === MAX_PENDING_SENDS) held[0]?.release();
+      else if (held.length === MAX_PENDING) held[0]?.release();
     };
     const frames = Array.from({ length: total }, (_, index) => sendFrame(`b${index}`));
     for (const frame of frames) agent.send(frame);
     for (const frame of frames) await agent.next('result', frame.id);
-    expect(mostUnanswered).toBe(MAX_PENDING_SENDS);
+    expect(mostUnanswered).toBe(MAX_PENDING);
     expect(sends.slice(before).map((send) => send.messageId)).toEqual(
       frames.map((frame) => frame.message.id),
     );
@@ -220,6 +266,32 @@ describe('send frames', () => {
     expect(await agent.next('error', 'early')).toMatchObject({
       error: { code: 'E_VALIDATION', message: expect.stringContaining('register first') },
     });
+    agent.socket.close();
+  });
+});
+
+describe('state reads', () => {
+  it('are pipelined, and a write waits for the reads sent before it', async () => {
+    const agent = await registered('reader-1');
+    const reads = ['r1', 'r2', 'r3'];
+    for (const id of reads) agent.send({ v: 1, type: 'state.get', id, key: id });
+    // All three reach the state service before any is answered: one at a time never would.
+    await waitFor(() => heldReads.length === reads.length, { what: 'three reads in flight' });
+    agent.send({ v: 1, type: 'state.put', id: 'w1', key: 'w1', expectedVersion: 1, document: 1 });
+    // Without the wait, the write would reach the state service within milliseconds.
+    const early = await waitFor(() => writesSeen.length > 0, { timeoutMs: 300 }).then(
+      () => 'arrived',
+      () => 'held back',
+    );
+    expect(early).toBe('held back');
+    // Answered newest first: the answers name their frames, whatever the order.
+    for (const held of [...heldReads].reverse()) held.release();
+    for (const id of reads) {
+      expect(await agent.next('result', id)).toMatchObject({ result: { key: id } });
+    }
+    expect(await agent.next('result', 'w1')).toMatchObject({ result: { version: 2 } });
+    // The write reached the state service only once no read before it was unanswered.
+    expect(writesSeen).toEqual([{ key: 'w1', readsHeld: 0 }]);
     agent.socket.close();
   });
 });

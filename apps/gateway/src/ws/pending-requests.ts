@@ -15,6 +15,11 @@ export class PendingRequests {
     }
   }
 
+  /** Resolves once every request tracked so far is answered. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.pending]);
+  }
+
   /** Counts `work` as unanswered until it settles; it must not reject. */
   track(work: Promise<void>): void {
     const tracked = work.finally(() => this.pending.delete(tracked));
