@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { connectNatsBus, type NatsBus } from '@switchboard/bus';
+import type { NatsBus } from '@switchboard/bus';
 import { type Cache, connectRedis } from '@switchboard/cache';
 import { loadConfig } from '@switchboard/config';
 import { createLogger } from '@switchboard/logger';
@@ -19,6 +19,7 @@ import {
 import type { Service } from '@switchboard/service';
 import {
   agentPrincipal,
+  connectTestBus,
   createTestContext,
   keyPrincipal,
   type TestContext,
@@ -193,11 +194,7 @@ export const fastTimers = {
 
 export async function createRouterHarness(gatewayIds = ['gw-a', 'gw-b']): Promise<RouterHarness> {
   const context = await createTestContext();
-  const bus = await connectNatsBus({
-    namespace: context.namespace,
-    servers: testInfra.natsServers.split(','),
-    requestTimeoutMs: () => 10_000,
-  });
+  const bus = await connectTestBus(context.namespace, 10_000);
   const cache = await connectRedis(
     { url: testInfra.redisUrl, connectTimeoutMs: 2000 },
     { prefix: `${context.namespace}:`, connectionName: 'router-test' },

@@ -1,6 +1,6 @@
 import { connectRedis } from '@switchboard/cache';
 import {
-  SbError,
+  type SbError,
   type StateChangedEvent,
   StateChangedEventSchema,
   StateDeleteRpc,
@@ -13,7 +13,7 @@ import {
 } from '@switchboard/protocol';
 import { agentPrincipal, keyPrincipal, testInfra, waitFor } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStateHarness, type StateHarness } from './test-state.ts';
+import { createStateHarness, failure, type StateHarness } from './test-state.ts';
 
 let harness: StateHarness;
 const admin = keyPrincipal('admin', ['admin']);
@@ -42,16 +42,6 @@ const patch = (scope: string, key: string, expectedVersion: number, body: unknow
     { scope, key, expectedVersion, patch: body as never },
     { principal: admin },
   );
-
-async function failure(promise: Promise<unknown>): Promise<SbError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SbError) return error;
-    throw error;
-  }
-  throw new Error('expected the request to fail');
-}
 
 beforeAll(async () => {
   harness = await createStateHarness();

@@ -1,9 +1,10 @@
 import { PassThrough } from 'node:stream';
-import { connectNatsBus, type NatsBus } from '@switchboard/bus';
+import type { NatsBus } from '@switchboard/bus';
 import { loadConfig } from '@switchboard/config';
 import { createLogger } from '@switchboard/logger';
+import { SbError } from '@switchboard/protocol';
 import type { Service } from '@switchboard/service';
-import { createTestContext, type TestContext, testInfra } from '@switchboard/testing';
+import { connectTestBus, createTestContext, type TestContext } from '@switchboard/testing';
 import { build } from './app.ts';
 import { stateConfig } from './config.ts';
 
@@ -21,11 +22,7 @@ export interface StateHarness {
 /** Creates the harness; call `stop()` in `afterAll`. */
 export async function createStateHarness(): Promise<StateHarness> {
   const context = await createTestContext();
-  const bus = await connectNatsBus({
-    namespace: context.namespace,
-    servers: testInfra.natsServers.split(','),
-    requestTimeoutMs: () => 10_000,
-  });
+  const bus = await connectTestBus(context.namespace, 10_000);
   const running: Service[] = [];
   return {
     context,
@@ -53,4 +50,15 @@ export async function createStateHarness(): Promise<StateHarness> {
       await context.cleanup();
     },
   };
+}
+
+/** The `SbError` a request fails with (the test fails when it succeeds or throws anything else). */
+export async function failure(promise: Promise<unknown>): Promise<SbError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof SbError) return error;
+    throw error;
+  }
+  throw new Error('expected the request to fail');
 }

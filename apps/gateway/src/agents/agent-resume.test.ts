@@ -1,4 +1,4 @@
-import { connectNatsBus, type NatsBus } from '@switchboard/bus';
+import type { NatsBus } from '@switchboard/bus';
 import {
   LifecycleGetRpc,
   type LifecycleRecord,
@@ -7,10 +7,10 @@ import {
 } from '@switchboard/protocol';
 import type { Service } from '@switchboard/service';
 import {
+  connectTestBus,
   keyPrincipal,
   type ServiceProcess,
   spawnService,
-  testInfra,
   waitFor,
 } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,11 +78,7 @@ const versions = (frame: ResumeFrame | undefined) =>
 
 beforeAll(async () => {
   world = await createGatewayTestWorld();
-  bus = await connectNatsBus({
-    namespace: world.context.namespace,
-    servers: testInfra.natsServers.split(','),
-    requestTimeoutMs: () => 5000,
-  });
+  bus = await connectTestBus(world.context.namespace);
   ({ service: gateway, port } = await world.start('gw-resume'));
 });
 afterAll(async () => {

@@ -1,11 +1,11 @@
-import { connectNatsBus, type NatsBus } from '@switchboard/bus';
+import type { NatsBus } from '@switchboard/bus';
 import { connectPostgres, type Database } from '@switchboard/db';
 import {
   AgentDisconnectedEventSchema,
   type AgentRecord,
   AgentsQueryRpc,
 } from '@switchboard/protocol';
-import { testInfra, waitFor } from '@switchboard/testing';
+import { connectTestBus, waitFor } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentStore, createAgentStore } from '../db/agent-store.ts';
 import { connectAgent, type TestAgent } from '../test/agent-client.ts';
@@ -38,11 +38,7 @@ const ids = (page: Page) => page.items.map((agent) => agent.id);
 
 beforeAll(async () => {
   gateway = await startOperatorGateway();
-  bus = await connectNatsBus({
-    namespace: gateway.context.namespace,
-    servers: testInfra.natsServers.split(','),
-    requestTimeoutMs: () => 5000,
-  });
+  bus = await connectTestBus(gateway.context.namespace);
   database = await connectPostgres(
     { url: gateway.context.database.url, poolMax: 2, connectTimeoutMs: 2000 },
     'test',

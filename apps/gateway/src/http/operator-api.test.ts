@@ -1,7 +1,7 @@
 import { mintApiKey } from '@switchboard/authz';
-import { connectNatsBus, type NatsBus } from '@switchboard/bus';
+import type { NatsBus } from '@switchboard/bus';
 import { connectPostgres } from '@switchboard/db';
-import { testInfra, waitFor } from '@switchboard/testing';
+import { connectTestBus, waitFor } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKeyStore } from '../db/api-key-store.ts';
 import { connectAgent } from '../test/agent-client.ts';
@@ -13,11 +13,7 @@ const authEvents: unknown[] = [];
 
 beforeAll(async () => {
   gateway = await startOperatorGateway();
-  bus = await connectNatsBus({
-    namespace: gateway.context.namespace,
-    servers: testInfra.natsServers.split(','),
-    requestTimeoutMs: () => 5000,
-  });
+  bus = await connectTestBus(gateway.context.namespace);
   await bus.consumeEvents({
     filterSubject: bus.subjects.event('auth', 'changed'),
     schema: (await import('@switchboard/authz')).AuthChangedEventSchema,

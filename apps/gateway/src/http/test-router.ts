@@ -1,5 +1,5 @@
 import { decodePrincipal, type Principal } from '@switchboard/authz';
-import { connectNatsBus, type NatsBus } from '@switchboard/bus';
+import type { NatsBus } from '@switchboard/bus';
 import {
   DEFAULT_PRIORITY,
   type DeadLetter,
@@ -20,7 +20,7 @@ import {
   type Subscription,
   subjectMatches,
 } from '@switchboard/protocol';
-import { testInfra } from '@switchboard/testing';
+import { connectTestBus } from '@switchboard/testing';
 import type { z } from 'zod';
 
 /** One request the stand-in router received. */
@@ -74,11 +74,7 @@ const deliveredOf = ({ topic: _topic, recipients: _recipients, ...message }: Mes
 
 /** Serves the router's operator-facing RPCs in `namespace` until `stop()`. */
 export async function startStandInRouter(namespace: string): Promise<StandInRouter> {
-  const bus: NatsBus = await connectNatsBus({
-    namespace,
-    servers: testInfra.natsServers.split(','),
-    requestTimeoutMs: () => 5000,
-  });
+  const bus: NatsBus = await connectTestBus(namespace);
   const calls: RouterCall[] = [];
   const messages: MessageRecord[] = [];
   const deadLetters: DeadLetter[] = [];

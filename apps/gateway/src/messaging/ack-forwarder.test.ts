@@ -1,9 +1,9 @@
 import { PassThrough } from 'node:stream';
 import { decodePrincipal, type Principal } from '@switchboard/authz';
-import { connectNatsBus, type NatsBus } from '@switchboard/bus';
+import type { NatsBus } from '@switchboard/bus';
 import { createLogger } from '@switchboard/logger';
 import { type AckFrame, type NackFrame, RouterAckRpc, SbError } from '@switchboard/protocol';
-import { createTestContext, type TestContext, testInfra, waitFor } from '@switchboard/testing';
+import { connectTestBus, createTestContext, type TestContext, waitFor } from '@switchboard/testing';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
@@ -55,11 +55,7 @@ function forwarder() {
 
 beforeAll(async () => {
   context = await createTestContext();
-  bus = await connectNatsBus({
-    namespace: context.namespace,
-    servers: testInfra.natsServers.split(','),
-    requestTimeoutMs: () => 5000,
-  });
+  bus = await connectTestBus(context.namespace);
   bus.serve(
     bus.subjects.rpc('router', RouterAckRpc.operation),
     RouterAckRpc,

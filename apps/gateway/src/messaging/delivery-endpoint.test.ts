@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { connectNatsBus, type NatsBus } from '@switchboard/bus';
+import type { NatsBus } from '@switchboard/bus';
 import {
   type DeliveredMessage,
   GatewayDeliverRpc,
@@ -7,10 +7,14 @@ import {
   StatsRpc,
 } from '@switchboard/protocol';
 import type { Service } from '@switchboard/service';
-import { testInfra } from '@switchboard/testing';
+import { connectTestBus } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Attempt, connectAgent, type TestAgent } from '../test/agent-client.ts';
-import { createGatewayTestWorld, type GatewayTestWorld } from '../test/start-gateway.ts';
+import {
+  createGatewayTestWorld,
+  type GatewayTestWorld,
+  metricValues,
+} from '../test/start-gateway.ts';
 
 const GATEWAY_ID = 'gw-deliver';
 
@@ -71,19 +75,9 @@ function messagePush(
 const deliver = (pushes: Push[]) =>
   bus.request(bus.subjects.gatewayDeliver(GATEWAY_ID), GatewayDeliverRpc, { pushes });
 
-async function counter(name: string): Promise<Array<{ labels: object; value: number }>> {
-  const metric = gateway.metrics.getSingleMetric(name);
-  if (metric === undefined) throw new Error(`no metric ${name}`);
-  return (await metric.get()).values.map(({ labels, value }) => ({ labels, value }));
-}
-
 beforeAll(async () => {
   world = await createGatewayTestWorld();
-  bus = await connectNatsBus({
-    namespace: world.context.namespace,
-    servers: testInfra.natsServers.split(','),
-    requestTimeoutMs: () => 5000,
-  });
+  bus = await connectTestBus(world.context.namespace);
   ({ service: gateway, port } = await world.start(GATEWAY_ID, {
     SB_GATEWAY__CONNECTIONS__MAX_QUEUED_BYTES: '1024',
   }));
@@ -182,8 +176,8 @@ describe('the delivery endpoint', () => {
   });
 
   it('counts pushes by kind and misses by reason, in metrics and stats', async () => {
-    const pushes = await counter('sb_gateway_pushes_total');
-    const missed = await counter('sb_gateway_pushes_missed_total');
+    const pushes = await metricValues(gateway, 'sb_gateway_pushes_total');
+    const missed = await metricValues(gateway, 'sb_gateway_pushes_missed_total');
     expect(pushes).toEqual(
       expect.arrayContaining([
         { labels: { kind: 'message' }, value: expect.any(Number) },

@@ -76,3 +76,13 @@ export async function createGatewayTestWorld(): Promise<GatewayTestWorld> {
     },
   };
 }
+
+/** The values of a gateway's metric, by labels (the test fails when there is no such metric). */
+export async function metricValues(
+  gateway: Service,
+  name: string,
+): Promise<Array<{ labels: object; value: number }>> {
+  const metric = gateway.metrics.getSingleMetric(name);
+  if (metric === undefined) throw new Error(`no metric ${name}`);
+  return (await metric.get()).values.map(({ labels, value }) => ({ labels, value }));
+}

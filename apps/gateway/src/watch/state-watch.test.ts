@@ -1,19 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { Grant } from '@switchboard/authz';
-import { connectNatsBus, type NatsBus } from '@switchboard/bus';
+import type { NatsBus } from '@switchboard/bus';
 import { GatewayDeliverRpc, StatePutRpc, StatsRpc } from '@switchboard/protocol';
 import type { Service } from '@switchboard/service';
 import {
+  connectTestBus,
   keyPrincipal,
   type ServiceProcess,
   spawnService,
-  testInfra,
   waitFor,
 } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKeyStore } from '../db/api-key-store.ts';
 import { type Attempt, connectAgent, type TestAgent } from '../test/agent-client.ts';
-import { createGatewayTestWorld, type GatewayTestWorld } from '../test/start-gateway.ts';
+import {
+  createGatewayTestWorld,
+  type GatewayTestWorld,
+  metricValues,
+} from '../test/start-gateway.ts';
 
 const GATEWAY_ID = 'gw-watch';
 const MAX_WATCHES = 3;
@@ -65,19 +69,9 @@ const operatorPut = (scope: string, key: string, expectedVersion: number, docume
     { principal: keyPrincipal('ops', ['admin']) },
   );
 
-async function counter(name: string): Promise<Array<{ labels: object; value: number }>> {
-  const metric = gateway.metrics.getSingleMetric(name);
-  if (metric === undefined) throw new Error(`no metric ${name}`);
-  return (await metric.get()).values.map(({ labels, value }) => ({ labels, value }));
-}
-
 beforeAll(async () => {
   world = await createGatewayTestWorld();
-  bus = await connectNatsBus({
-    namespace: world.context.namespace,
-    servers: testInfra.natsServers.split(','),
-    requestTimeoutMs: () => 5000,
-  });
+  bus = await connectTestBus(world.context.namespace);
   ({ service: gateway, port } = await world.start(GATEWAY_ID, {
     SB_GATEWAY__CONNECTIONS__MAX_WATCHES: String(MAX_WATCHES),
     SB_GATEWAY__CONNECTIONS__MAX_QUEUED_BYTES: '1024',
@@ -257,7 +251,7 @@ describe('state watches', () => {
     await operatorPut('agent:slow-1', 'k', 0, {});
     await waitFor(
       async () =>
-        (await counter('sb_gateway_pushes_missed_total')).some(
+        (await metricValues(gateway, 'sb_gateway_pushes_missed_total')).some(
           ({ labels, value }) =>
             (labels as { kind?: string }).kind === 'state.changed' &&
             (labels as { reason?: string }).reason === 'backpressure' &&

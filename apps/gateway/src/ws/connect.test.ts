@@ -1,9 +1,15 @@
 import { mintApiKey } from '@switchboard/authz';
-import { connectNatsBus, type NatsBus } from '@switchboard/bus';
+import type { NatsBus } from '@switchboard/bus';
 import { connectPostgres, type Database } from '@switchboard/db';
 import { AgentConnectedEventSchema, AgentDisconnectedEventSchema } from '@switchboard/protocol';
 import type { Service } from '@switchboard/service';
-import { createTestContext, type TestContext, testInfra, waitFor } from '@switchboard/testing';
+import {
+  connectTestBus,
+  createTestContext,
+  type TestContext,
+  testInfra,
+  waitFor,
+} from '@switchboard/testing';
 import { Redis } from 'ioredis';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,11 +55,7 @@ beforeAll(async () => {
     'test',
   );
   keys = createApiKeyStore(database);
-  bus = await connectNatsBus({
-    namespace: context.namespace,
-    servers: testInfra.natsServers.split(','),
-    requestTimeoutMs: () => 5000,
-  });
+  bus = await connectTestBus(context.namespace);
   redis = new Redis(testInfra.redisUrl);
   ({ service: gateway, port } = await startGateway());
   for (const [event, schema] of [

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { decodePrincipal } from '@switchboard/authz';
-import { connectNatsBus, type NatsBus } from '@switchboard/bus';
+import type { NatsBus } from '@switchboard/bus';
 import {
   DlqListRpc,
   RouterAckRpc,
@@ -12,7 +12,7 @@ import {
   StatePutRpc,
 } from '@switchboard/protocol';
 import type { Service } from '@switchboard/service';
-import { testInfra, waitFor } from '@switchboard/testing';
+import { connectTestBus, waitFor } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { type Attempt, connectAgent, type TestAgent } from '../test/agent-client.ts';
@@ -73,11 +73,7 @@ const unreleased = () => sends.filter((send) => !send.released);
 
 beforeAll(async () => {
   world = await createGatewayTestWorld();
-  bus = await connectNatsBus({
-    namespace: world.context.namespace,
-    servers: testInfra.natsServers.split(','),
-    requestTimeoutMs: () => 5000,
-  });
+  bus = await connectTestBus(world.context.namespace);
   // A stand-in router on the real bus (the router itself is not running in these tests).
   const queue = { queue: bus.subjects.queueGroup('router') };
   bus.serve(

@@ -1,5 +1,5 @@
 import { decodePrincipal, mintApiKey } from '@switchboard/authz';
-import { connectNatsBus, type NatsBus } from '@switchboard/bus';
+import type { NatsBus } from '@switchboard/bus';
 import { connectPostgres, type Database } from '@switchboard/db';
 import {
   LifecycleTransitionRpc,
@@ -9,7 +9,7 @@ import {
   StatePutRpc,
 } from '@switchboard/protocol';
 import type { Service } from '@switchboard/service';
-import { createTestContext, type TestContext, testInfra } from '@switchboard/testing';
+import { connectTestBus, createTestContext, type TestContext } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKeyStore } from '../db/api-key-store.ts';
 import { type Attempt, connectAgent, type TestAgent } from '../test/agent-client.ts';
@@ -42,11 +42,7 @@ beforeAll(async () => {
     { url: context.database.url, poolMax: 2, connectTimeoutMs: 2000 },
     'test',
   );
-  bus = await connectNatsBus({
-    namespace: context.namespace,
-    servers: testInfra.natsServers.split(','),
-    requestTimeoutMs: () => 5000,
-  });
+  bus = await connectTestBus(context.namespace);
   // A stand-in state service on the real bus: it records what the gateway sends.
   const queue = { queue: bus.subjects.queueGroup('state') };
   bus.serve(

@@ -1,5 +1,4 @@
 import {
-  SbError,
   StateDeleteRpc,
   StatePutRpc,
   type StateSummary,
@@ -7,7 +6,7 @@ import {
 } from '@switchboard/protocol';
 import { agentPrincipal, keyPrincipal } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStateHarness, type StateHarness } from '../test-state.ts';
+import { createStateHarness, failure, type StateHarness } from '../test-state.ts';
 
 let harness: StateHarness;
 const admin = keyPrincipal('admin', ['admin']);
@@ -34,16 +33,6 @@ const remove = (scope: string, key: string, expectedVersion: number) =>
     { scope, key, expectedVersion },
     { principal: admin },
   );
-
-async function failure(promise: Promise<unknown>): Promise<SbError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SbError) return error;
-    throw error;
-  }
-  throw new Error('expected the request to fail');
-}
 
 beforeAll(async () => {
   harness = await createStateHarness();

@@ -1,7 +1,7 @@
-import { SbError, StateWatchRpc } from '@switchboard/protocol';
+import { StateWatchRpc } from '@switchboard/protocol';
 import { agentPrincipal, keyPrincipal } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStateHarness, type StateHarness } from '../test-state.ts';
+import { createStateHarness, failure, type StateHarness } from '../test-state.ts';
 
 let harness: StateHarness;
 
@@ -12,16 +12,6 @@ const watch = (scope: string, principal: string) =>
     { scope },
     { principal },
   );
-
-async function failure(promise: Promise<unknown>): Promise<SbError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SbError) return error;
-    throw error;
-  }
-  throw new Error('expected the request to fail');
-}
 
 beforeAll(async () => {
   harness = await createStateHarness();
