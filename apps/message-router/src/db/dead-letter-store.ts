@@ -1,22 +1,16 @@
 import { type Database, decodePayload, isoOf } from '@switchboard/db';
-import type { DeadLetter, MessageHeaders, MessageTarget } from '@switchboard/protocol';
+import type { DeadLetter } from '@switchboard/protocol';
 import { errorOf } from './message-row.ts';
+import type { NewMessage } from './message-store.ts';
 
-/** The message fields a dead letter keeps besides its payload. */
-interface Envelope {
-  senderAgent: string | null;
-  sentBy: string;
-  target: MessageTarget;
-  topic: string | null;
-  headers: MessageHeaders;
-  priority: number;
-  conversationId: string | null;
-  correlationId: string | null;
-  replyTo: string | null;
-  receipt: boolean;
+/**
+ * The message fields a dead letter keeps besides its payload: those of the stored message (as
+ * `fail` copies them into jsonb), with its times as text.
+ */
+type Envelope = Omit<NewMessage, 'id' | 'payload' | 'recipients' | 'expiresAt'> & {
   acceptedAt: string;
   expiresAt: string;
-}
+};
 
 interface DeadLetterRow {
   delivery_id: string;
