@@ -14,7 +14,7 @@ import {
   waitFor,
 } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Attempt, connectAgent, type TestAgent } from '../test/agent-client.ts';
+import { agentOf, connectAgent, type TestAgent } from '../test/agent-client.ts';
 import { createGatewayTestWorld, type GatewayTestWorld } from '../test/start-gateway.ts';
 
 let world: GatewayTestWorld;
@@ -29,16 +29,15 @@ const ops = keyPrincipal('ops', ['admin']);
 async function registered(
   agentId: string,
 ): Promise<{ agent: TestAgent; result: Record<string, unknown>; resumes: ResumeFrame[] }> {
-  const attempt: Attempt = await connectAgent(port, { token: world.agentToken });
-  if (!('agent' in attempt)) throw new Error(`refused with ${attempt.status}: ${attempt.body}`);
+  const agent = agentOf(await connectAgent(port, { token: world.agentToken }));
   const resumes: ResumeFrame[] = [];
-  attempt.agent.socket.on('message', (data) => {
+  agent.socket.on('message', (data) => {
     const frame = JSON.parse(data.toString()) as ResumeFrame;
     if (frame.type === 'resume') resumes.push(frame);
   });
-  const result = await attempt.agent.handshake({ id: agentId, name: agentId, version: '1.0.0' });
+  const result = await agent.handshake({ id: agentId, name: agentId, version: '1.0.0' });
   expect(result).toMatchObject({ type: 'result', result: { agentId } });
-  return { agent: attempt.agent, result, resumes };
+  return { agent, result, resumes };
 }
 
 interface ResumeFrame {

@@ -9,7 +9,7 @@ import {
 import type { Service } from '@switchboard/service';
 import { connectTestBus } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Attempt, connectAgent, type TestAgent } from '../test/agent-client.ts';
+import { registeredAgent } from '../test/agent-client.ts';
 import {
   createGatewayTestWorld,
   type GatewayTestWorld,
@@ -24,18 +24,7 @@ let gateway: Service;
 let port: number;
 let nextDelivery = 100;
 
-function agentOf(attempt: Attempt): TestAgent {
-  if (!('agent' in attempt)) throw new Error(`refused with ${attempt.status}: ${attempt.body}`);
-  return attempt.agent;
-}
-
-async function registered(agentId: string): Promise<TestAgent> {
-  const agent = agentOf(await connectAgent(port, { token: world.agentToken }));
-  expect(await agent.handshake({ id: agentId, name: agentId, version: '1.0.0' })).toMatchObject({
-    type: 'result',
-  });
-  return agent;
-}
+const registered = (agentId: string) => registeredAgent(port, world.agentToken, agentId);
 
 function messageFor(
   agentId: string,

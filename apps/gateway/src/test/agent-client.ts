@@ -100,3 +100,24 @@ function wrap(socket: WebSocket): TestAgent {
     },
   };
 }
+
+/** The agent of an attempt the gateway let in; the test fails with the refusal otherwise. */
+export function agentOf(attempt: Attempt): TestAgent {
+  if (!('agent' in attempt)) throw new Error(`refused with ${attempt.status}: ${attempt.body}`);
+  return attempt.agent;
+}
+
+/**
+ * An agent connected to the gateway on `port` with `token` and registered as `agentId`; the
+ * test fails when the connection or the registration is refused.
+ */
+export async function registeredAgent(
+  port: number,
+  token: string,
+  agentId: string,
+): Promise<TestAgent> {
+  const agent = agentOf(await connectAgent(port, { token }));
+  const reply = await agent.handshake({ id: agentId, name: agentId, version: '1.0.0' });
+  if (reply.type !== 'result') throw new Error(`register refused: ${JSON.stringify(reply)}`);
+  return agent;
+}

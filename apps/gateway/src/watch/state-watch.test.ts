@@ -12,7 +12,7 @@ import {
 } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKeyStore } from '../db/api-key-store.ts';
-import { type Attempt, connectAgent, type TestAgent } from '../test/agent-client.ts';
+import { registeredAgent, type TestAgent } from '../test/agent-client.ts';
 import {
   createGatewayTestWorld,
   type GatewayTestWorld,
@@ -29,19 +29,9 @@ let port: number;
 let state: ServiceProcess | undefined;
 let frameCounter = 0;
 
-function agentOf(attempt: Attempt): TestAgent {
-  if (!('agent' in attempt)) throw new Error(`refused with ${attempt.status}: ${attempt.body}`);
-  return attempt.agent;
-}
-
 /** An agent connected with `token` (by default the world's key, which has no grants). */
-async function registered(agentId: string, token = world.agentToken): Promise<TestAgent> {
-  const agent = agentOf(await connectAgent(port, { token }));
-  expect(await agent.handshake({ id: agentId, name: agentId, version: '1.0.0' })).toMatchObject({
-    type: 'result',
-  });
-  return agent;
-}
+const registered = (agentId: string, token = world.agentToken) =>
+  registeredAgent(port, token, agentId);
 
 async function keyWith(agentId: string, grants: Grant[]): Promise<string> {
   const { token } = await createApiKeyStore(world.database).create({

@@ -15,7 +15,7 @@ import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentStore } from '../db/agent-store.ts';
 import { type ApiKeyStore, createApiKeyStore } from '../db/api-key-store.ts';
-import { type Attempt, connectAgent, type TestAgent } from '../test/agent-client.ts';
+import { agentOf, connectAgent } from '../test/agent-client.ts';
 import { startTestGateway } from '../test/start-gateway.ts';
 
 let context: TestContext;
@@ -40,11 +40,6 @@ async function startGateway(extraEnv: Record<string, string> = {}) {
     SB_GATEWAY__CONNECTIONS__MAX_BAD_FRAMES: '10',
     ...extraEnv,
   });
-}
-
-function agentOf(attempt: Attempt): TestAgent {
-  if (!('agent' in attempt)) throw new Error(`refused with ${attempt.status}: ${attempt.body}`);
-  return attempt.agent;
 }
 
 beforeAll(async () => {

@@ -15,7 +15,7 @@ import type { Service } from '@switchboard/service';
 import { connectTestBus, waitFor } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { type Attempt, connectAgent, type TestAgent } from '../test/agent-client.ts';
+import { agentOf, connectAgent, registeredAgent } from '../test/agent-client.ts';
 import { createGatewayTestWorld, type GatewayTestWorld } from '../test/start-gateway.ts';
 
 const MAX_PENDING = 4;
@@ -48,18 +48,7 @@ const heldReads: Array<{ key: string; released: boolean; release(): void }> = []
 /** State writes at the stand-in, with how many reads were still unanswered then. */
 const writesSeen: Array<{ key: string; readsHeld: number }> = [];
 
-function agentOf(attempt: Attempt): TestAgent {
-  if (!('agent' in attempt)) throw new Error(`refused with ${attempt.status}: ${attempt.body}`);
-  return attempt.agent;
-}
-
-async function registered(agentId: string): Promise<TestAgent> {
-  const agent = agentOf(await connectAgent(port, { token: world.agentToken }));
-  expect(await agent.handshake({ id: agentId, name: agentId, version: '1.0.0' })).toMatchObject({
-    type: 'result',
-  });
-  return agent;
-}
+const registered = (agentId: string) => registeredAgent(port, world.agentToken, agentId);
 
 const sendFrame = (id: string, messageId = randomUUID()) => ({
   v: 1,

@@ -12,7 +12,7 @@ import type { Service } from '@switchboard/service';
 import { connectTestBus, createTestContext, type TestContext } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKeyStore } from '../db/api-key-store.ts';
-import { type Attempt, connectAgent, type TestAgent } from '../test/agent-client.ts';
+import { agentOf, connectAgent, registeredAgent } from '../test/agent-client.ts';
 import { startTestGateway } from '../test/start-gateway.ts';
 
 let context: TestContext;
@@ -25,16 +25,7 @@ let keyId: string;
 const seen: Array<{ operation: string; request: unknown; principal: string | undefined }> = [];
 const at = new Date().toISOString();
 
-function agentOf(attempt: Attempt): TestAgent {
-  if (!('agent' in attempt)) throw new Error(`refused with ${attempt.status}: ${attempt.body}`);
-  return attempt.agent;
-}
-
-async function registered(agentId: string): Promise<TestAgent> {
-  const agent = agentOf(await connectAgent(port, { token }));
-  await agent.handshake({ id: agentId, name: agentId, version: '1.0.0' });
-  return agent;
-}
+const registered = (agentId: string) => registeredAgent(port, token, agentId);
 
 beforeAll(async () => {
   context = await createTestContext();
