@@ -4,9 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { mintApiKey } from '@switchboard/authz';
-import { createTestContext, type ServiceProcess, spawnService } from '@switchboard/testing';
+import {
+  createAgentKey,
+  createTestContext,
+  liftedGatewayLimits,
+  type ServiceProcess,
+  spawnService,
+} from '@switchboard/testing';
 import { build, decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
-import { cpuSeconds, createAgentKey, liftedGatewayLimits, pidsNamed } from '../lib/mesh.ts';
+import { cpuSeconds, pidsNamed } from '../lib/mesh.ts';
 import type { BenchContext, BenchRow, Scenario } from '../lib/scenario.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));

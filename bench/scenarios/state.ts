@@ -1,8 +1,13 @@
 import { mintApiKey } from '@switchboard/authz';
 import { type AgentClient, connect, isSbError } from '@switchboard/sdk';
-import { createTestContext, type ServiceProcess, spawnService } from '@switchboard/testing';
+import {
+  createAgentKey,
+  createTestContext,
+  liftedGatewayLimits,
+  type ServiceProcess,
+  spawnService,
+} from '@switchboard/testing';
 import { rowOf, runClosedLoop } from '../lib/closed-loop.ts';
-import { createAgentKey, liftedGatewayLimits } from '../lib/mesh.ts';
 import type { BenchRow, Scenario } from '../lib/scenario.ts';
 
 const SHARED_SCOPE = 'bench.shared';

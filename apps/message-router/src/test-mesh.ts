@@ -1,7 +1,9 @@
 import { type Grant, mintApiKey } from '@switchboard/authz';
 import { type AgentClient, type AgentInfo, connect } from '@switchboard/sdk';
 import {
+  createAgentKey,
   createTestContext,
+  liftedGatewayLimits,
   type ServiceProcess,
   spawnService,
   type TestContext,
@@ -54,11 +56,7 @@ export async function createMesh(env: Record<string, string> = {}): Promise<Mesh
         SB_GATEWAY__PORT: String(port),
         SB_INSTANCE_ID: gatewayId,
         SB_GATEWAY__AUTH__BOOTSTRAP_KEY_SHA256: bootstrap.sha256,
-        // Every test agent shares one address and one credential.
-        SB_GATEWAY__RATE_LIMITS__PER_IP__CAPACITY: '1000000',
-        SB_GATEWAY__RATE_LIMITS__PER_IP__REFILL_PER_SECOND: '1000000',
-        SB_GATEWAY__RATE_LIMITS__PER_CREDENTIAL__CAPACITY: '1000000',
-        SB_GATEWAY__RATE_LIMITS__PER_CREDENTIAL__REFILL_PER_SECOND: '1000000',
+        ...liftedGatewayLimits,
       });
       gateways.set(gatewayId, gateway);
       return gateway;
@@ -71,7 +69,7 @@ export async function createMesh(env: Record<string, string> = {}): Promise<Mesh
     async agent(gatewayId, agent, options = {}) {
       const gateway = gateways.get(gatewayId);
       if (gateway === undefined) throw new Error(`no gateway ${gatewayId}`);
-      agentKey ??= await createAgentKey(gateway.port, bootstrap.token);
+      agentKey ??= await createAgentKey(gateway.port, bootstrap.token, agentGrants);
       const client = await connect({
         url: `ws://127.0.0.1:${gateway.port}`,
         apiKey: agentKey,
@@ -92,14 +90,4 @@ export async function createMesh(env: Record<string, string> = {}): Promise<Mesh
     },
   };
   return mesh;
-}
-
-async function createAgentKey(port: number, adminToken: string): Promise<string> {
-  const response = await fetch(`http://127.0.0.1:${port}/v1/keys`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'test agents', agentIds: ['*'], grants: agentGrants }),
-  });
-  if (response.status !== 201) throw new Error(`key not created: ${await response.text()}`);
-  return ((await response.json()) as { token: string }).token;
 }

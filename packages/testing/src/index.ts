@@ -1,4 +1,5 @@
 export { cleanupNamespace } from './cleanup.ts';
+export { createAgentKey, liftedGatewayLimits } from './gateway-keys.ts';
 export { testInfra, withDatabase } from './infra.ts';
 export { createTestNamespace } from './namespace.ts';
 export { agentPrincipal, keyPrincipal } from './principals.ts';
