@@ -29,7 +29,8 @@ const ephemeralInactiveMs = 60_000;
 // Few events in flight per consumer, so a stopping replica hands little back.
 const maxEventsInFlight = 16;
 
-function assertEventSubject(names: Subjects, subject: string, what: string): void {
+/** Refuses a subject (or filter) outside the namespace's event stream `<ns>.v1.evt.>`. */
+export function assertEventSubject(names: Subjects, subject: string, what: string): void {
   const prefix = names.allEvents.slice(0, -1);
   if (!subject.startsWith(prefix) || subject.length === prefix.length) {
     throw new SbError('E_VALIDATION', `${what} ${subject} is not under ${names.allEvents}`);
@@ -58,43 +59,68 @@ export async function publishEvent<S extends z.ZodType>(
   }
 }
 
-/** Handles one delivered event: ack on success, nak on a handler error, term if malformed. */
-async function handleEvent<S extends z.ZodType>(
-  deps: EventDeps,
+/** An event as a transport delivers it: the NATS bus from JetStream, the in-process bus from memory. */
+export interface WireEvent {
+  subject: string;
+  data: Uint8Array;
+  headers: JsMsg['headers'];
+  seq: number;
+}
+
+/** What became of one delivered event: handled, to be redelivered, or dropped as malformed. */
+export type EventOutcome = 'ack' | 'nak' | 'term';
+
+/**
+ * Decodes, validates and handles one delivered event; never throws. Shared by both buses, so a
+ * malformed event is dropped and a failing handler retried the same way.
+ */
+export async function handleEvent<S extends z.ZodType>(
+  log: BusLogger,
   options: ConsumeOptions<S>,
-  msg: JsMsg,
-): Promise<void> {
+  event: WireEvent,
+): Promise<EventOutcome> {
   let payload: z.infer<S>;
   try {
-    const what = `event ${msg.subject}`;
-    const raw = decodeJson(msg.data, readHeader(msg.headers, Headers.encoding), what);
+    const what = `event ${event.subject}`;
+    const raw = decodeJson(event.data, readHeader(event.headers, Headers.encoding), what);
     const parsed = options.schema.safeParse(raw);
     if (!parsed.success) throw validationError(what, parsed.error);
     payload = parsed.data;
   } catch (error) {
-    deps.log.warn(
-      { err: error, subject: msg.subject, sequence: msg.seq },
-      `dropped a malformed event ${msg.subject} (sequence ${msg.seq})`,
+    log.warn(
+      { err: error, subject: event.subject, sequence: event.seq },
+      `dropped a malformed event ${event.subject} (sequence ${event.seq})`,
     );
-    msg.term('malformed');
-    return;
+    return 'term';
   }
   try {
     await options.handler({
-      subject: msg.subject,
+      subject: event.subject,
       payload,
-      sequence: msg.seq,
-      traceparent: readHeader(msg.headers, Headers.traceparent),
+      sequence: event.seq,
+      traceparent: readHeader(event.headers, Headers.traceparent),
     });
-    msg.ack();
+    return 'ack';
   } catch (error) {
-    const fields = { err: error, subject: msg.subject, sequence: msg.seq };
-    const text = `the handler of event ${msg.subject} failed; it will be redelivered`;
+    const fields = { err: error, subject: event.subject, sequence: event.seq };
+    const text = `the handler of event ${event.subject} failed; it will be redelivered`;
     // An SbError is a condition the handler foresaw (a dependency down); anything else is a bug.
-    if (isSbError(error)) deps.log.warn(fields, text);
-    else deps.log.error(fields, text);
-    msg.nak(deps.retryDelayMs);
+    if (isSbError(error)) log.warn(fields, text);
+    else log.error(fields, text);
+    return 'nak';
   }
+}
+
+/** Settles a JetStream message as {@link handleEvent} decided. */
+async function settleJsMsg<S extends z.ZodType>(
+  deps: EventDeps,
+  options: ConsumeOptions<S>,
+  msg: JsMsg,
+): Promise<void> {
+  const outcome = await handleEvent(deps.log, options, msg);
+  if (outcome === 'ack') msg.ack();
+  else if (outcome === 'nak') msg.nak(deps.retryDelayMs);
+  else msg.term('malformed');
 }
 
 /** Creates (or joins, when durable) the consumer and starts pulling from it. */
@@ -137,7 +163,7 @@ export async function consumeEvents<S extends z.ZodType>(
     for await (const msg of messages) {
       // Events fetched but not yet handled go back at once, for another replica to take.
       if (stopping) msg.nak();
-      else await handleEvent(deps, options, msg);
+      else await settleJsMsg(deps, options, msg);
     }
   })().catch((err: unknown) => {
     deps.log.error({ err, stream, consumer: info.name }, `the event consumer ${info.name} stopped`);

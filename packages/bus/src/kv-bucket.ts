@@ -14,7 +14,8 @@ const filterPattern = /^([-/=\w]+|\*)(\.([-/=\w]+|\*))*(\.>)?$|^>$/;
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
 
-function assertKey(key: string): void {
+/** Refuses a key NATS KV would refuse, with a message that says what a key may hold. */
+export function assertKey(key: string): void {
   if (!keyPattern.test(key)) {
     throw new SbError(
       'E_VALIDATION',
@@ -23,7 +24,8 @@ function assertKey(key: string): void {
   }
 }
 
-function assertFilter(filter: string): void {
+/** Refuses a malformed key filter. */
+export function assertFilter(filter: string): void {
   if (!filterPattern.test(filter)) {
     throw new SbError(
       'E_VALIDATION',

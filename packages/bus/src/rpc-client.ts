@@ -30,7 +30,7 @@ export interface RpcClientDeps {
 }
 
 /** The error a request raises when the caller's signal aborts it. */
-function abortError(subject: string, signal: AbortSignal): SbError {
+export function abortError(subject: string, signal: AbortSignal): SbError {
   const reason: unknown = signal.reason;
   if (isSbError(reason)) return reason;
   if (reason instanceof DOMException && reason.name === 'TimeoutError') {
@@ -89,7 +89,7 @@ function send(
 export function parseReply<Res extends z.ZodType>(
   subject: string,
   rpc: RpcDefinition<z.ZodType, Res>,
-  msg: Msg,
+  msg: Pick<Msg, 'data' | 'headers'>,
 ): z.infer<Res> {
   let raw: unknown;
   try {

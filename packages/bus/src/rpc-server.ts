@@ -34,13 +34,19 @@ type Handler<Req extends z.ZodType, Res extends z.ZodType> = (
 
 const internalBody: ErrorBody = toErrorBody(new Error('bug'));
 
-/** Runs one request through validation and the handler; never throws. */
-async function answer<Req extends z.ZodType, Res extends z.ZodType>(
-  deps: RpcServerDeps,
+/** What answering reads of a request: the same whether NATS or the in-process bus carried it. */
+export type WireRequest = Pick<Msg, 'subject' | 'data' | 'headers'>;
+
+/**
+ * Runs one request through validation and the handler; never throws. Shared by the NATS bus and
+ * the in-process bus, so both validate, trace and report errors alike.
+ */
+export async function answer<Req extends z.ZodType, Res extends z.ZodType>(
+  deps: Pick<RpcServerDeps, 'log'>,
   subject: string,
   rpc: RpcDefinition<Req, Res>,
   handler: Handler<Req, Res>,
-  msg: Msg,
+  msg: WireRequest,
 ): Promise<ReplyEnvelope> {
   // Known once the headers are read; a failure before that has no trace to name.
   let traceId: string | undefined;

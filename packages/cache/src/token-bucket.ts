@@ -42,3 +42,39 @@ local reset = math.ceil((capacity - tokens) / rate)
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
 redis.call('PEXPIRE', KEYS[1], math.max(reset, 1))
 return { allowed, math.floor(tokens), retry, reset }`;
+
+/** A bucket's state between takes: its tokens at time `ts` (ms). */
+export interface BucketState {
+  tokens: number;
+  ts: number;
+}
+
+/**
+ * The arithmetic of {@link TAKE_TOKENS} for the in-process cache: the same refill, refusal and
+ * reset, on the caller's clock. Returns the bucket's new state and how long it lives (until it
+ * would be full again, at least 1 ms).
+ */
+export function takeFromBucket(
+  state: BucketState | undefined,
+  limit: BucketLimit,
+  cost: number,
+  now: number,
+): { state: BucketState; result: TakeResult; ttlMs: number } {
+  const rate = limit.refillPerSecond / 1000;
+  const since = state === undefined ? 0 : Math.max(0, now - state.ts);
+  let tokens = Math.min(limit.capacity, (state?.tokens ?? limit.capacity) + since * rate);
+  let allowed = false;
+  let retryAfterMs = 0;
+  if (tokens >= cost) {
+    tokens -= cost;
+    allowed = true;
+  } else {
+    retryAfterMs = Math.ceil((cost - tokens) / rate);
+  }
+  const resetMs = Math.ceil((limit.capacity - tokens) / rate);
+  return {
+    state: { tokens, ts: now },
+    result: { allowed, remaining: Math.floor(tokens), retryAfterMs, resetMs },
+    ttlMs: Math.max(resetMs, 1),
+  };
+}

@@ -37,3 +37,17 @@ export function parseVersioned(raw: unknown): VersionedEntry | undefined {
   if (entry.f === true) return { kind: 'fence', version: entry.v };
   return 'd' in entry ? { kind: 'value', version: entry.v, value: entry.d } : undefined;
 }
+
+/**
+ * The decision of {@link SET_VERSIONED} for the in-process cache: whether a write of `incoming`
+ * (a value, or a fence when `fence`) may replace what the key holds (its stored JSON, parsed).
+ */
+export function versionedWriteAllowed(current: unknown, incoming: number, fence: boolean): boolean {
+  if (typeof current !== 'object' || current === null) return true;
+  const entry = current as { v?: unknown; f?: unknown };
+  if (typeof entry.v !== 'number') return true;
+  const held = entry.v;
+  if (fence) return held < incoming;
+  if (entry.f === true) return incoming >= held;
+  return incoming > held;
+}
