@@ -1,41 +1,6 @@
-import {
-  assertAllowed,
-  decodePrincipal,
-  type OperatorScope,
-  type Principal,
-  resolvePrincipal,
-} from '@switchboard/authz';
+import { assertAllowed, type OperatorScope } from '@switchboard/authz';
 import { SbError } from '@switchboard/protocol';
-
-/** Who calls the router: the principal, and its agent id when it acts as an agent. */
-export interface Caller {
-  principal: Principal;
-  agentId: string | null;
-}
-
-const AGENT_PREFIX = 'agent:';
-
-// An agent sends the same header with every message: decode it once. The header is the whole
-// principal, so a cached caller is exactly what decoding it again would give.
-const KNOWN_CALLERS_MAX = 10_000;
-const knownCallers = new Map<string, Caller>();
-
-/**
- * Reads the caller from the `sb-principal` header (roles expanded).
- * @throws SbError `E_UNAUTHORIZED` when the header is missing or invalid.
- */
-export function callerOf(header: string | undefined): Caller {
-  const known = header === undefined ? undefined : knownCallers.get(header);
-  if (known !== undefined) return known;
-  const { principal } = resolvePrincipal(decodePrincipal(header));
-  const caller = {
-    principal,
-    agentId: principal.id.startsWith(AGENT_PREFIX) ? principal.id.slice(AGENT_PREFIX.length) : null,
-  };
-  if (knownCallers.size >= KNOWN_CALLERS_MAX) knownCallers.clear();
-  knownCallers.set(header as string, caller);
-  return caller;
-}
+import type { Caller } from '@switchboard/service';
 
 /**
  * The agent whose resources (subscriptions, dead letters) a call acts on. An agent acts on its

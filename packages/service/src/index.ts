@@ -1,3 +1,5 @@
+export { type Batcher, createBatcher } from './batcher.ts';
+export { type Caller, callerOf } from './caller.ts';
 export {
   createService,
   type Service,

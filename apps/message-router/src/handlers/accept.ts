@@ -7,9 +7,9 @@ import {
   SbError,
   type SendResult,
 } from '@switchboard/protocol';
+import type { Caller } from '@switchboard/service';
+import { createBatcher } from '@switchboard/service';
 import type { AgentDirectory } from '../agent-directory.ts';
-import { createBatcher } from '../batcher.ts';
-import type { Caller } from '../caller.ts';
 import type { RouterSettings } from '../config.ts';
 import type { MessageStore, NewMessage } from '../db/message-store.ts';
 import type { Dispatcher } from '../dispatcher.ts';

@@ -1,6 +1,6 @@
 import { type Nack, SbError } from '@switchboard/protocol';
-import { createBatcher } from '../batcher.ts';
-import type { Caller } from '../caller.ts';
+import type { Caller } from '@switchboard/service';
+import { createBatcher } from '@switchboard/service';
 import type { RouterSettings } from '../config.ts';
 import type { FailedAttempt, MessageStore, RetryPlanner } from '../db/message-store.ts';
 import type { Dispatcher } from '../dispatcher.ts';

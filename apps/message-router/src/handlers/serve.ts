@@ -16,8 +16,9 @@ import {
   SbError,
   SubscriptionChangedEventSchema,
 } from '@switchboard/protocol';
+import { type Caller, callerOf } from '@switchboard/service';
 import type { z } from 'zod';
-import { type Caller, callerOf, subjectAgent } from '../caller.ts';
+import { subjectAgent } from '../caller.ts';
 import type { RouterSettings } from '../config.ts';
 import type { DeadLetterStore } from '../db/dead-letter-store.ts';
 import type { HistoryStore } from '../db/history-store.ts';
