@@ -4,6 +4,7 @@ import {
   DlqPurgeRpc,
   DlqReplayRpc,
   RouterMessageGetRpc,
+  StatsRpc,
 } from '@switchboard/protocol';
 import { agentPrincipal, keyPrincipal, waitFor } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +50,13 @@ describe('queues', () => {
       await world.ack('q-inbox', [push?.deliveryId as string]);
     }
     expect(order).toEqual([1, 3, 5, 0, 4, 2]);
+    // The stats snapshot reports the delivery latency of the last minute.
+    const stats = await world.call(StatsRpc, {});
+    expect(stats.figures.acked).toBeGreaterThanOrEqual(priorities.length);
+    expect(stats.figures.deliveryP99Ms).toBeGreaterThan(0);
+    expect(stats.figures.deliveryP99Ms).toBeGreaterThanOrEqual(
+      stats.figures.deliveryP50Ms as number,
+    );
   });
 
   it('puts back a push the gateway could not write and delivers it when the agent is back', async () => {

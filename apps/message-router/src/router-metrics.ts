@@ -1,4 +1,8 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { LatencyWindow } from './domain/latency-window.ts';
+
+/** How far back the stats' delivery quantiles look. */
+const LATENCY_WINDOW_SECONDS = 60;
 
 /** The router's metrics (DESIGN.md, Observability), plus the figures of its stats snapshot. */
 export function createRouterMetrics(registry: Registry) {
@@ -59,6 +63,8 @@ export function createRouterMetrics(registry: Registry) {
     registers: [registry],
   });
 
+  // Acceptance to ack, per ack, for the quantiles of the stats snapshot.
+  const recent = new LatencyWindow(LATENCY_WINDOW_SECONDS);
   const figures = {
     accepted: 0,
     duplicates: 0,
@@ -103,7 +109,10 @@ export function createRouterMetrics(registry: Registry) {
     },
     acked(acceptedAt: readonly Date[]) {
       const now = Date.now();
-      for (const at of acceptedAt) latency.observe((now - at.getTime()) / 1000);
+      for (const at of acceptedAt) {
+        latency.observe((now - at.getTime()) / 1000);
+        recent.record(now, now - at.getTime());
+      }
       acked.inc(acceptedAt.length);
       figures.acked += acceptedAt.length;
     },
@@ -125,8 +134,16 @@ export function createRouterMetrics(registry: Registry) {
       figures.queued = queued;
       figures.inflight = inflight;
     },
+    /** The figures, with delivery quantiles (ms) of the last minute once there were acks. */
     stats(): Record<string, number> {
-      return { ...figures };
+      const now = Date.now();
+      const p50 = recent.quantile(now, 0.5);
+      const p99 = recent.quantile(now, 0.99);
+      return {
+        ...figures,
+        ...(p50 === undefined ? {} : { deliveryP50Ms: Math.round(p50 * 10) / 10 }),
+        ...(p99 === undefined ? {} : { deliveryP99Ms: Math.round(p99 * 10) / 10 }),
+      };
     },
   };
 }
