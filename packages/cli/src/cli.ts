@@ -10,6 +10,8 @@ import { registerMessageCommands } from './commands/messages.ts';
 import { registerSendCommand } from './commands/send.ts';
 import { registerStateCommands } from './commands/state.ts';
 import { registerTailCommand } from './commands/tail.ts';
+import { registerTaskCommands } from './commands/tasks.ts';
+import { registerToolCommands } from './commands/tools.ts';
 import type { CliIo } from './context.ts';
 
 /** The `switchboard` program: every command, writing to `io`. */
@@ -33,6 +35,10 @@ export function createProgram(io: CliIo): Command {
   registerTailCommand(program, io);
   registerDlqCommands(program, io);
   registerEventCommands(program, io);
+  // Tasks (issue 7).
+  registerTaskCommands(program, io);
+  // Tools (issue 8).
+  registerToolCommands(program, io);
   // Every subcommand reports usage errors through the same output and exit path.
   const configure = (command: Command) => {
     command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });

@@ -13,6 +13,7 @@ import {
   TopicSchema,
 } from './messages.ts';
 import { defineRpc } from './rpc.ts';
+import { TaskAbortSchema, TaskAssignmentSchema } from './tasks.ts';
 
 // The router's RPCs (`<ns>.v1.router.<op>`). The caller is the `sb-principal`: an agent
 // (`agent:<id>`, acting through the gateway) sees its own subscriptions and dead letters; an
@@ -212,6 +213,11 @@ export const PushSchema = z.discriminatedUnion('kind', [
     recipient: AgentIdSchema,
     at: z.iso.datetime(),
   }),
+  // Tasks (issue 7): the task worker pushes through the same endpoint.
+  /** A task for its executor. */
+  TaskAssignmentSchema.extend({ kind: z.literal('task'), agentId: AgentIdSchema }),
+  /** The executor must stop an attempt (cancelled, timed out). */
+  TaskAbortSchema.extend({ kind: z.literal('task_abort'), agentId: AgentIdSchema }),
 ]);
 export type Push = z.infer<typeof PushSchema>;
 
@@ -232,5 +238,15 @@ export const GatewayDeliverRpc = defineRpc(
     missed: z.array(
       z.strictObject({ deliveryId: DeliveryIdSchema, reason: z.enum(PushMissReasons) }),
     ),
+    /** Task pushes not written (issue 7; absent when none): the task worker puts them back at once. */
+    missedTasks: z
+      .array(
+        z.strictObject({
+          taskId: z.uuid(),
+          attempt: z.int().min(1),
+          reason: z.enum(PushMissReasons),
+        }),
+      )
+      .optional(),
   }),
 );

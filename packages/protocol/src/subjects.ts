@@ -27,6 +27,8 @@ export function subjects(namespace: string) {
     gatewayDeliver: (gatewayId: string) => `${ns}.${v}.gw.${gatewayId}.deliver`,
     /** Control requests to one gateway instance (disconnect an agent it holds, ...). */
     gatewayControl: (gatewayId: string) => `${ns}.${v}.gw.${gatewayId}.control`,
+    /** Tool calls to the agents one gateway instance holds. */
+    gatewayCall: (gatewayId: string) => `${ns}.${v}.gw.${gatewayId}.call`,
     /** JetStream stream holding the events. */
     eventStream: `${ns}_events`,
     /** JetStream KV bucket of live config overrides. */

@@ -2,6 +2,8 @@ import type { LifecycleRecord, SbError, StateSummary } from '@switchboard/protoc
 import type { LifecycleApi } from './lifecycle-api.ts';
 import type { MessagingApi } from './messaging-api.ts';
 import type { StateApi, StateChange } from './state-api.ts';
+import type { TasksApi } from './tasks-api.ts';
+import type { ToolsApi } from './tools-api.ts';
 
 /** Where the client is: first connection, connected, between connections, or done for good. */
 export type ClientState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -69,6 +71,10 @@ export interface AgentClient extends MessagingApi {
   readonly store: StateApi;
   /** The agent's lifecycle status: report `idle`, `busy`, ... and read it back. */
   readonly lifecycle: LifecycleApi;
+  /** The tool registry: tools this agent provides (`provide`) and calls (`call`). */
+  readonly tools: ToolsApi;
+  /** Tasks: submit and wait for them, and execute the types this agent handles. */
+  readonly tasks: TasksApi;
   /** Adds a listener; returns a function that removes it. */
   on<E extends keyof ClientEvents>(event: E, listener: ClientListener<E>): () => void;
   /** Removes a listener. */

@@ -23,6 +23,12 @@ import { backoffDelayMs, isRetryable, retryAfterMsOf } from './retry-policy.ts';
 import { type Registration, Session, type SessionEnd } from './session.ts';
 import { createStateApi, type StateApi } from './state-api.ts';
 import { StateWatches } from './state-watches.ts';
+import { createTasksApi } from './tasks.ts';
+import type { TasksApi } from './tasks-api.ts';
+import { TaskExecutor } from './tasks-executor.ts';
+import { TaskWaits } from './tasks-waits.ts';
+import { createToolsApi, type ToolsApi } from './tools-api.ts';
+import { ProvidedTools } from './tools-provided.ts';
 import { Waiters } from './waiters.ts';
 import type { WebSocketImplementation } from './websocket.ts';
 
@@ -47,6 +53,16 @@ export class Client extends MessagingClient implements AgentClient {
     agentId: () => this.agentId,
   });
   readonly lifecycle: LifecycleApi = createLifecycleApi((frame) => this.requestFrame(frame));
+  private readonly providedTools = new ProvidedTools();
+  readonly tools: ToolsApi = createToolsApi(
+    (frame, options) => this.requestFrame(frame, options),
+    this.providedTools,
+    () => this.options.requestTimeoutMs,
+  );
+  // Tasks (issue 7): this agent's handlers and its waits for tasks to end.
+  private readonly taskExecutor: TaskExecutor;
+  private readonly taskWaits: TaskWaits;
+  readonly tasks: TasksApi;
   private registration: Registration = { agentId: '', connectionId: '', gatewayId: '' };
   private currentState: ClientState = 'connecting';
   private latestResume: Resumption | undefined;
@@ -84,6 +100,26 @@ export class Client extends MessagingClient implements AgentClient {
       backoffMs: (attempt) => backoffDelayMs(attempt, options.reconnect),
       notify: (frame) => this.notify(frame),
       request: (frame) => this.requestFrame(frame),
+    });
+    const request = (frame: OutgoingFrame) => this.requestFrame(frame);
+    this.taskExecutor = new TaskExecutor({
+      request,
+      lifetime: this.lifetime.signal,
+      backoffMs: (attempt) => backoffDelayMs(attempt, options.reconnect),
+      log: options.log,
+    });
+    this.taskWaits = new TaskWaits({
+      request,
+      get: (taskId) => this.tasks.get(taskId),
+      lifetime: this.lifetime.signal,
+      log: options.log,
+    });
+    this.tasks = createTasksApi(request, {
+      executor: this.taskExecutor,
+      waits: this.taskWaits,
+      lifetime: this.lifetime.signal,
+      backoffMs: (attempt) => backoffDelayMs(attempt, options.reconnect),
+      retryForMs: options.requestTimeoutMs,
     });
   }
 
@@ -184,6 +220,7 @@ export class Client extends MessagingClient implements AgentClient {
     this.currentState = 'closed';
     this.lifetime.abort(reason);
     this.messaging.close();
+    this.taskExecutor.close();
     this.options.signal?.removeEventListener('abort', this.onSignalAbort);
     const session = this.session;
     this.session = undefined;
@@ -222,6 +259,17 @@ export class Client extends MessagingClient implements AgentClient {
           this.events.emit('receipt', { messageId, recipient, at }),
         onStateChanged: ({ scope, key, version, op }) =>
           this.events.emit('stateChanged', { scope, key, version, op }),
+        onToolCall: (frame) => {
+          void this.providedTools
+            .run(frame, (answer) => {
+              // Not connected: the gateway already failed the call when the socket closed.
+              if (!this.notify(answer)) log.debug({ callId: frame.callId }, 'a tool result lost');
+            })
+            .catch((err: unknown) => log.error({ err }, 'a tool call failed'));
+        },
+        onTask: (frame) => this.taskExecutor.receive(frame),
+        onTaskAbort: (frame) => this.taskExecutor.abort(frame),
+        onTaskChanged: (frame) => this.taskWaits.receive(frame),
         onResume: ({ status, state }) => {
           if (this.session !== undefined && this.session === session) {
             this.resumed({ status, state });
@@ -235,6 +283,8 @@ export class Client extends MessagingClient implements AgentClient {
       // Watches live on a connection: back in place before the client reports `connected`.
       const opened = session;
       await this.watches.restore((frame) => opened.request(frame, requestTimeoutMs), log);
+      await this.providedTools.restore((frame) => opened.request(frame, requestTimeoutMs), log);
+      await this.taskExecutor.restore((frame) => opened.request(frame, requestTimeoutMs));
       if (!opened.isOpen) {
         throw new SbError('E_UNAVAILABLE', 'the connection closed while restoring state watches');
       }
@@ -271,6 +321,8 @@ export class Client extends MessagingClient implements AgentClient {
     this.events.emit('connected', { ...registration });
     // Sends that were not accepted before the drop go again now.
     this.sessionWaiters.resolveAll(session);
+    // Task waits watch again on this connection and read their tasks again.
+    void this.taskWaits.restore((frame) => this.requestFrame(frame));
   }
 
   private dropped(session: Session, end: SessionEnd): void {

@@ -1,3 +1,13 @@
+// Tasks (issue 7).
+export type {
+  AssignmentStrategy,
+  Task,
+  TaskStatus,
+  TaskSubmitResult,
+  TaskTransition,
+  TaskType,
+  TaskTypeInput,
+} from '@switchboard/protocol';
 export {
   type AnycastStrategy,
   type Capability,
@@ -29,6 +39,9 @@ export {
   type StateWriteResult,
   type Subscription,
   type SubscriptionFilter,
+  type ToolCallResult,
+  type ToolDefinitionInput,
+  type ToolRecord,
 } from '@switchboard/protocol';
 export type {
   AgentClient,
@@ -75,6 +88,24 @@ export type {
   StateScopeOption,
   StateWriteOptions,
 } from './state-api.ts';
+export type {
+  HandleOptions,
+  SubmitOptions,
+  TaskContext,
+  TaskHandler,
+  TaskListOptions,
+  TaskPage,
+  TasksApi,
+  WaitOptions,
+} from './tasks-api.ts';
+export type {
+  ToolCallOptions,
+  ToolListOptions,
+  ToolPage,
+  ToolRegistration,
+  ToolsApi,
+} from './tools-api.ts';
+export type { ToolCallContext, ToolHandler } from './tools-provided.ts';
 export { SDK_VERSION } from './version.ts';
 export type {
   CloseEventLike,

@@ -9,6 +9,10 @@ import {
   type ResumeFrame,
   SbError,
   type StateChangedFrame,
+  type TaskAbortFrame,
+  type TaskChangedFrame,
+  type TaskFrame,
+  type ToolCallFrame,
 } from '@switchboard/protocol';
 import { v7 as uuidv7 } from 'uuid';
 import { errorOfFrame, type OutgoingFrame, parseServerFrame } from './frames.ts';
@@ -61,6 +65,12 @@ export class Session {
       onStateChanged(frame: StateChangedFrame): void;
       /** The agent's status and state versions, pushed after register. */
       onResume(frame: ResumeFrame): void;
+      /** Tasks (issue 7): a task to execute, an attempt to stop, a watched task changed. */
+      onTask(frame: TaskFrame): void;
+      onTaskAbort(frame: TaskAbortFrame): void;
+      onTaskChanged(frame: TaskChangedFrame): void;
+      /** A call of a tool this agent provides; answer with {@link Session.notify} (`tool.result`). */
+      onToolCall(frame: ToolCallFrame): void;
     },
   ) {
     this.closed = new Promise((resolve) => {
@@ -222,6 +232,18 @@ export class Session {
         return;
       case 'resume':
         this.options.onResume(frame);
+        return;
+      case 'tool.call':
+        this.options.onToolCall(frame);
+        return;
+      case 'task':
+        this.options.onTask(frame);
+        return;
+      case 'task.abort':
+        this.options.onTaskAbort(frame);
+        return;
+      case 'task.changed':
+        this.options.onTaskChanged(frame);
         return;
       default: {
         const unreachable: never = frame;

@@ -58,7 +58,14 @@ export function createAgentSessions(deps: {
 
   const handlers: Omit<
     ConnectionHandlers,
-    'admit' | 'forward' | 'acknowledge' | 'watch' | 'unwatch' | 'registered'
+    | 'admit'
+    | 'forward'
+    | 'acknowledge'
+    | 'watch'
+    | 'unwatch'
+    | 'watchTask'
+    | 'unwatchTask'
+    | 'registered'
   > = {
     async register(connection, registration) {
       const agentId = agentIdOf(connection.principal, registration);

@@ -16,14 +16,23 @@ import {
   type ReceiptFrame,
   type RegisterResult,
   type ResumeFrame,
+  SbError,
   type ServerFrame,
   type ServiceFrame,
   type StateChangedFrame,
   type StateUnwatchFrame,
   type StateWatchFrame,
+  type TaskAbortFrame,
+  type TaskChangedFrame,
+  type TaskFrame,
+  type TaskUnwatchFrame,
+  type TaskWatchFrame,
+  type ToolOutcome,
+  type ToolResultFrame,
   toErrorBody,
 } from '@switchboard/protocol';
 import type { RawData, WebSocket } from 'ws';
+import { PendingToolCalls } from '../tools/pending-tool-calls.ts';
 import { PendingRequests } from './pending-requests.ts';
 
 /** The limits and timers of a connection; read on every use (they are live settings). */
@@ -66,6 +75,10 @@ export interface ConnectionHandlers {
   watch(connection: AgentConnection, agentId: string, frame: StateWatchFrame): Promise<unknown>;
   /** Ends a state watch of this connection; returns `{ removed }`. */
   unwatch(connection: AgentConnection, agentId: string, frame: StateUnwatchFrame): unknown;
+  /** Starts a task watch once the task worker allows it; resolves with where the task stands. */
+  watchTask(connection: AgentConnection, agentId: string, frame: TaskWatchFrame): Promise<unknown>;
+  /** Ends a task watch of this connection; returns `{ removed }`. */
+  unwatchTask(connection: AgentConnection, agentId: string, frame: TaskUnwatchFrame): unknown;
 }
 
 /**
@@ -73,7 +86,14 @@ export interface ConnectionHandlers {
  * status and state versions it resumes with.
  */
 export type PushFrame = DistributiveOmit<
-  DeliverFrame | ReceiptFrame | StateChangedFrame | ResumeFrame,
+  | DeliverFrame
+  | ReceiptFrame
+  | StateChangedFrame
+  | ResumeFrame
+  // Tasks (issue 7).
+  | TaskFrame
+  | TaskAbortFrame
+  | TaskChangedFrame,
   'v' | 'id'
 >;
 
@@ -119,6 +139,10 @@ export class AgentConnection {
   private queued = 0;
   private readonly sends = new PendingRequests();
   private readonly reads = new PendingRequests();
+  // Tool calls the agent makes wait apart from its reads: a call may run long.
+  private readonly calls = new PendingRequests();
+  // Tool calls written to the agent (it provides the tool), bound to this socket.
+  private readonly toolCalls = new PendingToolCalls();
 
   constructor(
     private readonly socket: WebSocket,
@@ -173,6 +197,12 @@ export class AgentConnection {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.heartbeat);
+    this.toolCalls.close(
+      new SbError(
+        'E_UNAVAILABLE',
+        `the provider agent ${this.agentId ?? '(unregistered)'} disconnected (${reason}) before it answered the tool call`,
+      ),
+    );
     this.context.handlers.closed(this, reason);
   }
 
@@ -204,6 +234,40 @@ export class AgentConnection {
     if (this.socket.bufferedAmount > this.context.settings().maxQueuedBytes) return 'backpressure';
     this.send(frame);
     return 'written';
+  }
+
+  /**
+   * Writes a `tool.call` to the registered agent and resolves with its `tool.result`; rejects
+   * with `E_UNAVAILABLE` when the connection is gone or ends first, `E_TIMEOUT` at `deadline`.
+   */
+  callTool(call: {
+    callId: string;
+    name: string;
+    version: string;
+    arguments: Record<string, unknown>;
+    deadline: string;
+  }): Promise<ToolOutcome> {
+    if (this.ended || this.agentId === undefined) {
+      return Promise.reject(
+        new SbError('E_UNAVAILABLE', 'the provider agent is no longer connected here'),
+      );
+    }
+    const answer = this.toolCalls.wait(call.callId, Date.parse(call.deadline));
+    this.send({
+      type: 'tool.call',
+      callId: call.callId,
+      name: call.name,
+      version: call.version,
+      arguments: call.arguments as ToolCallArguments,
+      deadline: call.deadline,
+    });
+    return answer;
+  }
+
+  private toolResult(frame: ToolResultFrame): void {
+    if (!this.toolCalls.settle(frame)) {
+      this.log.debug({ callId: frame.callId }, 'a tool.result nobody waits for (late or unknown)');
+    }
   }
 
   private send(frame: DistributiveOmit<ServerFrame, 'v' | 'id'>): void {
@@ -278,7 +342,13 @@ export class AgentConnection {
       case 'subscriptions':
       case 'dlq.list':
       case 'dlq.get':
+      case 'tools.list':
+      case 'tools.get':
         return this.pipeline(this.reads, frame);
+      case 'tools.call':
+        return this.pipeline(this.calls, frame);
+      case 'tool.result':
+        return this.toolResult(frame);
       case 'state.put':
       case 'state.patch':
       case 'state.delete':
@@ -287,9 +357,33 @@ export class AgentConnection {
       case 'unsubscribe':
       case 'dlq.replay':
       case 'dlq.purge':
+      case 'tools.register':
         return this.forwardInOrder(frame);
       case 'state.watch':
         return this.answer(frame, (agentId) => this.context.handlers.watch(this, agentId, frame));
+      // Tasks (issue 7): reads and reports are pipelined like sends; changes keep their order.
+      case 'task.get':
+      case 'task.list':
+      case 'task.history':
+      case 'task.types.get':
+        return this.pipeline(this.reads, frame);
+      case 'task.submit':
+      case 'task.progress':
+      case 'task.complete':
+      case 'task.heartbeat':
+        return this.pipeline(this.sends, frame);
+      case 'task.cancel':
+      case 'task.types.register':
+      case 'task.executor':
+        return this.forwardInOrder(frame);
+      case 'task.watch':
+        return this.answer(frame, (agentId) =>
+          this.context.handlers.watchTask(this, agentId, frame),
+        );
+      case 'task.unwatch':
+        return this.answer(frame, async (agentId) =>
+          this.context.handlers.unwatchTask(this, agentId, frame),
+        );
       case 'state.unwatch':
         return this.answer(frame, async (agentId) =>
           this.context.handlers.unwatch(this, agentId, frame),
@@ -408,3 +502,5 @@ export class AgentConnection {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+type ToolCallArguments = Extract<ServerFrame, { type: 'tool.call' }>['arguments'];

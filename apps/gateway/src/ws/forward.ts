@@ -19,14 +19,22 @@ import {
   StatePatchRpc,
   StatePutRpc,
   StateWatchRpc,
+  TOOL_CALL_GRACE_MS,
+  ToolsCallRpc,
+  ToolsGetRpc,
+  ToolsListRpc,
+  ToolsRegisterRpc,
 } from '@switchboard/protocol';
 import type { z } from 'zod';
+import { taskForwardRoutes } from '../tasks/task-forward-routes.ts';
 
 /** Where a frame goes: a service's RPC, and the request it makes for the registered agent. */
 export interface ForwardRoute<F extends ServiceFrame = ServiceFrame> {
   service: ServiceShortName;
   rpc: RpcDefinition;
   request(frame: F, agentId: string): unknown;
+  /** How long the gateway waits for the answer, when not the bus's default. */
+  timeoutMs?(frame: F): number | undefined;
 }
 
 // Typed where a route is written (the request must fit the RPC), erased in the table.
@@ -34,8 +42,9 @@ function route<F extends ServiceFrame, Req extends z.ZodType, Res extends z.ZodT
   service: ServiceShortName,
   rpc: RpcDefinition<Req, Res>,
   request: (frame: F, agentId: string) => z.input<Req>,
+  timeoutMs?: (frame: F) => number | undefined,
 ): ForwardRoute<F> {
-  return { service, rpc, request };
+  return timeoutMs === undefined ? { service, rpc, request } : { service, rpc, request, timeoutMs };
 }
 
 type Of<T extends ServiceFrame['type']> = Extract<ServiceFrame, { type: T }>;
@@ -112,6 +121,33 @@ const forwardRoutes: { [T in ServiceFrame['type']]: ForwardRoute<Of<T>> } = {
     agentId,
     ...(frame.ids === undefined ? {} : { ids: frame.ids }),
   })),
+  // The registry reads the providing or calling agent from the principal.
+  'tools.register': route('tools', ToolsRegisterRpc, (frame: Of<'tools.register'>) => ({
+    tools: frame.tools,
+  })),
+  'tools.call': route(
+    'tools',
+    ToolsCallRpc,
+    (frame: Of<'tools.call'>) => ({
+      name: frame.name,
+      ...(frame.range === undefined ? {} : { range: frame.range }),
+      ...(frame.arguments === undefined ? {} : { arguments: frame.arguments }),
+      ...(frame.timeoutMs === undefined ? {} : { timeoutMs: frame.timeoutMs }),
+    }),
+    // The registry enforces the call's timeout; the gateway waits a little longer for its answer.
+    (frame) => (frame.timeoutMs === undefined ? undefined : frame.timeoutMs + TOOL_CALL_GRACE_MS),
+  ),
+  'tools.list': route('tools', ToolsListRpc, (frame: Of<'tools.list'>) => ({
+    ...(frame.tag === undefined ? {} : { tag: frame.tag }),
+    ...(frame.limit === undefined ? {} : { limit: frame.limit }),
+    ...(frame.cursor === undefined ? {} : { cursor: frame.cursor }),
+  })),
+  'tools.get': route('tools', ToolsGetRpc, (frame: Of<'tools.get'>) => ({
+    name: frame.name,
+    ...(frame.range === undefined ? {} : { range: frame.range }),
+  })),
+  // Tasks (issue 7): forwarded to the task worker.
+  ...taskForwardRoutes,
 };
 
 /** The route of a frame the gateway forwards to a service. */

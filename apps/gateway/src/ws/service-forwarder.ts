@@ -31,11 +31,15 @@ const encoded = new WeakMap<Principal, { agentId: string; header: string }>();
 export function createServiceForwarder(bus: Bus) {
   return (connection: AgentConnection, agentId: string, frame: ServiceFrame): Promise<unknown> => {
     const route = forwardRouteOf(frame);
+    const timeoutMs = route.timeoutMs?.(frame);
     return bus.request(
       bus.subjects.rpc(route.service, route.rpc.operation),
       route.rpc,
       route.request(frame, agentId),
-      { principal: agentPrincipal(connection, agentId) },
+      {
+        principal: agentPrincipal(connection, agentId),
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      },
     );
   };
 }

@@ -14,6 +14,12 @@ export const OperatorScopes = [
   'events:read',
   'messages:read',
   'messages:write',
+  // Tasks (issue 7).
+  'tasks:read',
+  'tasks:write',
+  // Tools (issue 8).
+  'tools:read',
+  'tools:write',
 ] as const;
 
 /** One of {@link OperatorScopes}. */

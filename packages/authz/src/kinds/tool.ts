@@ -1,16 +1,19 @@
 import { SubjectPatternSchema, subjectMatches } from '@switchboard/protocol';
 import { z } from 'zod';
 
-/** What a tool grant allows: seeing a tool in listings, and calling it. */
-export const ToolActions = ['list', 'call'] as const;
+/**
+ * What a tool grant allows: seeing a tool in listings, calling it, and (for an agent) providing
+ * it, i.e. registering as one of the agents that execute it and receive its calls' arguments.
+ */
+export const ToolActions = ['list', 'call', 'provide'] as const;
 
 /** One of {@link ToolActions}. */
 export type ToolAction = (typeof ToolActions)[number];
 
 /**
- * Lets a principal list and/or call the tools whose names one of `names` matches (`search.*`).
- * `versions` is a semver range kept as a string: the tool-registry issue validates and evaluates
- * it (it owns the semver dependency); until then {@link toolAllows} checks name and action only.
+ * Lets a principal list, call and/or provide the tools whose names one of `names` matches
+ * (`search.*`). `versions` is a semver range kept as a string: the tool registry evaluates it
+ * (it owns the semver dependency); {@link toolAllows} checks name and action only.
  */
 export const ToolGrantSchema = z.strictObject({
   kind: z.literal('tool'),

@@ -3,6 +3,8 @@ import { AgentRegistrationSchema } from './agent.ts';
 import { frameBase, PingFrameSchema, PongFrameSchema } from './envelope.ts';
 import { AckFrameSchema, NackFrameSchema } from './message-frames.ts';
 import { StateUnwatchFrameSchema, serviceFrameSchemas } from './service-frames.ts';
+import { TaskUnwatchFrameSchema } from './task-frames.ts';
+import { ToolResultFrameSchema } from './tool-frames.ts';
 
 /** First frame of a connection: the protocol versions the client speaks, and who it is. */
 export const HelloFrameSchema = z.strictObject({
@@ -33,6 +35,10 @@ export const ClientFrameSchema = z.discriminatedUnion('type', [
   NackFrameSchema,
   // Answered by the gateway itself: a watch lives on the connection, not in a service.
   StateUnwatchFrameSchema,
+  // Answered by the gateway itself, like state.unwatch.
+  TaskUnwatchFrameSchema,
+  // Answered by nobody: the gateway hands it to the tool call it names.
+  ToolResultFrameSchema,
   ...serviceFrameSchemas,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;

@@ -10,6 +10,8 @@ import {
   ResultFrameSchema,
 } from './envelope.ts';
 import { DeliverFrameSchema, ReceiptFrameSchema } from './message-frames.ts';
+import { TaskAbortFrameSchema, TaskChangedFrameSchema, TaskFrameSchema } from './task-frames.ts';
+import { ToolCallFrameSchema } from './tool-frames.ts';
 
 /** The limits a connection lives under, announced in `welcome` so the SDK can respect them. */
 export const ConnectionLimitsSchema = z.strictObject({
@@ -69,5 +71,10 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
   ReceiptFrameSchema,
   StateChangedFrameSchema,
   ResumeFrameSchema,
+  ToolCallFrameSchema,
+  // Tasks (issue 7).
+  TaskFrameSchema,
+  TaskAbortFrameSchema,
+  TaskChangedFrameSchema,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrameSchema>;

@@ -11,6 +11,8 @@ import {
 } from '../state-rpcs.ts';
 import { frameBase } from './envelope.ts';
 import { routerFrameSchemas } from './message-frames.ts';
+import { taskFrameSchemas } from './task-frames.ts';
+import { toolFrameSchemas } from './tool-frames.ts';
 
 // A frame's scope is optional: the gateway fills in the agent's own scope `agent:<agentId>`.
 const scoped = { ...frameBase, scope: StateScopeSchema.optional() };
@@ -96,6 +98,9 @@ export const serviceFrameSchemas = [
   LifecycleTransitionFrameSchema,
   LifecycleGetFrameSchema,
   ...routerFrameSchemas,
+  ...toolFrameSchemas,
+  // Tasks (issue 7): forwarded to the task worker.
+  ...taskFrameSchemas,
 ] as const;
 
 /** A frame the gateway forwards to a service (see {@link serviceFrameSchemas}). */
