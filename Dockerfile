@@ -26,6 +26,18 @@ ARG SERVICE
 COPY . .
 RUN turbo prune "@switchboard/${SERVICE}" @switchboard/infra --docker
 
+# The web console (apps/console): a React single-page app that vite builds to static files.
+FROM base AS console-prune
+COPY . .
+RUN turbo prune @switchboard/console --docker
+
+FROM base AS console
+COPY --from=console-prune /repo/out/json/ ./
+RUN --mount=type=cache,id=switchboard-pnpm,target=/pnpm/store \
+    pnpm install --frozen-lockfile --store-dir /pnpm/store
+COPY --from=console-prune /repo/out/full/ ./
+RUN pnpm --filter @switchboard/console build
+
 FROM base AS build
 ARG SERVICE
 COPY --from=prune /repo/out/json/ ./
@@ -42,8 +54,9 @@ RUN --mount=type=cache,id=switchboard-pnpm,target=/pnpm/store \
       --config.node-linker=hoisted --store-dir /pnpm/store /out \
  && rm -rf /out/node_modules/@switchboard /out/src /out/tsconfig.json /out/drizzle.config.ts \
  && cp -r "apps/${SERVICE}/dist" /out/dist
-# The web console (apps/console, a later issue) will add a stage here that builds it; the
-# runtime stage then copies its output into the gateway image (see docs/deploy.md).
+# The gateway image also carries the web console's static files, served at /console/.
+COPY --from=console /repo/apps/console/dist /console
+RUN if [ "${SERVICE}" = gateway ]; then cp -r /console /out/console; fi
 
 FROM node:${NODE_VERSION}-slim AS runtime
 ARG SERVICE
@@ -60,7 +73,8 @@ LABEL org.opencontainers.image.title="switchboard-${SERVICE}" \
 RUN apt-get update \
  && apt-get install --yes --no-install-recommends tini \
  && rm -rf /var/lib/apt/lists/*
-ENV NODE_ENV=production NODE_OPTIONS=--enable-source-maps
+# Only the gateway reads SB_GATEWAY__*; the console folder exists in the gateway image alone.
+ENV NODE_ENV=production NODE_OPTIONS=--enable-source-maps SB_GATEWAY__CONSOLE_DIR=/app/console
 WORKDIR /app
 COPY --from=build /out/ ./
 # uid 1000 is the `node` user of the base image; numeric so Kubernetes can verify runAsNonRoot.

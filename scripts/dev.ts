@@ -4,7 +4,7 @@
  * their logs combined and prefixed, reports when every `/readyz` is green, and stops them all
  * on Ctrl-C.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -137,6 +137,21 @@ if (problems.length > 0) {
   process.exit(1);
 }
 
+/**
+ * Builds the web console the gateway serves at /console/ (vite, a second or two). A failed build
+ * leaves the mesh usable: the gateway then says at /console/ how to build it.
+ */
+function buildConsole(): void {
+  const consoleRoot = join(root, 'apps', 'console');
+  const vite = join(consoleRoot, 'node_modules', 'vite', 'bin', 'vite.js');
+  const built = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
+    cwd: consoleRoot,
+    stdio: 'inherit',
+  });
+  if (built.status !== 0) console.error('the web console did not build; /console/ will say so');
+}
+
+buildConsole();
 const children = serviceShortNames.map(startService);
 let stopping = false;
 const shutdown = async (code: number) => {
@@ -165,6 +180,8 @@ if (await waitUntilReady(ports)) {
   const lines = serviceShortNames.map(
     (short, index) => `  ${short.padEnd(8)} http://127.0.0.1:${ports[index]}`,
   );
+  const gatewayPort = ports[serviceShortNames.indexOf('gateway')];
+  lines.push(`  ${'console'.padEnd(8)} http://127.0.0.1:${gatewayPort}/console/`);
   console.log(
     `\nSwitchboard is ready (every /readyz is green). Ctrl-C stops it.\n${lines.join('\n')}\n`,
   );

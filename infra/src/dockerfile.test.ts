@@ -82,6 +82,19 @@ describe('Dockerfile', () => {
     }
   });
 
+  it('builds the web console and puts it, in the gateway image only, where the gateway looks', () => {
+    expect(runsOf('console')).toContain('pnpm --filter @switchboard/console build');
+    const copies = stage('build')
+      .filter((instruction) => instruction.getKeyword() === 'COPY')
+      .map((instruction) => instruction.getTextContent());
+    expect(copies).toContain('COPY --from=console /repo/apps/console/dist /console');
+    expect(runsOf('build')).toContain(
+      'if [ "${SERVICE}" = gateway ]; then cp -r /console /out/console; fi',
+    );
+    // /out becomes /app in the runtime stage.
+    expect(argumentsOf(runtime, 'ENV').join(' ')).toContain('SB_GATEWAY__CONSOLE_DIR=/app/console');
+  });
+
   it('prunes to the service, bundles it, and deploys its production dependencies only', () => {
     expect(runsOf('prune')).toContain(
       'turbo prune "@switchboard/${SERVICE}" @switchboard/infra --docker',

@@ -14,17 +14,23 @@ import { createRateLimiter } from './auth/rate-limiter.ts';
 import type { GatewayConfig } from './config.ts';
 import { createAgentStore } from './db/agent-store.ts';
 import { createApiKeyStore } from './db/api-key-store.ts';
+import { registerConsoleFiles } from './http/console-files.ts';
+import { createSessionStore } from './http/console-session.ts';
 import { registerOperatorApi } from './http/operator-api.ts';
 import { createOperatorRuntime, type OperatorRuntimeHandle } from './http/operator-runtime.ts';
 import { type AckForwarder, createAckForwarder } from './messaging/ack-forwarder.ts';
 import { serveDeliveries } from './messaging/delivery-endpoint.ts';
 import { createMessagingMetrics, type MessagingMetrics } from './messaging/messaging-metrics.ts';
+import { createTaskWatches, type TaskWatches } from './tasks/task-watches.ts';
+import { serveToolCalls } from './tools/tool-call-endpoint.ts';
 import { createStateWatches, type StateWatches } from './watch/state-watches.ts';
 import { type ConnectRuntime, registerConnectRoute } from './ws/connect-route.ts';
 import { ConnectionRegistry } from './ws/connection-registry.ts';
 import { createServiceForwarder } from './ws/service-forwarder.ts';
 
 const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
+// The console this checkout builds (`pnpm --filter @switchboard/console build`); images set consoleDir.
+const builtConsoleDir = fileURLToPath(new URL('../../console/dist', import.meta.url));
 
 /** Builds the gateway; `start()` connects, migrates and serves. Tests build it too. */
 export function build(
@@ -41,7 +47,9 @@ export function build(
   let acks: AckForwarder | undefined;
   let deliveries: BusSubscription | undefined;
   let watches: StateWatches | undefined;
+  let taskWatches: TaskWatches | undefined;
   let resumes: AgentResume | undefined;
+  let toolCalls: BusSubscription | undefined;
 
   return createService({
     service: 'gateway',
@@ -58,6 +66,7 @@ export function build(
         settings: () => settings().connections,
         runtime: () => runtime,
       });
+      registerConsoleFiles(http, { dir: settings().consoleDir ?? builtConsoleDir });
       registerOperatorApi(http, {
         runtime: () => operator?.runtime,
         eventSettings: () => settings().events,
@@ -111,6 +120,8 @@ export function build(
       operator = createOperatorRuntime({
         gatewayId: instanceId,
         resolve: (token) => resolver.resolve(token),
+        resolveSession: (keyId) => resolver.resolveSession(keyId),
+        sessions: createSessionStore({ cache, settings: () => settings().session }),
         limiter,
         keys,
         agents,
@@ -118,6 +129,8 @@ export function build(
         bus,
         cache,
         log: log.child({ component: 'operator' }),
+        overview: () => settings().overview,
+        statsTimeoutMs: () => settings().events.statsTimeoutMs,
       });
       await operator.start();
       messaging = createMessagingMetrics(metrics);
@@ -135,6 +148,7 @@ export function build(
         metrics: messaging,
         log: log.child({ component: 'deliveries' }),
       });
+      toolCalls = serveToolCalls({ bus, gatewayId: instanceId, registry });
       const forward = createServiceForwarder(bus);
       const stateWatches = createStateWatches({
         bus,
@@ -145,6 +159,15 @@ export function build(
       });
       await stateWatches.start();
       watches = stateWatches;
+      // Tasks (issue 7): watches of task changes, kept per connection like state watches.
+      const tasks = createTaskWatches({
+        bus,
+        forward,
+        metrics: messaging,
+        log: log.child({ component: 'task-watches' }),
+      });
+      await tasks.start();
+      taskWatches = tasks;
       const agentResume = createAgentResume({
         bus,
         metrics: messaging,
@@ -159,6 +182,7 @@ export function build(
           ...sessions.handlers,
           closed: (connection, reason) => {
             stateWatches.drop(connection);
+            tasks.drop(connection);
             sessions.handlers.closed(connection, reason);
           },
           registered: (connection, agentId) => agentResume.resume(connection, agentId),
@@ -166,6 +190,7 @@ export function build(
           forward,
           acknowledge: (connection, agentId, frame) => ackForwarder.add(connection, agentId, frame),
           ...stateWatches.handlers,
+          ...tasks.handlers,
         },
         registry,
         gatewayId: instanceId,
@@ -175,7 +200,9 @@ export function build(
     unregister: async () => {
       // No more pushes, then close the agents, then forward the acks they sent before leaving.
       await deliveries?.stop();
+      await toolCalls?.stop();
       await watches?.stop();
+      await taskWatches?.stop();
       await resumes?.stop();
       await operator?.stop();
       await stopSessions?.();
@@ -185,6 +212,7 @@ export function build(
       connections: registry.size,
       agentsRegistered: registry.registeredCount,
       stateWatches: watches?.count() ?? 0,
+      taskWatches: taskWatches?.count() ?? 0,
       ...messaging?.stats(),
     }),
   });

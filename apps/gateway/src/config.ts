@@ -1,7 +1,7 @@
 import { type ConfigOf, defineServiceConfig } from '@switchboard/config';
 import { listenSettings } from '@switchboard/service';
 import { z } from 'zod';
-import { eventStreamSettings } from './http/settings.ts';
+import { eventStreamSettings, overviewSettings, sessionSettings } from './http/settings.ts';
 
 const JwtAlgorithms = [
   'RS256',
@@ -71,6 +71,13 @@ export const gatewayConfig = defineServiceConfig({
   service: 'gateway',
   section: z.strictObject({
     ...listenSettings('gateway'),
+    consoleDir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Folder of the built web console, served at /console/ (default: apps/console/dist of this checkout)',
+      ),
     allowedOrigins: z
       .array(z.string().min(1))
       .default([])
@@ -160,6 +167,8 @@ export const gatewayConfig = defineServiceConfig({
       })
       .prefault({}),
     events: eventStreamSettings,
+    session: sessionSettings,
+    overview: overviewSettings,
     lease: z
       .strictObject({
         ttlMs: z
@@ -202,6 +211,8 @@ export const gatewayConfig = defineServiceConfig({
     'gateway.connections.maxWatches',
     'gateway.lease',
     'gateway.events',
+    'gateway.session',
+    'gateway.overview',
     'gateway.rateLimits',
   ],
 });

@@ -49,6 +49,34 @@ afterAll(async () => {
 });
 
 describe('credential resolver', () => {
+  it('resolves a console session from its key id, and refuses it once the key is revoked', async () => {
+    const { record } = await keys.create({
+      name: 'console operator',
+      agentIds: [],
+      roles: ['observer'],
+      grants: [],
+      createdBy: 'key:bootstrap',
+    });
+    const principal = await resolver.resolveSession(record.id);
+    expect(principal).toMatchObject({
+      id: `key:${record.id}`,
+      credential: { type: 'session', id: record.id },
+    });
+    expect(authorize(principal, { kind: 'operator', scope: 'agents:read' }).allowed).toBe(true);
+    await keys.revoke(record.id);
+    await expect(resolver.resolveSession(record.id)).rejects.toMatchObject({
+      code: 'E_UNAUTHORIZED',
+    });
+  });
+
+  it('resolves a bootstrap session only while the bootstrap key is configured', async () => {
+    expect((await resolver.resolveSession('bootstrap')).credential).toEqual({
+      type: 'session',
+      id: 'bootstrap',
+    });
+    await expect(withoutJwt.resolveSession('bootstrap')).rejects.toThrow(/retired/);
+  });
+
   it('resolves an API key to its principal, roles expanded into grants', async () => {
     const { record, token } = await keys.create({
       name: 'planner',

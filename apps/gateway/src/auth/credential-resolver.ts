@@ -48,19 +48,18 @@ function stringList(value: unknown): string[] | undefined {
 export function createCredentialResolver(deps: CredentialResolverDeps) {
   const now = deps.now ?? (() => new Date());
 
-  const fromApiKey = async (token: string, keyId: string): Promise<Principal> => {
-    const bootstrap = deps.bootstrapKeySha256();
-    if (bootstrap !== undefined && tokenMatches(token, bootstrap)) {
-      return {
-        id: principalId('key', 'bootstrap'),
-        credential: { type: 'bootstrap', id: 'bootstrap' },
-        agentIds: [],
-        roles: ['admin'],
-        grants: [],
-      };
-    }
+  const bootstrapPrincipal = (type: 'bootstrap' | 'session'): Principal => ({
+    id: principalId('key', 'bootstrap'),
+    credential: { type, id: 'bootstrap' },
+    agentIds: [],
+    roles: ['admin'],
+    grants: [],
+  });
+
+  // A key that exists, passes `matches` and is neither revoked nor expired.
+  const activeKey = async (keyId: string, matches: (sha256: string) => boolean) => {
     const key = await deps.keys.findForVerification(keyId);
-    if (key === undefined || !tokenMatches(token, key.sha256)) throw unknownKey();
+    if (key === undefined || !matches(key.sha256)) throw unknownKey();
     if (key.revokedAt !== null) {
       throw new SbError(
         'E_UNAUTHORIZED',
@@ -73,13 +72,26 @@ export function createCredentialResolver(deps: CredentialResolverDeps) {
         `API key ${keyId} expired at ${key.expiresAt.toISOString()}`,
       );
     }
-    return {
-      id: principalId('key', keyId),
-      credential: { type: 'api_key', id: keyId },
-      agentIds: key.agentIds,
-      roles: key.roles,
-      grants: key.grants,
-    };
+    return key;
+  };
+
+  const keyPrincipal = (
+    key: Awaited<ReturnType<typeof activeKey>>,
+    type: 'api_key' | 'session',
+  ): Principal => ({
+    id: principalId('key', key.id),
+    credential: { type, id: key.id },
+    agentIds: key.agentIds,
+    roles: key.roles,
+    grants: key.grants,
+  });
+
+  const fromApiKey = async (token: string, keyId: string): Promise<Principal> => {
+    const bootstrap = deps.bootstrapKeySha256();
+    if (bootstrap !== undefined && tokenMatches(token, bootstrap)) {
+      return bootstrapPrincipal('bootstrap');
+    }
+    return keyPrincipal(await activeKey(keyId, (sha256) => tokenMatches(token, sha256)), 'api_key');
   };
 
   const fromJwt = async (token: string): Promise<Principal> => {
@@ -109,6 +121,23 @@ export function createCredentialResolver(deps: CredentialResolverDeps) {
     async resolve(token: string): Promise<Principal> {
       const keyId = apiKeyIdOf(token);
       const principal = keyId === undefined ? await fromJwt(token) : await fromApiKey(token, keyId);
+      return resolvePrincipal(principal, builtInRoles).principal;
+    },
+
+    /**
+     * The principal of a console session issued for operator key `keyId` (the token was checked
+     * at sign-in). Read again on every request, so a revoked or expired key ends its sessions.
+     */
+    async resolveSession(keyId: string): Promise<Principal> {
+      let principal: Principal;
+      if (keyId === 'bootstrap') {
+        if (deps.bootstrapKeySha256() === undefined) {
+          throw new SbError('E_UNAUTHORIZED', 'the bootstrap key was retired; sign in again');
+        }
+        principal = bootstrapPrincipal('session');
+      } else {
+        principal = keyPrincipal(await activeKey(keyId, () => true), 'session');
+      }
       return resolvePrincipal(principal, builtInRoles).principal;
     },
   };

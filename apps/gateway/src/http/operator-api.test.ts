@@ -122,6 +122,16 @@ describe('validation', () => {
 });
 
 describe('API keys', () => {
+  it('lists the roles keys may name, with the grants each bundles', async () => {
+    const response = await gateway.call('GET', '/v1/roles', { token: gateway.adminToken });
+    expect(response.statusCode).toBe(200);
+    const roles = (response.json() as { items: Array<{ name: string; grants: unknown[] }> }).items;
+    expect(roles.map((role) => role.name)).toEqual(['admin', 'agent', 'observer']);
+    expect(roles.find((role) => role.name === 'observer')?.grants).toEqual([
+      { kind: 'operator', scopes: expect.arrayContaining(['keys:read', 'agents:read']) },
+    ]);
+  });
+
   it('creates a key whose token is shown once, lists, gets and revokes it', async () => {
     const created = await createKey({
       name: 'ci',
@@ -262,6 +272,7 @@ describe('the OpenAPI document', () => {
         'POST /v1/keys',
         'GET /v1/keys',
         'GET /v1/keys/{id}',
+        'GET /v1/roles',
         'DELETE /v1/keys/{id}',
         'GET /v1/agents',
         'GET /v1/agents/{id}',
@@ -273,6 +284,9 @@ describe('the OpenAPI document', () => {
         'GET /v1/state/{scope}/{key}',
         'PUT /v1/state/{scope}/{key}',
         'GET /v1/state/{scope}/{key}/history',
+        'GET /v1/state/{scope}',
+        'GET /v1/agents/{agentId}/lifecycle',
+        'GET /v1/agents/{agentId}/lifecycle/history',
         'GET /v1/events',
         'POST /v1/messages',
         'GET /v1/messages',
@@ -284,13 +298,54 @@ describe('the OpenAPI document', () => {
         'GET /v1/dead-letters/{id}',
         'POST /v1/dead-letters/replay',
         'POST /v1/dead-letters/purge',
+        'POST /v1/session',
+        'GET /v1/session',
+        'DELETE /v1/session',
+        'GET /v1/stats',
+        // Tasks (issue 7).
+        'POST /v1/tasks',
+        'GET /v1/tasks',
+        'GET /v1/tasks/{id}',
+        'GET /v1/tasks/{id}/history',
+        'POST /v1/tasks/{id}/cancel',
+        'GET /v1/task-types',
+        'GET /v1/task-types/{name}',
+        'PUT /v1/task-types/{name}',
+        'GET /v1/task-schedules',
+        'PUT /v1/task-schedules/{name}',
+        'DELETE /v1/task-schedules/{name}',
+        // Tools (issue 8).
+        'GET /v1/tools',
+        'GET /v1/tools/search',
+        'GET /v1/tools/figures',
+        'GET /v1/tools/audit',
+        'GET /v1/tools/audit/export',
+        'GET /v1/tools/upstreams',
+        'POST /v1/tools/import',
+        'GET /v1/tools/groups',
+        'PUT /v1/tools/groups/{group}',
+        'DELETE /v1/tools/groups/{group}',
+        'GET /v1/tools/{name}',
+        'GET /v1/tools/{name}/versions',
+        'POST /v1/tools/{name}/call',
+        'POST /v1/tools/{name}/versions/{version}/deprecate',
+        'POST /v1/tools/{name}/versions/{version}/retire',
       ].sort(),
     );
     expect(document.paths['/v1/keys']?.post?.responses).toHaveProperty('201');
     expect(document.components.securitySchemes).toHaveProperty('bearer');
+    expect(document.components.securitySchemes).toHaveProperty('session');
     expect(document.components.schemas).toHaveProperty('ApiKey');
     expect(document.components.schemas).toHaveProperty('Problem');
-    for (const name of ['OutgoingMessage', 'Message', 'DeadLetter', 'Subscription']) {
+    for (const name of [
+      'OutgoingMessage',
+      'Message',
+      'DeadLetter',
+      'Subscription',
+      'Task',
+      'TaskType',
+      'TaskSchedule',
+    ]) {
       expect(document.components.schemas).toHaveProperty(name);
     }
     expect(document.paths['/v1/messages']?.post?.responses).toHaveProperty('202');

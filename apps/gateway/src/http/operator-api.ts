@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { SbError } from '@switchboard/protocol';
@@ -9,6 +10,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { SESSION_COOKIE, sessionCredentials } from './console-session.ts';
 import { handleError, handleNotFound } from './error-handler.ts';
 import type { EventStream } from './event-stream.ts';
 import {
@@ -25,8 +27,11 @@ import { registerDeadLetterRoutes } from './routes/dead-letter-routes.ts';
 import { registerEventRoutes } from './routes/event-routes.ts';
 import { registerKeyRoutes } from './routes/key-routes.ts';
 import { registerMessageRoutes } from './routes/message-routes.ts';
+import { registerSessionRoutes } from './routes/session-routes.ts';
 import { registerStateRoutes } from './routes/state-routes.ts';
 import { registerSubscriptionRoutes } from './routes/subscription-routes.ts';
+import { registerTaskRoutes } from './routes/task-routes.ts';
+import { registerToolRoutes } from './routes/tool-routes.ts';
 import type { EventStreamSettings } from './settings.ts';
 
 /** Where the OpenAPI document is served. */
@@ -43,14 +48,14 @@ export interface OperatorApiOptions {
   /** The URL clients reach the gateway at (`gateway.publicUrl`), listed in the document. */
   publicUrl?: string | undefined;
   /**
-   * Where credentials come from, first match wins. Default: `Authorization: Bearer`. The
-   * console's session cookie is added here when it comes.
+   * Where credentials come from, first match wins. Default: `Authorization: Bearer`, then the
+   * console's session cookie.
    */
   credentialSources?: readonly CredentialSource[];
 }
 
 /**
- * The operator HTTP API: `/v1/keys`, `/v1/agents`, `/v1/config`, `/v1/state`, `/v1/messages`,
+ * The operator HTTP API: `/v1/session` (the console's sign-in), `/v1/keys`, `/v1/agents`, `/v1/config`, `/v1/state`, `/v1/messages`,
  * `/v1/dead-letters`, `/v1/events`, with the OpenAPI document generated from the routes' zod
  * schemas at `/docs/openapi.json` (a UI at `/docs`).
  * Every `/v1` route needs credentials and its operator scope (`/v1/state`: the state service's
@@ -60,7 +65,6 @@ export interface OperatorApiOptions {
  */
 export function registerOperatorApi(http: FastifyInstance, options: OperatorApiOptions): void {
   const streams = new Set<EventStream>();
-  const sources = options.credentialSources ?? [bearerCredentials];
   const context: RouteContext = {
     runtime: () => {
       const runtime = options.runtime();
@@ -70,6 +74,15 @@ export function registerOperatorApi(http: FastifyInstance, options: OperatorApiO
       return runtime;
     },
   };
+  const sources = options.credentialSources ?? [
+    bearerCredentials,
+    sessionCredentials({
+      sessions: () => context.runtime().sessions,
+      resolveSession: (keyId) => context.runtime().resolveSession(keyId),
+    }),
+  ];
+  // Not encapsulated (a fastify-plugin): every route reads `request.cookies`.
+  void http.register(cookie);
   // Open event streams would hold the server's close() forever: end them first.
   http.addHook('preClose', async () => {
     await Promise.all([...streams].map((stream) => stream.close('the gateway is stopping')));
@@ -87,7 +100,7 @@ export function registerOperatorApi(http: FastifyInstance, options: OperatorApiO
           title: 'Switchboard operator API',
           version: options.version,
           description:
-            'Every /v1 route needs `Authorization: Bearer <API key or JWT>` and an operator scope; errors are application/problem+json with a stable `code`.',
+            'Every /v1 route needs credentials (`Authorization: Bearer <API key or JWT>`, or the console session cookie with its CSRF token on changes) and an operator scope; errors are application/problem+json with a stable `code`.',
         },
         servers: options.publicUrl === undefined ? [] : [{ url: options.publicUrl }],
         components: {
@@ -97,9 +110,16 @@ export function registerOperatorApi(http: FastifyInstance, options: OperatorApiO
               scheme: 'bearer',
               description: 'An API key (`sbk_...`) or a JWT',
             },
+            session: {
+              type: 'apiKey',
+              in: 'cookie',
+              name: SESSION_COOKIE,
+              description:
+                'The console session from `POST /v1/session`; changes also need `X-CSRF-Token`',
+            },
           },
         },
-        security: [{ bearer: [] }],
+        security: [{ bearer: [] }, { session: [] }],
       },
       transform: jsonSchemaTransform,
       transformObject: jsonSchemaTransformObject,
@@ -107,6 +127,10 @@ export function registerOperatorApi(http: FastifyInstance, options: OperatorApiO
     await api.register(swaggerUi, { routePrefix: '/docs' });
     api.get(OPENAPI_PATH, { schema: { hide: true } }, async () => api.swagger());
 
+    await api.register(
+      async (session) => registerSessionRoutes(session.withTypeProvider(), context),
+      { prefix: '/v1/session' },
+    );
     await api.register(
       async (v1) => {
         const scope = v1.withTypeProvider<ZodTypeProvider>();
@@ -130,6 +154,10 @@ export function registerOperatorApi(http: FastifyInstance, options: OperatorApiO
         registerMessageRoutes(scope, context);
         registerSubscriptionRoutes(scope, context);
         registerDeadLetterRoutes(scope, context);
+        // Tasks (issue 7).
+        registerTaskRoutes(scope, context);
+        // Tools (issue 8).
+        registerToolRoutes(scope, context);
         registerEventRoutes(scope, { ...context, settings: options.eventSettings, streams });
       },
       { prefix: '/v1' },

@@ -1,3 +1,4 @@
+import type { Principal } from '@switchboard/authz';
 import type { Bus, BusSubscription } from '@switchboard/bus';
 import type { Cache } from '@switchboard/cache';
 import type { Logger } from '@switchboard/logger';
@@ -8,18 +9,27 @@ import type { ApiKeyStore } from '../db/api-key-store.ts';
 import type { ConnectionRegistry } from '../ws/connection-registry.ts';
 import { type AgentControl, createAgentControl } from './agent-control.ts';
 import { toAgentRecord } from './agent-record.ts';
+import type { SessionStore } from './console-session.ts';
 import type { ResolveToken } from './operator-auth.ts';
+import type { OverviewSettings } from './settings.ts';
+import { createStatsHistory, type StatsHistory } from './stats-history.ts';
 
 /** What the operator API's handlers use once the gateway has started. */
 export interface OperatorRuntime {
   /** The credential resolver the agents' WebSocket uses too. */
   resolve: ResolveToken;
+  /** The principal of a console session issued for an operator key (read again per request). */
+  resolveSession(keyId: string): Promise<Principal>;
+  /** Console sessions, shared by the replicas through Redis. */
+  sessions: SessionStore;
   /** The per-IP and per-credential buckets the agents' WebSocket draws from too. */
   limiter: RateLimiter;
   keys: ApiKeyStore;
   agents: AgentStore;
   bus: Bus;
   control: AgentControl;
+  /** The stats of the last `gateway.overview.windowMs` (`GET /v1/stats`). */
+  statsHistory: StatsHistory;
   /** A page of the agent catalog (`GET /v1/agents` and `<ns>.v1.gateway.agents.query`). */
   queryAgents(query: AgentsQuery): Promise<AgentsPage>;
 }
@@ -27,11 +37,13 @@ export interface OperatorRuntime {
 /**
  * Builds the operator runtime from the gateway's running parts. `start()` serves
  * `<ns>.v1.gateway.agents.query` (queue group `gateway`) and this instance's control subject,
- * and follows key revocations; `stop()` undoes it (before the bus closes).
+ * follows key revocations and samples the stats; `stop()` undoes it (before the bus closes).
  */
 export function createOperatorRuntime(deps: {
   gatewayId: string;
   resolve: ResolveToken;
+  resolveSession(keyId: string): Promise<Principal>;
+  sessions: SessionStore;
   limiter: RateLimiter;
   keys: ApiKeyStore;
   agents: AgentStore;
@@ -39,6 +51,8 @@ export function createOperatorRuntime(deps: {
   bus: Bus;
   cache: Cache;
   log: Logger;
+  overview: () => OverviewSettings;
+  statsTimeoutMs: () => number;
 }) {
   const { bus, agents } = deps;
   const control = createAgentControl({
@@ -54,14 +68,23 @@ export function createOperatorRuntime(deps: {
     return { items: page.rows.map(toAgentRecord), nextCursor: page.nextCursor };
   };
   let catalog: BusSubscription | undefined;
+  const statsHistory = createStatsHistory({
+    bus,
+    settings: deps.overview,
+    statsTimeoutMs: deps.statsTimeoutMs,
+    log: deps.log,
+  });
 
   const runtime: OperatorRuntime = {
     resolve: deps.resolve,
+    resolveSession: deps.resolveSession,
+    sessions: deps.sessions,
     limiter: deps.limiter,
     keys: deps.keys,
     agents,
     bus,
     control,
+    statsHistory,
     queryAgents,
   };
   return {
@@ -74,8 +97,10 @@ export function createOperatorRuntime(deps: {
         { queue: bus.subjects.queueGroup('gateway') },
       );
       await control.start();
+      statsHistory.start();
     },
     async stop(): Promise<void> {
+      await statsHistory.stop();
       await control.stop();
       await catalog?.stop();
     },

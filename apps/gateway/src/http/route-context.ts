@@ -1,5 +1,5 @@
-import type { Principal } from '@switchboard/authz';
-import { SbError } from '@switchboard/protocol';
+import { encodePrincipal, type Principal } from '@switchboard/authz';
+import { type RpcDefinition, SbError, type ServiceShortName } from '@switchboard/protocol';
 import type {
   FastifyBaseLogger,
   FastifyInstance,
@@ -66,5 +66,26 @@ export function pageOf<T extends z.ZodType>(item: T) {
       .string()
       .nullable()
       .describe('Pass as `cursor` for the next page; null when this page is the last'),
+  });
+}
+
+/**
+ * Calls `rpc` of the owning service as the caller: the principal goes in `sb-principal`, so the
+ * service applies its own rules besides the route's operator scope. No replica of the service
+ * running is `E_UNAVAILABLE`.
+ */
+export function callService<Req extends z.ZodType, Res extends z.ZodType>(
+  service: ServiceShortName,
+  context: RouteContext,
+  request: FastifyRequest,
+  rpc: RpcDefinition<Req, Res>,
+  payload: z.input<Req>,
+  /** Longer than the bus default for a call that may take long (a tool call); default: the bus's. */
+  timeoutMs?: number,
+): Promise<z.infer<Res>> {
+  const { bus } = context.runtime();
+  return bus.request(bus.subjects.rpc(service, rpc.operation), rpc, payload, {
+    principal: encodePrincipal(principalOf(request)),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
   });
 }

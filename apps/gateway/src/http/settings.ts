@@ -35,3 +35,39 @@ export const eventStreamSettings = z
 
 /** The settings of `GET /v1/events`. */
 export type EventStreamSettings = z.infer<typeof eventStreamSettings>;
+
+/** Settings of the console's sessions: `gateway.session` (`SB_GATEWAY__SESSION__*`). */
+export const sessionSettings = z
+  .strictObject({
+    ttlMs: z
+      .int()
+      .min(1000)
+      .max(30 * 86_400_000)
+      .default(8 * 3_600_000)
+      .describe('How long a console session lasts after sign-in (no sliding renewal), in ms'),
+  })
+  .prefault({});
+
+/** The settings of console sessions. */
+export type SessionSettings = z.infer<typeof sessionSettings>;
+
+/** Settings of the stats the gateway keeps for the console's overview: `gateway.overview`. */
+export const overviewSettings = z
+  .strictObject({
+    sampleIntervalMs: z
+      .int()
+      .min(10)
+      .max(3_600_000)
+      .default(5000)
+      .describe("How often each gateway samples every service's stats for `GET /v1/stats`, in ms"),
+    windowMs: z
+      .int()
+      .min(1000)
+      .max(86_400_000)
+      .default(900_000)
+      .describe('How far back `GET /v1/stats` keeps the samples (the overview charts), in ms'),
+  })
+  .prefault({});
+
+/** The settings of the kept stats. */
+export type OverviewSettings = z.infer<typeof overviewSettings>;

@@ -1,4 +1,10 @@
-import { type ServiceProcess, spawnService } from '@switchboard/testing';
+import { LifecycleTransitionRpc } from '@switchboard/protocol';
+import {
+  connectTestBus,
+  keyPrincipal,
+  type ServiceProcess,
+  spawnService,
+} from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OperatorGateway, startOperatorGateway } from './test-operator.ts';
 
@@ -121,6 +127,68 @@ describe('/v1/state through the state service', () => {
     expect(write.statusCode).toBe(403);
     const anonymous = await gateway.call('GET', '/v1/state/team.alpha/plan');
     expect(anonymous.statusCode).toBe(401);
+  });
+
+  it("lists a scope's keys with their versions, most recently written first", async () => {
+    for (const key of ['first', 'second']) {
+      await gateway.call('PUT', `/v1/state/team.gamma/${key}`, {
+        ...admin(),
+        body: { document: { key }, expectedVersion: 0 },
+      });
+    }
+    const all = await gateway.call('GET', '/v1/state/team.gamma', admin());
+    expect(all.statusCode).toBe(200);
+    expect(all.json()).toMatchObject({
+      scope: 'team.gamma',
+      items: [
+        { key: 'second', version: 1 },
+        { key: 'first', version: 1 },
+      ],
+      truncated: false,
+    });
+    const one = await gateway.call('GET', '/v1/state/team.gamma?limit=1', admin());
+    expect(one.json()).toMatchObject({ items: [{ key: 'second' }], truncated: true });
+  });
+
+  it("reads an agent's lifecycle and its transitions, newest first", async () => {
+    const unknown = await gateway.call('GET', '/v1/agents/never-seen/lifecycle', admin());
+    expect(unknown.json()).toMatchObject({
+      agentId: 'never-seen',
+      status: 'registered',
+      version: 0,
+    });
+
+    const bus = await connectTestBus(gateway.context.namespace);
+    try {
+      for (const to of ['starting', 'idle'] as const) {
+        await bus.request(
+          bus.subjects.rpc('state', LifecycleTransitionRpc.operation),
+          LifecycleTransitionRpc,
+          { agentId: 'cycler', to, reason: `test ${to}` },
+          { principal: keyPrincipal('k_admin', ['admin']) },
+        );
+      }
+    } finally {
+      await bus.close();
+    }
+    const current = await gateway.call('GET', '/v1/agents/cycler/lifecycle', admin());
+    expect(current.json()).toMatchObject({ status: 'idle', version: 2 });
+    const history = await gateway.call('GET', '/v1/agents/cycler/lifecycle/history', admin());
+    expect(history.json()).toMatchObject({
+      items: [
+        { from: 'starting', to: 'idle', reason: 'test idle' },
+        { from: 'registered', to: 'starting' },
+      ],
+      nextCursor: null,
+    });
+    const observer = await gateway.call('POST', '/v1/keys', {
+      ...admin(),
+      body: { name: 'lifecycle observer', roles: ['observer'] },
+    });
+    const refused = await gateway.call('GET', '/v1/agents/cycler/lifecycle/history', {
+      token: (observer.json() as { token: string }).token,
+    });
+    expect(refused.statusCode).toBe(403);
   });
 
   it('answers 503 once no state service runs', async () => {

@@ -29,10 +29,12 @@ async function startOne(
   context: TestContext,
   bootstrapSha256: string,
   events: Partial<EventStreamSettings>,
+  env: Record<string, string>,
 ) {
   const gatewayId = `gw-${Math.random().toString(16).slice(2, 10)}`;
   const started = await startTestGateway(context, gatewayId, {
     SB_GATEWAY__AUTH__BOOTSTRAP_KEY_SHA256: bootstrapSha256,
+    ...env,
     ...Object.fromEntries(
       Object.entries(events).map(([key, value]) => [
         envNameOf(['gateway', 'events', key]),
@@ -46,10 +48,11 @@ async function startOne(
 /** Starts a gateway with the operator API for one test file; `stop()` it in `afterAll`. */
 export async function startOperatorGateway(
   events: Partial<EventStreamSettings> = {},
+  env: Record<string, string> = {},
 ): Promise<OperatorGateway> {
   const context = await createTestContext();
   const bootstrap = mintApiKey();
-  const first = await startOne(context, bootstrap.sha256, events);
+  const first = await startOne(context, bootstrap.sha256, events, env);
   const replicas: Service[] = [first.service];
   return {
     context,
@@ -63,7 +66,7 @@ export async function startOperatorGateway(
         ...(options.body === undefined ? {} : { payload: options.body as object }),
       }),
     startReplica: async () => {
-      const replica = await startOne(context, bootstrap.sha256, events);
+      const replica = await startOne(context, bootstrap.sha256, events, env);
       replicas.push(replica.service);
       return replica;
     },

@@ -9,8 +9,8 @@ import {
 } from '@switchboard/protocol';
 import { z } from 'zod';
 import { problemResponses } from '../problem-responses.ts';
-import { pageOf, type RouteContext, type ZodScope } from '../route-context.ts';
-import { callRouter, RouterPageQueryShape } from './router-call.ts';
+import { callService, pageOf, type RouteContext, type ZodScope } from '../route-context.ts';
+import { RouterPageQueryShape } from './router-call.ts';
 
 const DeadLetter = DeadLetterSchema.meta({ id: 'DeadLetter' });
 
@@ -46,7 +46,7 @@ export function registerDeadLetterRoutes(scope: ZodScope, context: RouteContext)
     },
     async (request) => {
       const { agent, limit, cursor } = request.query;
-      return callRouter(context, request, DlqListRpc, { agentId: agent, limit, cursor });
+      return callService('router', context, request, DlqListRpc, { agentId: agent, limit, cursor });
     },
   );
 
@@ -62,7 +62,8 @@ export function registerDeadLetterRoutes(scope: ZodScope, context: RouteContext)
         response: { 200: DeadLetter, ...problemResponses },
       },
     },
-    async (request) => callRouter(context, request, DlqGetRpc, { id: request.params.id }),
+    async (request) =>
+      callService('router', context, request, DlqGetRpc, { id: request.params.id }),
   );
 
   scope.post(
@@ -80,7 +81,7 @@ export function registerDeadLetterRoutes(scope: ZodScope, context: RouteContext)
         },
       },
     },
-    async (request) => callRouter(context, request, DlqReplayRpc, request.body),
+    async (request) => callService('router', context, request, DlqReplayRpc, request.body),
   );
 
   scope.post(
@@ -95,6 +96,6 @@ export function registerDeadLetterRoutes(scope: ZodScope, context: RouteContext)
         response: { 200: DlqPurgeRpc.response, ...problemResponses },
       },
     },
-    async (request) => callRouter(context, request, DlqPurgeRpc, request.body),
+    async (request) => callService('router', context, request, DlqPurgeRpc, request.body),
   );
 }

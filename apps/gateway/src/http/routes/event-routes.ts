@@ -3,9 +3,11 @@ import { EventStream } from '../event-stream.ts';
 import { problemResponses } from '../problem-responses.ts';
 import { principalOf, type RouteContext, type ZodScope } from '../route-context.ts';
 import type { EventStreamSettings } from '../settings.ts';
+import { StatsSnapshotSchema } from '../stats.ts';
 
 /**
- * `GET /v1/events`: the operator live channel (Server-Sent Events). Streams open here are kept
+ * `GET /v1/stats`: the stats snapshots of the last `gateway.overview.windowMs`, for the
+ * console's overview charts, and `GET /v1/events`: the operator live channel (Server-Sent Events). Streams open here are kept
  * in `streams` so that the gateway ends them when it stops (an open response would hold
  * `close()` forever).
  */
@@ -54,6 +56,34 @@ export function registerEventRoutes(
       context.streams.add(stream);
       reply.hijack();
       stream.begin();
+    },
+  );
+
+  scope.get(
+    '/stats',
+    {
+      config: { operatorScope: 'events:read' },
+      schema: {
+        tags: ['events'],
+        summary: 'The stats of the last minutes (the overview charts)',
+        description:
+          "Each gateway samples every service's stats every `gateway.overview.sampleIntervalMs` and keeps `gateway.overview.windowMs` of them (15 minutes by default), oldest first; a gateway that started recently has less. `since` returns only newer samples, so a chart can catch up after a gap.",
+        querystring: z.strictObject({
+          since: z.iso.datetime().optional().describe('Only samples taken after this time'),
+        }),
+        response: {
+          200: z.strictObject({ items: z.array(StatsSnapshotSchema) }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => {
+      const since = request.query.since;
+      return {
+        items: context
+          .runtime()
+          .statsHistory.snapshots(since === undefined ? undefined : new Date(since)),
+      };
     },
   );
 }

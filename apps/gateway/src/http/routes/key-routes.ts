@@ -1,4 +1,10 @@
-import { AuthChangedEventSchema, GrantSchema, RoleNameSchema } from '@switchboard/authz';
+import {
+  AuthChangedEventSchema,
+  builtInRoles,
+  GrantSchema,
+  RoleDefinitionSchema,
+  RoleNameSchema,
+} from '@switchboard/authz';
 import { AgentIdSchema, SbError } from '@switchboard/protocol';
 import { z } from 'zod';
 import type { ApiKeyRecord } from '../../db/api-key-store.ts';
@@ -84,8 +90,28 @@ async function announce(runtime: OperatorRuntime, keyId: string, change: 'create
   );
 }
 
-/** `/v1/keys`: create (the token is shown once), list, get and revoke API keys. */
+/**
+ * `/v1/keys`: create (the token is shown once), list, get and revoke API keys; `/v1/roles`: the
+ * roles a key may name, with the grants each bundles.
+ */
 export function registerKeyRoutes(scope: ZodScope, context: RouteContext): void {
+  scope.get(
+    '/roles',
+    {
+      config: { operatorScope: 'keys:read' },
+      schema: {
+        tags: ['keys'],
+        summary: 'The roles keys and JWTs may name, with their grants',
+        description: 'The built-in roles `admin`, `agent` and `observer`.',
+        response: {
+          200: z.strictObject({ items: z.array(RoleDefinitionSchema.meta({ id: 'Role' })) }),
+          ...problemResponses,
+        },
+      },
+    },
+    async () => ({ items: [...builtInRoles] }),
+  );
+
   scope.post(
     '/keys',
     {

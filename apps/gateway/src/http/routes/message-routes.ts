@@ -12,8 +12,8 @@ import {
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { problemResponses } from '../problem-responses.ts';
-import { pageOf, type RouteContext, type ZodScope } from '../route-context.ts';
-import { callRouter, RouterPageQueryShape } from './router-call.ts';
+import { callService, pageOf, type RouteContext, type ZodScope } from '../route-context.ts';
+import { RouterPageQueryShape } from './router-call.ts';
 
 const MessageSchema = MessageRecordSchema.meta({ id: 'Message' });
 
@@ -53,7 +53,7 @@ export function registerMessageRoutes(scope: ZodScope, context: RouteContext): v
     },
     async (request, reply) => {
       const { id, ...message } = request.body;
-      const result = await callRouter(context, request, RouterSendRpc, {
+      const result = await callService('router', context, request, RouterSendRpc, {
         message: { ...message, id: id ?? uuidv7() },
       });
       return reply.code(202).send(result);
@@ -74,7 +74,7 @@ export function registerMessageRoutes(scope: ZodScope, context: RouteContext): v
     },
     async (request) => {
       const { agent, topic, conversation, since, until, limit, cursor } = request.query;
-      return callRouter(context, request, RouterHistoryRpc, {
+      return callService('router', context, request, RouterHistoryRpc, {
         agentId: agent,
         topic,
         conversationId: conversation,
@@ -101,6 +101,7 @@ export function registerMessageRoutes(scope: ZodScope, context: RouteContext): v
         },
       },
     },
-    async (request) => callRouter(context, request, RouterMessageGetRpc, { id: request.params.id }),
+    async (request) =>
+      callService('router', context, request, RouterMessageGetRpc, { id: request.params.id }),
   );
 }

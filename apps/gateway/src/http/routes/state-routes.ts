@@ -1,17 +1,19 @@
-import { encodePrincipal } from '@switchboard/authz';
 import {
+  AgentIdSchema,
+  LifecycleGetRpc,
+  LifecycleHistoryRpc,
   StateGetRpc,
   StateHistoryRpc,
   StateKeySchema,
   StatePutRpc,
   StateScopeSchema,
+  StateSummaryRpc,
   StateVersionSchema,
 } from '@switchboard/protocol';
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { SERVICE_AUTHORIZED } from '../operator-auth.ts';
 import { problemResponses } from '../problem-responses.ts';
-import { principalOf, type RouteContext, type ZodScope } from '../route-context.ts';
+import { callService, type RouteContext, type ZodScope } from '../route-context.ts';
 
 const params = z.strictObject({
   scope: StateScopeSchema.describe(
@@ -23,15 +25,26 @@ const params = z.strictObject({
 const authorization =
   'The state service authorizes the caller (no operator scope): reads need a `state` grant with `read` access on the scope, writes one with `write` (the admin role has both everywhere); otherwise `E_FORBIDDEN`.';
 
-/** The caller, forwarded so that the state service checks its own `state` grants. */
-function callOptions(request: FastifyRequest) {
-  return { principal: encodePrincipal(principalOf(request)) };
-}
+const versionPageQuery = (what: string) =>
+  z.strictObject({
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(500)
+      .default(50)
+      .describe(`${what} per page (1 to 500, default 50)`),
+    cursor: z
+      .string()
+      .regex(/^\d+$/)
+      .optional()
+      .describe('`nextCursor` of the previous page; omit for the newest'),
+  });
 
 /**
- * `/v1/state/:scope/:key`: read, write and page through the history of a shared state document
- * through the state service's `get | put | history` RPCs; without a running state service the
- * answer is `E_UNAVAILABLE`.
+ * `/v1/state/:scope[/:key]`: a scope's keys, and read, write and page through the history of a
+ * state document; `/v1/agents/:agentId/lifecycle[/history]`: an agent's lifecycle. All through
+ * the state service's RPCs; without a running state service the answer is `E_UNAVAILABLE`.
  */
 export function registerStateRoutes(scope: ZodScope, context: RouteContext): void {
   scope.get(
@@ -47,13 +60,10 @@ export function registerStateRoutes(scope: ZodScope, context: RouteContext): voi
       },
     },
     async (request) => {
-      const { bus } = context.runtime();
-      return bus.request(
-        bus.subjects.rpc('state', StateGetRpc.operation),
-        StateGetRpc,
-        { scope: request.params.scope, key: request.params.key },
-        callOptions(request),
-      );
+      return callService('state', context, request, StateGetRpc, {
+        scope: request.params.scope,
+        key: request.params.key,
+      });
     },
   );
 
@@ -79,18 +89,12 @@ export function registerStateRoutes(scope: ZodScope, context: RouteContext): voi
       },
     },
     async (request) => {
-      const { bus } = context.runtime();
-      return bus.request(
-        bus.subjects.rpc('state', StatePutRpc.operation),
-        StatePutRpc,
-        {
-          scope: request.params.scope,
-          key: request.params.key,
-          document: request.body.document,
-          expectedVersion: request.body.expectedVersion,
-        },
-        callOptions(request),
-      );
+      return callService('state', context, request, StatePutRpc, {
+        scope: request.params.scope,
+        key: request.params.key,
+        document: request.body.document,
+        expectedVersion: request.body.expectedVersion,
+      });
     },
   );
 
@@ -103,37 +107,93 @@ export function registerStateRoutes(scope: ZodScope, context: RouteContext): voi
         summary: "A state key's kept versions, newest first",
         description: `Deletes appear with a null document. ${authorization}`,
         params,
+        querystring: versionPageQuery('Versions'),
+        response: { 200: StateHistoryRpc.response, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query;
+      return callService('state', context, request, StateHistoryRpc, {
+        scope: request.params.scope,
+        key: request.params.key,
+        limit,
+        ...(cursor === undefined ? {} : { cursor }),
+      });
+    },
+  );
+
+  scope.get(
+    '/state/:scope',
+    {
+      config: { operatorScope: SERVICE_AUTHORIZED },
+      schema: {
+        tags: ['state'],
+        summary: "A scope's current keys and their versions, most recently written first",
+        description: `Never the documents; \`truncated\` when the scope holds more than \`limit\` keys. ${authorization}`,
+        params: z.strictObject({ scope: params.shape.scope }),
         querystring: z.strictObject({
           limit: z.coerce
             .number()
             .int()
             .min(1)
-            .max(500)
-            .default(50)
-            .describe('Versions per page (1 to 500, default 50)'),
-          cursor: z
-            .string()
-            .regex(/^\d+$/)
-            .optional()
-            .describe('`nextCursor` of the previous page; omit for the newest versions'),
+            .max(1000)
+            .default(100)
+            .describe('Keys to list (1 to 1000, default 100)'),
         }),
-        response: { 200: StateHistoryRpc.response, ...problemResponses },
+        response: { 200: StateSummaryRpc.response, ...problemResponses },
       },
     },
     async (request) => {
-      const { bus } = context.runtime();
+      return callService('state', context, request, StateSummaryRpc, {
+        scope: request.params.scope,
+        limit: request.query.limit,
+      });
+    },
+  );
+
+  const agentParams = z.strictObject({ agentId: AgentIdSchema });
+  const lifecycleAuthorization =
+    "The state service authorizes the caller: a `state` grant with `read` on the agent's scope `agent:<agentId>` (the admin role has it).";
+
+  scope.get(
+    '/agents/:agentId/lifecycle',
+    {
+      config: { operatorScope: SERVICE_AUTHORIZED },
+      schema: {
+        tags: ['agents'],
+        summary: "An agent's lifecycle status and its version",
+        description: `An agent never seen is \`registered\` at version 0. ${lifecycleAuthorization}`,
+        params: agentParams,
+        response: { 200: LifecycleGetRpc.response, ...problemResponses },
+      },
+    },
+    async (request) => {
+      return callService('state', context, request, LifecycleGetRpc, {
+        agentId: request.params.agentId,
+      });
+    },
+  );
+
+  scope.get(
+    '/agents/:agentId/lifecycle/history',
+    {
+      config: { operatorScope: SERVICE_AUTHORIZED },
+      schema: {
+        tags: ['agents'],
+        summary: "An agent's lifecycle transitions, newest first",
+        description: lifecycleAuthorization,
+        params: agentParams,
+        querystring: versionPageQuery('Transitions'),
+        response: { 200: LifecycleHistoryRpc.response, ...problemResponses },
+      },
+    },
+    async (request) => {
       const { limit, cursor } = request.query;
-      return bus.request(
-        bus.subjects.rpc('state', StateHistoryRpc.operation),
-        StateHistoryRpc,
-        {
-          scope: request.params.scope,
-          key: request.params.key,
-          limit,
-          ...(cursor === undefined ? {} : { cursor }),
-        },
-        callOptions(request),
-      );
+      return callService('state', context, request, LifecycleHistoryRpc, {
+        agentId: request.params.agentId,
+        limit,
+        ...(cursor === undefined ? {} : { cursor }),
+      });
     },
   );
 }

@@ -10,7 +10,7 @@ import {
 import { z } from 'zod';
 import { problemResponses } from '../problem-responses.ts';
 import type { RouteContext, ZodScope } from '../route-context.ts';
-import { callRouter } from './router-call.ts';
+import { callService } from '../route-context.ts';
 
 const Subscription = SubscriptionSchema.meta({ id: 'Subscription' });
 
@@ -41,7 +41,9 @@ export function registerSubscriptionRoutes(scope: ZodScope, context: RouteContex
       },
     },
     async (request) =>
-      callRouter(context, request, RouterSubscriptionsRpc, { agentId: request.params.agentId }),
+      callService('router', context, request, RouterSubscriptionsRpc, {
+        agentId: request.params.agentId,
+      }),
   );
 
   scope.put(
@@ -63,7 +65,7 @@ export function registerSubscriptionRoutes(scope: ZodScope, context: RouteContex
       },
     },
     async (request) =>
-      callRouter(context, request, RouterSubscribeRpc, {
+      callService('router', context, request, RouterSubscribeRpc, {
         agentId: request.params.agentId,
         pattern: request.body.pattern,
         filter: request.body.filter,
@@ -87,7 +89,7 @@ export function registerSubscriptionRoutes(scope: ZodScope, context: RouteContex
       },
     },
     async (request) =>
-      callRouter(context, request, RouterUnsubscribeRpc, {
+      callService('router', context, request, RouterUnsubscribeRpc, {
         agentId: request.params.agentId,
         pattern: request.query.pattern,
       }),

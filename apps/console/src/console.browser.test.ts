@@ -1,0 +1,327 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { mintApiKey } from '@switchboard/authz';
+import { type AgentClient, connect } from '@switchboard/sdk';
+import {
+  createAgentKey,
+  createTestContext,
+  type ServiceProcess,
+  spawnService,
+  type TestContext,
+  waitFor,
+} from '@switchboard/testing';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The console end to end in headless Chromium: the built app served by a real gateway process,
+// a real router behind it, SDK agents, and an operator clicking through the pages. Each page
+// is checked with axe-core and photographed into reports/console/ for a person to look at.
+
+const consoleRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const screenshots = join(consoleRoot, '../../reports/console');
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
+const CHROMIUM = process.env.SB_CHROMIUM ?? '/usr/bin/chromium';
+// As root Chromium starts only without its sandbox; the rest keeps it off the network.
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+let context: TestContext;
+let built: string;
+let gateway: ServiceProcess;
+let router: ServiceProcess;
+let state: ServiceProcess;
+let browser: Browser;
+let page: Page;
+let base: string;
+let agentKey: string;
+const bootstrap = mintApiKey();
+const agents: AgentClient[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `the console tests drive Chromium at ${CHROMIUM}: install it (apt-get install -y chromium) or set SB_CHROMIUM to its path`,
+    );
+  }
+  built = mkdtempSync(join(tmpdir(), 'sb-console-'));
+  await build({ root: consoleRoot, logLevel: 'warn', build: { outDir: built, emptyOutDir: true } });
+  context = await createTestContext();
+  const common = { ...context.env, SB_LOG__LEVEL: 'warn' };
+  gateway = await spawnService('gateway', {
+    ...common,
+    SB_GATEWAY__PORT: '0',
+    SB_GATEWAY__CONSOLE_DIR: built,
+    SB_GATEWAY__AUTH__BOOTSTRAP_KEY_SHA256: bootstrap.sha256,
+    SB_GATEWAY__OVERVIEW__SAMPLE_INTERVAL_MS: '200',
+    SB_GATEWAY__EVENTS__STATS_INTERVAL_MS: '500',
+  });
+  router = await spawnService('message-router', {
+    ...common,
+    SB_ROUTER__PORT: '0',
+    SB_ROUTER__DELIVERY__SWEEP_INTERVAL_MS: '50',
+    SB_ROUTER__DELIVERY__ACK_TIMEOUT_MS: '2000',
+    SB_ROUTER__DELIVERY__BACKOFF_BASE_MS: '20',
+    SB_ROUTER__DELIVERY__BACKOFF_MAX_MS: '100',
+    SB_ROUTER__DELIVERY__MAX_ATTEMPTS: '2',
+  });
+  state = await spawnService('state', { ...common, SB_STATE__PORT: '0' });
+  base = `http://127.0.0.1:${gateway.port}`;
+  agentKey = await createAgentKey(gateway.port, bootstrap.token, [
+    { kind: 'publish', topics: ['>'] },
+    { kind: 'subscribe', topics: ['>'] },
+  ]);
+  mkdirSync(screenshots, { recursive: true });
+  // Playwright gives every launch a fresh temporary profile.
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+});
+
+afterAll(async () => {
+  await Promise.all(agents.map((agent) => agent.close()));
+  await browser?.close();
+  await Promise.all([gateway?.stop(), router?.stop(), state?.stop()]);
+  await context?.cleanup();
+  rmSync(built, { recursive: true, force: true });
+});
+
+async function connectAgent(id: string): Promise<AgentClient> {
+  const agent = await connect({
+    url: `ws://127.0.0.1:${gateway.port}`,
+    apiKey: agentKey,
+    agent: { id, name: `Agent ${id}`, version: '1.0.0', capabilities: [{ name: 'summarize' }] },
+    reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
+  });
+  agents.push(agent);
+  return agent;
+}
+
+/** No serious or critical accessibility violation on the page as it is now. */
+async function expectAccessible(name: string): Promise<void> {
+  // Evaluated over the DevTools protocol, which the page's CSP (no inline scripts) allows.
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(): Promise<{ violations: unknown[] }> } }).axe;
+    const result = await axe.run();
+    return result.violations as Array<{ id: string; impact: string; help: string }>;
+  });
+  const serious = violations.filter((item) => ['serious', 'critical'].includes(item.impact));
+  expect(serious, `${name}: ${JSON.stringify(serious)}`).toEqual([]);
+  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+}
+
+async function open(path: string, heading: string): Promise<void> {
+  await page.goto(`${base}/console/#/${path}`);
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+}
+
+describe('the operator console', () => {
+  it('refuses the API without a session and shows the sign-in page', async () => {
+    const refused = await page.request.get(`${base}/v1/agents`);
+    expect(refused.status()).toBe(401);
+    const response = await page.goto(`${base}/console`);
+    expect(response?.headers()['content-security-policy']).toContain("default-src 'self'");
+    await page.getByRole('heading', { name: 'Switchboard console' }).waitFor();
+    await expectAccessible('sign-in');
+  });
+
+  it('signs in with an operator key, kept only as an httpOnly cookie', async () => {
+    await page.getByLabel('Operator API key').fill('sbk_wrong_key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').getByText('E_UNAUTHORIZED').waitFor();
+
+    await page.getByLabel('Operator API key').fill(bootstrap.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    const stored = await page.evaluate(() =>
+      JSON.stringify({ ...localStorage, ...sessionStorage }),
+    );
+    expect(stored).not.toContain(bootstrap.token);
+    const [cookie] = await page.context().cookies();
+    expect(cookie).toMatchObject({ name: 'sb_session', httpOnly: true, sameSite: 'Strict' });
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+    await page.getByText('live', { exact: true }).waitFor();
+    await page.getByRole('row', { name: /router up/ }).waitFor();
+    await expectAccessible('overview');
+  });
+
+  it('shows an agent the moment it connects', async () => {
+    await open('agents', 'Agents');
+    await page.getByText('No agent matches').waitFor();
+    const watcher = await connectAgent('console-watcher');
+    // No reload: the agent.connected event refreshes the list.
+    const row = page.getByRole('button', { name: 'console-watcher' });
+    await row.waitFor();
+    const first = await watcher.store.put('plan', { steps: ['draft'] }, { expectedVersion: 0 });
+    await watcher.store.put(
+      'plan',
+      { steps: ['draft', 'review'] },
+      { expectedVersion: first.version },
+    );
+    await row.click();
+    await page.getByRole('heading', { name: 'Agent console-watcher' }).waitFor();
+    // Its lifecycle (the state service followed the connection) and its state, version by version.
+    await page.getByText(/registered → starting/).waitFor();
+    await page.getByRole('button', { name: 'plan' }).click();
+    await page.getByRole('list', { name: 'Differences' }).getByText('$.steps[1]').waitFor();
+    await expectAccessible('agents');
+  });
+
+  it('sends a message and finds it in the history', async () => {
+    const receiver = await connectAgent('console-receiver');
+    const received: unknown[] = [];
+    receiver.onMessage(async (message) => {
+      received.push(message.payload);
+    });
+    await open('messages', 'Messages');
+    await page.getByLabel('Agent id').fill('console-receiver');
+    await page.getByLabel('Payload (JSON)').fill('{"from":"console test"}');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page
+      .getByRole('status')
+      .getByText(/Accepted .* for 1 recipient/)
+      .waitFor();
+    await waitFor(() => received.length === 1);
+    expect(received).toEqual([{ from: 'console test' }]);
+    await page.getByRole('cell', { name: 'agent console-receiver' }).first().waitFor();
+    await expectAccessible('messages');
+    // The overview now shows how long deliveries took (the router's last-minute p99).
+    await open('overview', 'Overview');
+    const p99 = page.locator('.figure', { hasText: 'delivery p99' }).locator('.value');
+    await expect.poll(() => p99.textContent(), { timeout: 10_000 }).toMatch(/^\d+\.\d$/);
+  });
+
+  it('replays a dead letter, which is then delivered', async () => {
+    const flaky = await connectAgent('console-flaky');
+    let failing = true;
+    const delivered: unknown[] = [];
+    flaky.onMessage(async (message) => {
+      if (failing) throw new Error('not today');
+      delivered.push(message.payload);
+    });
+    await open('dead-letters', 'Dead letters');
+    const sent = await page.request.post(`${base}/v1/messages`, {
+      headers: { authorization: `Bearer ${bootstrap.token}` },
+      data: { to: { kind: 'agent', agentId: 'console-flaky' }, payload: { try: 'again' } },
+    });
+    expect(sent.status()).toBe(202);
+    // Two failed attempts make a dead letter; the live event puts it on the page.
+    const row = page.getByRole('row', { name: /console-flaky/ });
+    await row.waitFor();
+    failing = false;
+    await row.getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Replay 1 selected' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Replay' }).click();
+    await page.getByRole('status').getByText('Replayed 1').waitFor();
+    await waitFor(() => delivered.length === 1);
+    expect(delivered).toEqual([{ try: 'again' }]);
+    await expectAccessible('dead-letters');
+  });
+
+  it('creates a key, shown once, and revokes it', async () => {
+    await open('keys', 'API keys');
+    await page.getByLabel('Name').fill('made in the console');
+    await page.getByRole('button', { name: 'Create' }).click();
+    const token = await page.getByTestId('new-key').textContent();
+    expect(token).toMatch(/^sbk_/);
+    const row = page.getByRole('row', { name: /made in the console/ });
+    await row.waitFor();
+    const id = (await row.getByRole('cell').first().textContent()) as string;
+    await row.getByRole('button', { name: `Revoke ${id}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await row.waitFor({ state: 'detached' });
+    const refused = await page.request.get(`${base}/v1/agents`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(refused.status()).toBe(401);
+    await page.getByLabel('Show revoked keys').check();
+    await page.getByRole('row', { name: /made in the console.*revoked/ }).waitFor();
+    await expectAccessible('keys');
+  });
+
+  it('shows security events live, the roles and the revoked keys', async () => {
+    await open('security', 'Security');
+    await page.getByRole('row', { name: /observer.*keys:read/ }).waitFor();
+    const admin = { authorization: `Bearer ${bootstrap.token}` };
+    const created = await page.request.post(`${base}/v1/keys`, {
+      headers: admin,
+      data: { name: 'short-lived', roles: ['observer'] },
+    });
+    const { key } = (await created.json()) as { key: { id: string } };
+    await page.request.delete(`${base}/v1/keys/${key.id}`, { headers: admin });
+    const events = page.getByRole('list', { name: 'Security events' });
+    await events.getByText('key revoked').waitFor();
+    await events.getByText('key created').waitFor();
+    await page.getByRole('row', { name: new RegExp(`${key.id}.*short-lived.*revoked`) }).waitFor();
+    await expectAccessible('security');
+  });
+
+  it('sets a live config override and removes it', async () => {
+    await open('config', 'Configuration');
+    const row = page.getByRole('row', { name: /gateway\.events\.statsIntervalMs/ });
+    await row.getByRole('textbox').fill('1234');
+    await row.getByRole('button', { name: 'Set' }).click();
+    await row.getByText('override', { exact: true }).waitFor();
+    const setting = await page.request.get(
+      `${base}/v1/config/gateway/gateway.events.statsIntervalMs`,
+      { headers: { authorization: `Bearer ${bootstrap.token}` } },
+    );
+    expect((await setting.json()).settings).toEqual([
+      expect.objectContaining({ value: 1234, source: 'override' }),
+    ]);
+    await expectAccessible('config');
+    await row.getByRole('button', { name: 'Unset' }).click();
+    // Back to the value the gateway was started with.
+    await row.getByText('env', { exact: true }).waitFor();
+  });
+
+  it('fits a phone-width screen: wide tables scroll in their box, the page does not', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const [path, heading] of [
+      ['overview', 'Overview'],
+      ['agents', 'Agents'],
+      ['keys', 'API keys'],
+    ] as const) {
+      await open(path, heading);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - window.innerWidth,
+      );
+      expect(overflow, path).toBeLessThanOrEqual(0);
+    }
+    await expectAccessible('phone-keys');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('returns to the sign-in page, saying why, when the session ends elsewhere', async () => {
+    await open('agents', 'Agents');
+    // The session ends behind the page's back (as when it expires or its key is revoked).
+    const session = await (await page.request.get(`${base}/v1/session`)).json();
+    const ended = await page.request.delete(`${base}/v1/session`, {
+      headers: { 'x-csrf-token': session.csrfToken },
+    });
+    expect(ended.status()).toBe(204);
+    await page.getByRole('link', { name: 'Keys' }).click();
+    await page.getByRole('status').getByText('Your session ended').waitFor();
+    await page.getByLabel('Operator API key').fill(bootstrap.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'API keys' }).waitFor();
+  });
+
+  it('signs out, after which the cookie opens nothing', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Switchboard console' }).waitFor();
+    expect((await page.request.get(`${base}/v1/agents`)).status()).toBe(401);
+  });
+});

@@ -1,0 +1,154 @@
+import { useCallback, useEffect, useState } from 'react';
+import { api, type Page, queryOf } from '../api/client.ts';
+import { useLive } from '../api/live.ts';
+import { ErrorNote, Loading } from '../components/states.tsx';
+import { Table } from '../components/table.tsx';
+import { TimeChart } from '../components/time-chart.tsx';
+import {
+  appendSnapshot,
+  gaugeSeries,
+  latest,
+  rateSeries,
+  type StatsSnapshot,
+} from '../domain/series.ts';
+
+const WINDOW_MS = 15 * 60_000;
+const STATS_EVENTS = ['stats'];
+const AGENT_EVENTS = ['agent.connected', 'agent.disconnected'];
+
+const accepted = { service: 'router', figure: 'accepted' };
+const delivered = { service: 'router', figure: 'acked' };
+const deadLettered = { service: 'router', figure: 'deadLettered' };
+const queued = { service: 'router', figure: 'queued' };
+const inflight = { service: 'router', figure: 'inflight' };
+const deliveryP50 = { service: 'router', figure: 'deliveryP50Ms' };
+const deliveryP99 = { service: 'router', figure: 'deliveryP99Ms' };
+
+function format(value: number | undefined, digits = 0): string {
+  return value === undefined ? '–' : value.toFixed(digits);
+}
+
+function Figure({ label, value }: { label: string; value: string }) {
+  return (
+    <div className="figure">
+      <span className="value">{value}</span>
+      <span className="label">{label}</span>
+    </div>
+  );
+}
+
+/** How many agents are connected now (the catalog, not one gateway's count). */
+function useConnectedAgents(): number | string | undefined {
+  const [count, setCount] = useState<number | string | undefined>(undefined);
+  const refresh = useCallback(() => {
+    api<Page<unknown>>('GET', `/v1/agents${queryOf({ status: 'connected', limit: 200 })}`).then(
+      (page) => setCount(page.nextCursor === null ? page.items.length : '200+'),
+      () => setCount(undefined),
+    );
+  }, []);
+  useEffect(refresh, [refresh]);
+  useLive(AGENT_EVENTS, refresh);
+  return count;
+}
+
+/** The overview: the mesh's figures live, with the last 15 minutes charted. */
+export function OverviewPage() {
+  const [snapshots, setSnapshots] = useState<StatsSnapshot[] | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const connected = useConnectedAgents();
+
+  useEffect(() => {
+    api<{ items: StatsSnapshot[] }>('GET', '/v1/stats').then(
+      (history) => setSnapshots(history.items),
+      setError,
+    );
+  }, []);
+  const onStats = useCallback((data: unknown) => {
+    setSnapshots((current) => appendSnapshot(current ?? [], data as StatsSnapshot, WINDOW_MS));
+  }, []);
+  useLive(STATS_EVENTS, onStats);
+
+  if (error !== undefined) return <ErrorNote error={error} what="The stats could not be read" />;
+  if (snapshots === undefined) return <Loading what="the stats" />;
+  const last = snapshots.at(-1);
+  const rates = {
+    accepted: rateSeries(snapshots, accepted),
+    delivered: rateSeries(snapshots, delivered),
+    deadLettered: rateSeries(snapshots, deadLettered),
+  };
+  const depth = {
+    queued: gaugeSeries(snapshots, queued),
+    inflight: gaugeSeries(snapshots, inflight),
+  };
+  const delivery = {
+    p50: gaugeSeries(snapshots, deliveryP50),
+    p99: gaugeSeries(snapshots, deliveryP99),
+  };
+
+  return (
+    <section aria-labelledby="overview-title">
+      <h1 id="overview-title">Overview</h1>
+      <div className="figures">
+        <Figure label="agents connected" value={String(connected ?? '–')} />
+        <Figure label="messages accepted / s" value={format(latest(rates.accepted), 1)} />
+        <Figure label="delivered / s" value={format(latest(rates.delivered), 1)} />
+        <Figure label="dead-lettered / s" value={format(latest(rates.deadLettered), 1)} />
+        <Figure label="delivery p99, last minute (ms)" value={format(latest(delivery.p99), 1)} />
+        <Figure label="queued deliveries" value={format(latest(depth.queued))} />
+      </div>
+      <div className="charts">
+        <TimeChart
+          title="Messages per second"
+          unit="msg/s"
+          series={[
+            { label: 'accepted', data: rates.accepted },
+            { label: 'delivered', data: rates.delivered },
+            { label: 'dead-lettered', data: rates.deadLettered },
+          ]}
+        />
+        <TimeChart
+          title="Delivery latency, accepted to acked (last minute)"
+          unit="ms"
+          series={[
+            { label: 'p50', data: delivery.p50 },
+            { label: 'p99', data: delivery.p99 },
+          ]}
+        />
+        <TimeChart
+          title="Queue depth"
+          unit="deliveries"
+          series={[
+            { label: 'queued', data: depth.queued },
+            { label: 'in flight', data: depth.inflight },
+          ]}
+        />
+      </div>
+      <h2>Services</h2>
+      {last === undefined ? (
+        <p className="muted">No sample yet: the first arrives within seconds.</p>
+      ) : (
+        <Table columns={['service', 'status', 'figures (the replica that answered)']}>
+          {Object.entries(last.services).map(([name, stats]) => (
+            <tr key={name}>
+              <th scope="row">{name}</th>
+              <td>
+                {'error' in stats ? (
+                  <span className="badge bad">{stats.error.code}</span>
+                ) : (
+                  <span className="badge good">up</span>
+                )}
+              </td>
+              <td className="figures-cell">
+                {'error' in stats
+                  ? stats.error.message
+                  : Object.entries(stats.figures)
+                      .map(([figure, value]) => `${figure} ${value}`)
+                      .join(' · ')}
+              </td>
+            </tr>
+          ))}
+        </Table>
+      )}
+    </section>
+  );
+}
