@@ -102,6 +102,7 @@ export function build(
         dispatcher,
         publish,
         settings,
+        log: log.child({ component: 'rpcs' }),
       });
       rpcs.push(...schedules.serve());
       // Every replica listens (no durable name): any of them may dispatch to the agent.

@@ -283,7 +283,7 @@ export {
   RouterSubscriptionsRpc,
   RouterUnsubscribeRpc,
 } from './router-rpcs.ts';
-export { defineRpc, type RpcDefinition } from './rpc.ts';
+export { batchRpcOf, defineRpc, MAX_BATCH_ITEMS, type RpcDefinition } from './rpc.ts';
 export {
   ConfigGetRpc,
   ConfigSetRpc,
@@ -335,6 +335,7 @@ export {
   type TaskAttempt,
   TaskAttemptSchema,
   TaskCancelRpc,
+  TaskCompleteBatchRpc,
   TaskCompleteRpc,
   TaskExecutorDeclareRpc,
   TaskGetRpc,
@@ -348,6 +349,7 @@ export {
   TaskScheduleListRpc,
   TaskSchedulePutRpc,
   type TaskSubmit,
+  TaskSubmitBatchRpc,
   type TaskSubmitResult,
   TaskSubmitResultSchema,
   TaskSubmitRpc,

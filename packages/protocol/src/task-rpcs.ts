@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorBodySchema } from './error-body.ts';
-import { defineRpc } from './rpc.ts';
+import { batchRpcOf, defineRpc } from './rpc.ts';
 import {
   IdempotencyKeySchema,
   TaskIdSchema,
@@ -85,6 +85,9 @@ export type TaskSubmitResult = z.infer<typeof TaskSubmitResultSchema>;
  * schema refuses is `E_VALIDATION` (`details.path` names the failing place).
  */
 export const TaskSubmitRpc = defineRpc('submit', TaskSubmitSchema, TaskSubmitResultSchema);
+
+/** `submit.batch`: many submits of one caller in one request (the gateway batches per connection). */
+export const TaskSubmitBatchRpc = batchRpcOf(TaskSubmitRpc);
 
 /** `get`: one task with its input, result, error and progress, or `E_NOT_FOUND`. */
 export const TaskGetRpc = defineRpc('get', z.strictObject({ taskId: TaskIdSchema }), TaskSchema);
@@ -188,6 +191,9 @@ export const TaskCompleteRpc = defineRpc(
   TaskOutcomeSchema,
   z.strictObject({ status: z.enum(TaskStatuses) }),
 );
+
+/** `complete.batch`: many completions of one executor in one request. */
+export const TaskCompleteBatchRpc = batchRpcOf(TaskCompleteRpc);
 
 /**
  * `heartbeat`: renews the leases of the calling agent's running attempts; `lost` lists those it

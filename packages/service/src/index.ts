@@ -1,3 +1,4 @@
+export { answerEach, type ItemAnswer } from './answer-each.ts';
 export { type Batcher, createBatcher } from './batcher.ts';
 export { type Caller, callerOf } from './caller.ts';
 export {

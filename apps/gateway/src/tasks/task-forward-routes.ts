@@ -2,6 +2,7 @@ import {
   type RpcDefinition,
   type ServiceFrame,
   TaskCancelRpc,
+  TaskCompleteBatchRpc,
   TaskCompleteRpc,
   TaskExecutorDeclareRpc,
   TaskGetRpc,
@@ -9,6 +10,7 @@ import {
   TaskHistoryRpc,
   TaskListRpc,
   TaskProgressRpc,
+  TaskSubmitBatchRpc,
   TaskSubmitRpc,
   TaskTypeGetRpc,
   TaskTypeRegisterRpc,
@@ -24,8 +26,11 @@ type TaskFrameType = Extract<ServiceFrame['type'], `task.${string}`>;
 function toTasks<F extends ServiceFrame, Req extends z.ZodType, Res extends z.ZodType>(
   rpc: RpcDefinition<Req, Res>,
   request: (frame: F) => z.input<Req>,
+  batch?: RpcDefinition,
 ): ForwardRoute<F> {
-  return { service: 'tasks', rpc, request };
+  return batch === undefined
+    ? { service: 'tasks', rpc, request }
+    : { service: 'tasks', rpc, request, batch };
 }
 
 // Keeps the fields a frame set, drops those it left out (the RPC schemas are strict).
@@ -41,18 +46,23 @@ function defined<T extends Record<string, unknown>>(fields: T): Partial<T> {
  * own `type` names the frame.
  */
 export const taskForwardRoutes: { [T in TaskFrameType]: ForwardRoute<Of<T>> } = {
-  'task.submit': toTasks(TaskSubmitRpc, (frame: Of<'task.submit'>) => ({
-    type: frame.taskType,
-    ...defined({
-      input: frame.input,
-      idempotencyKey: frame.idempotencyKey,
-      priority: frame.priority,
-      timeoutMs: frame.timeoutMs,
-      runAt: frame.runAt,
-      delayMs: frame.delayMs,
-      dependsOn: frame.dependsOn,
+  // Submits and completions are the hot path: batched per connection.
+  'task.submit': toTasks(
+    TaskSubmitRpc,
+    (frame: Of<'task.submit'>) => ({
+      type: frame.taskType,
+      ...defined({
+        input: frame.input,
+        idempotencyKey: frame.idempotencyKey,
+        priority: frame.priority,
+        timeoutMs: frame.timeoutMs,
+        runAt: frame.runAt,
+        delayMs: frame.delayMs,
+        dependsOn: frame.dependsOn,
+      }),
     }),
-  })),
+    TaskSubmitBatchRpc,
+  ),
   'task.get': toTasks(TaskGetRpc, (frame: Of<'task.get'>) => ({ taskId: frame.taskId })),
   'task.list': toTasks(TaskListRpc, (frame: Of<'task.list'>) =>
     defined({
@@ -87,15 +97,18 @@ export const taskForwardRoutes: { [T in TaskFrameType]: ForwardRoute<Of<T>> } = 
     attempt: frame.attempt,
     progress: frame.progress,
   })),
-  'task.complete': toTasks(TaskCompleteRpc, (frame: Of<'task.complete'>) =>
-    frame.error === undefined
-      ? { taskId: frame.taskId, attempt: frame.attempt, result: frame.result ?? null }
-      : {
-          taskId: frame.taskId,
-          attempt: frame.attempt,
-          error: frame.error,
-          ...defined({ retryable: frame.retryable }),
-        },
+  'task.complete': toTasks(
+    TaskCompleteRpc,
+    (frame: Of<'task.complete'>) =>
+      frame.error === undefined
+        ? { taskId: frame.taskId, attempt: frame.attempt, result: frame.result ?? null }
+        : {
+            taskId: frame.taskId,
+            attempt: frame.attempt,
+            error: frame.error,
+            ...defined({ retryable: frame.retryable }),
+          },
+    TaskCompleteBatchRpc,
   ),
   'task.heartbeat': toTasks(TaskHeartbeatRpc, (frame: Of<'task.heartbeat'>) => ({
     leases: frame.leases,

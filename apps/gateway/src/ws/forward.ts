@@ -35,6 +35,11 @@ export interface ForwardRoute<F extends ServiceFrame = ServiceFrame> {
   request(frame: F, agentId: string): unknown;
   /** How long the gateway waits for the answer, when not the bus's default. */
   timeoutMs?(frame: F): number | undefined;
+  /**
+   * The batch form of `rpc` (`batchRpcOf`), for hot frames: what one connection sends within a
+   * tick then travels as one request (see `service-forwarder.ts`).
+   */
+  batch?: RpcDefinition;
 }
 
 // Typed where a route is written (the request must fit the RPC), erased in the table.

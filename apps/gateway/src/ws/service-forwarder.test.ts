@@ -7,8 +7,10 @@ import {
   StateGetRpc,
   StateHistoryRpc,
   StatePutRpc,
+  TaskSubmitBatchRpc,
+  TaskSubmitRpc,
 } from '@switchboard/protocol';
-import type { Service } from '@switchboard/service';
+import { answerEach, type Service } from '@switchboard/service';
 import { connectTestBus, createTestContext, type TestContext } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKeyStore } from '../db/api-key-store.ts';
@@ -23,6 +25,7 @@ let port: number;
 let token: string;
 let keyId: string;
 const seen: Array<{ operation: string; request: unknown; principal: string | undefined }> = [];
+const submits: Array<{ batch: boolean; types: string[] }> = [];
 const at = new Date().toISOString();
 
 const registered = (agentId: string) => registeredAgent(port, token, agentId);
@@ -70,6 +73,34 @@ beforeAll(async () => {
       return { agentId: request.agentId, status: request.to, version: 3, updatedAt: at };
     },
     queue,
+  );
+  // A stand-in task worker: single submits and batches, recorded; a type `bad.*` is refused.
+  const tasksQueue = { queue: bus.subjects.queueGroup('tasks') };
+  const submit = async (request: { type: string }) => {
+    if (request.type.startsWith('bad.')) throw new SbError('E_VALIDATION', 'no such type');
+    return {
+      taskId: '0190f3a2-7c4e-7000-8000-000000000001',
+      status: 'queued' as const,
+      duplicate: false,
+    };
+  };
+  bus.serve(
+    bus.subjects.rpc('tasks', TaskSubmitRpc.operation),
+    TaskSubmitRpc,
+    async (request) => {
+      submits.push({ batch: false, types: [request.type] });
+      return submit(request);
+    },
+    tasksQueue,
+  );
+  bus.serve(
+    bus.subjects.rpc('tasks', TaskSubmitBatchRpc.operation),
+    TaskSubmitBatchRpc,
+    async ({ items }) => {
+      submits.push({ batch: true, types: items.map((item) => item.type) });
+      return answerEach(items, submit, { error: () => {} });
+    },
+    tasksQueue,
   );
   await bus.ping();
   const keys = createApiKeyStore(database);
@@ -157,6 +188,37 @@ describe('frames forwarded to a service', () => {
     });
     agent.send({ v: 1, type: 'lifecycle.get', id: 'l' });
     expect(await agent.next('error', 'l')).toMatchObject({ error: { code: 'E_UNAVAILABLE' } });
+    agent.socket.close();
+  });
+
+  it("sends a connection's task submits of one tick as one batch, each answered on its own", async () => {
+    const agent = await registered('fwd-4');
+    const types = ['work.a', 'bad.type', 'work.b'];
+    types.forEach((taskType, index) => {
+      agent.send({ v: 1, type: 'task.submit', id: `s${index}`, taskType });
+    });
+    expect(await agent.next('result', 's0')).toMatchObject({ result: { status: 'queued' } });
+    expect(await agent.next('error', 's1')).toMatchObject({
+      error: { code: 'E_VALIDATION', message: 'no such type' },
+    });
+    expect(await agent.next('result', 's2')).toMatchObject({ result: { status: 'queued' } });
+    expect(submits).toEqual([{ batch: true, types }]);
+
+    // Alone in its tick, a submit goes as the single RPC.
+    agent.send({ v: 1, type: 'task.submit', id: 'alone', taskType: 'work.c' });
+    await agent.next('result', 'alone');
+    expect(submits.at(-1)).toEqual({ batch: false, types: ['work.c'] });
+
+    // Three large inputs do not fit one bus message together: they go one by one instead.
+    submits.length = 0;
+    const input = 'x'.repeat(400 * 1024);
+    for (const id of ['big1', 'big2', 'big3']) {
+      agent.send({ v: 1, type: 'task.submit', id, taskType: 'work.big', input });
+    }
+    for (const id of ['big1', 'big2', 'big3']) await agent.next('result', id);
+    expect(submits).toEqual(
+      Array.from({ length: 3 }, () => ({ batch: false, types: ['work.big'] })),
+    );
     agent.socket.close();
   });
 });

@@ -1,6 +1,7 @@
 import { assertAllowed } from '@switchboard/authz';
 import type { Bus, BusSubscription } from '@switchboard/bus';
 import { encodePayload } from '@switchboard/db';
+import type { Logger } from '@switchboard/logger';
 import {
   type ErrorBody,
   type JsonValue,
@@ -8,6 +9,7 @@ import {
   SbError,
   TaskCancelRpc,
   type TaskChange,
+  TaskCompleteBatchRpc,
   TaskCompleteRpc,
   TaskExecutorDeclareRpc,
   TaskGetRpc,
@@ -15,13 +17,14 @@ import {
   TaskHistoryRpc,
   TaskListRpc,
   TaskProgressRpc,
+  TaskSubmitBatchRpc,
   TaskSubmitRpc,
   TaskTypeGetRpc,
   TaskTypeListRpc,
   TaskTypeRegisterRpc,
   TaskWatchRpc,
 } from '@switchboard/protocol';
-import { type Caller, callerOf } from '@switchboard/service';
+import { answerEach, type Caller, callerOf } from '@switchboard/service';
 import type { z } from 'zod';
 import { assertTaskAccess, executingAgent } from '../caller.ts';
 import type { TasksSettings } from '../config.ts';
@@ -48,6 +51,7 @@ export function serveTaskRpcs(deps: {
   dispatcher: Dispatcher;
   publish: (changes: readonly TaskChange[]) => void;
   settings: () => TasksSettings;
+  log: Logger;
 }): BusSubscription[] {
   const { bus, store, types } = deps;
   const queue = bus.subjects.queueGroup('tasks');
@@ -61,6 +65,21 @@ export function serveTaskRpcs(deps: {
       (request, context) => handler(request, callerOf(context.principal)),
       { queue },
     );
+  // The gateway sends an agent's submits and completions in batches; each item is answered as
+  // the single RPC would answer it.
+  const serveWithBatch = <Req extends z.ZodType, Res extends z.ZodType>(
+    rpc: RpcDefinition<Req, Res>,
+    batch: RpcDefinition<
+      z.ZodType<{ items: Array<z.infer<Req>> }>,
+      z.ZodType<{ results: unknown[] }, unknown>
+    >,
+    handler: (request: z.infer<Req>, caller: Caller) => Promise<z.input<Res>>,
+  ) => [
+    serve(rpc, handler),
+    serve(batch, ({ items }, caller) =>
+      answerEach(items, (item) => handler(item, caller), deps.log),
+    ),
+  ];
 
   /** A task the caller may `read` (unknown or hidden alike: `E_NOT_FOUND`). */
   const readable = async (taskId: string, caller: Caller): Promise<TaskRow> => {
@@ -126,7 +145,9 @@ export function serveTaskRpcs(deps: {
       }
       return { items: [...(await types.all()).values()] };
     }),
-    serve(TaskSubmitRpc, (request, caller) => deps.submitter.submit(request, caller)),
+    ...serveWithBatch(TaskSubmitRpc, TaskSubmitBatchRpc, (request, caller) =>
+      deps.submitter.submit(request, caller),
+    ),
     serve(TaskGetRpc, async (request, caller) => taskOf(await readable(request.taskId, caller))),
     serve(TaskHistoryRpc, async (request, caller) => {
       await readable(request.taskId, caller);
@@ -184,7 +205,7 @@ export function serveTaskRpcs(deps: {
       deps.publish([change]);
       return { version: change.version };
     }),
-    serve(TaskCompleteRpc, async (request, caller) => {
+    ...serveWithBatch(TaskCompleteRpc, TaskCompleteBatchRpc, async (request, caller) => {
       const agentId = executingAgent(caller);
       const failed = 'error' in request;
       const outcome = await deps.reporter.report({
