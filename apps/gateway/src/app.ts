@@ -159,7 +159,7 @@ export function build(
       });
       await stateWatches.start();
       watches = stateWatches;
-      // Tasks (issue 7): watches of task changes, kept per connection like state watches.
+      // Tasks: watches of task changes, kept per connection like state watches.
       const tasks = createTaskWatches({
         bus,
         forward,

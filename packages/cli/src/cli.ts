@@ -35,9 +35,9 @@ export function createProgram(io: CliIo): Command {
   registerTailCommand(program, io);
   registerDlqCommands(program, io);
   registerEventCommands(program, io);
-  // Tasks (issue 7).
+  // Tasks.
   registerTaskCommands(program, io);
-  // Tools (issue 8).
+  // Tools.
   registerToolCommands(program, io);
   // Every subcommand reports usage errors through the same output and exit path.
   const configure = (command: Command) => {

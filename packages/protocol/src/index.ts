@@ -27,7 +27,7 @@ export {
   type StateChangedEvent,
   StateChangedEventSchema,
 } from './events/state-events.ts';
-// Tasks (issue 7).
+// Tasks.
 export {
   type TaskChange,
   type TaskChangedEvent,

@@ -213,7 +213,7 @@ export const PushSchema = z.discriminatedUnion('kind', [
     recipient: AgentIdSchema,
     at: z.iso.datetime(),
   }),
-  // Tasks (issue 7): the task worker pushes through the same endpoint.
+  // Tasks: the task worker pushes through the same endpoint.
   /** A task for its executor. */
   TaskAssignmentSchema.extend({ kind: z.literal('task'), agentId: AgentIdSchema }),
   /** The executor must stop an attempt (cancelled, timed out). */
@@ -238,7 +238,7 @@ export const GatewayDeliverRpc = defineRpc(
     missed: z.array(
       z.strictObject({ deliveryId: DeliveryIdSchema, reason: z.enum(PushMissReasons) }),
     ),
-    /** Task pushes not written (issue 7; absent when none): the task worker puts them back at once. */
+    /** Task pushes not written (absent when none): the task worker puts them back at once. */
     missedTasks: z
       .array(
         z.strictObject({

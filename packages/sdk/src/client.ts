@@ -59,7 +59,7 @@ export class Client extends MessagingClient implements AgentClient {
     this.providedTools,
     () => this.options.requestTimeoutMs,
   );
-  // Tasks (issue 7): this agent's handlers and its waits for tasks to end.
+  // Tasks: this agent's handlers and its waits for tasks to end.
   private readonly taskExecutor: TaskExecutor;
   private readonly taskWaits: TaskWaits;
   readonly tasks: TasksApi;

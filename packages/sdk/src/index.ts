@@ -1,4 +1,4 @@
-// Tasks (issue 7).
+// Tasks.
 export type {
   AssignmentStrategy,
   Task,

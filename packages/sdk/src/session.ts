@@ -65,7 +65,7 @@ export class Session {
       onStateChanged(frame: StateChangedFrame): void;
       /** The agent's status and state versions, pushed after register. */
       onResume(frame: ResumeFrame): void;
-      /** Tasks (issue 7): a task to execute, an attempt to stop, a watched task changed. */
+      /** Tasks: a task to execute, an attempt to stop, a watched task changed. */
       onTask(frame: TaskFrame): void;
       onTaskAbort(frame: TaskAbortFrame): void;
       onTaskChanged(frame: TaskChangedFrame): void;

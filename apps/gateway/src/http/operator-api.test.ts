@@ -302,7 +302,7 @@ describe('the OpenAPI document', () => {
         'GET /v1/session',
         'DELETE /v1/session',
         'GET /v1/stats',
-        // Tasks (issue 7).
+        // Tasks.
         'POST /v1/tasks',
         'GET /v1/tasks',
         'GET /v1/tasks/{id}',
@@ -314,7 +314,7 @@ describe('the OpenAPI document', () => {
         'GET /v1/task-schedules',
         'PUT /v1/task-schedules/{name}',
         'DELETE /v1/task-schedules/{name}',
-        // Tools (issue 8).
+        // Tools.
         'GET /v1/tools',
         'GET /v1/tools/search',
         'GET /v1/tools/figures',

@@ -154,9 +154,9 @@ export function registerOperatorApi(http: FastifyInstance, options: OperatorApiO
         registerMessageRoutes(scope, context);
         registerSubscriptionRoutes(scope, context);
         registerDeadLetterRoutes(scope, context);
-        // Tasks (issue 7).
+        // Tasks.
         registerTaskRoutes(scope, context);
-        // Tools (issue 8).
+        // Tools.
         registerToolRoutes(scope, context);
         registerEventRoutes(scope, { ...context, settings: options.eventSettings, streams });
       },

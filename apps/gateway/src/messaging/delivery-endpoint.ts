@@ -22,7 +22,7 @@ function frameOf(push: Push): PushFrame {
         recipient: push.recipient,
         at: push.at,
       };
-    // Tasks (issue 7).
+    // Tasks.
     case 'task':
       return {
         type: 'task',

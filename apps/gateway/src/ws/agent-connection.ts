@@ -90,7 +90,7 @@ export type PushFrame = DistributiveOmit<
   | ReceiptFrame
   | StateChangedFrame
   | ResumeFrame
-  // Tasks (issue 7).
+  // Tasks.
   | TaskFrame
   | TaskAbortFrame
   | TaskChangedFrame,
@@ -361,7 +361,7 @@ export class AgentConnection {
         return this.forwardInOrder(frame);
       case 'state.watch':
         return this.answer(frame, (agentId) => this.context.handlers.watch(this, agentId, frame));
-      // Tasks (issue 7): reads and reports are pipelined like sends; changes keep their order.
+      // Tasks: reads and reports are pipelined like sends; changes keep their order.
       case 'task.get':
       case 'task.list':
       case 'task.history':

@@ -151,7 +151,7 @@ const forwardRoutes: { [T in ServiceFrame['type']]: ForwardRoute<Of<T>> } = {
     name: frame.name,
     ...(frame.range === undefined ? {} : { range: frame.range }),
   })),
-  // Tasks (issue 7): forwarded to the task worker.
+  // Tasks: forwarded to the task worker.
   ...taskForwardRoutes,
 };
 

@@ -14,10 +14,10 @@ export const OperatorScopes = [
   'events:read',
   'messages:read',
   'messages:write',
-  // Tasks (issue 7).
+  // Tasks.
   'tasks:read',
   'tasks:write',
-  // Tools (issue 8).
+  // Tools.
   'tools:read',
   'tools:write',
 ] as const;

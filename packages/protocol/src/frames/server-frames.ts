@@ -72,7 +72,7 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
   StateChangedFrameSchema,
   ResumeFrameSchema,
   ToolCallFrameSchema,
-  // Tasks (issue 7).
+  // Tasks.
   TaskFrameSchema,
   TaskAbortFrameSchema,
   TaskChangedFrameSchema,

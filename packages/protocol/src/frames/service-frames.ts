@@ -99,7 +99,7 @@ export const serviceFrameSchemas = [
   LifecycleGetFrameSchema,
   ...routerFrameSchemas,
   ...toolFrameSchemas,
-  // Tasks (issue 7): forwarded to the task worker.
+  // Tasks: forwarded to the task worker.
   ...taskFrameSchemas,
 ] as const;
 
