@@ -11,6 +11,7 @@ import { MessagesPage } from './pages/messages.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { SecurityPage } from './pages/security.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
+import { TasksPage } from './pages/tasks.tsx';
 
 // Pages are addressed by the URL's hash (`/console/#/agents`), so the gateway serves one
 // index.html and a reload keeps the page.
@@ -19,6 +20,7 @@ const pages = [
   { path: 'agents', title: 'Agents', scope: 'agents:read' },
   { path: 'messages', title: 'Messages', scope: 'messages:read' },
   { path: 'dead-letters', title: 'Dead letters', scope: 'messages:read' },
+  { path: 'tasks', title: 'Tasks', scope: 'tasks:read' },
   { path: 'keys', title: 'API keys', scope: 'keys:read' },
   { path: 'security', title: 'Security', scope: 'keys:read' },
   { path: 'config', title: 'Config', scope: 'config:read' },
@@ -51,6 +53,8 @@ function Page({ path, session }: { path: PagePath; session: Session }) {
       return <MessagesPage canWrite={hasScope(session, 'messages:write')} />;
     case 'dead-letters':
       return <DeadLettersPage canWrite={hasScope(session, 'messages:write')} />;
+    case 'tasks':
+      return <TasksPage canWrite={hasScope(session, 'tasks:write')} />;
     case 'keys':
       return <KeysPage canWrite={hasScope(session, 'keys:write')} />;
     case 'security':

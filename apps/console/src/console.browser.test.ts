@@ -43,6 +43,7 @@ let built: string;
 let gateway: ServiceProcess;
 let router: ServiceProcess;
 let state: ServiceProcess;
+let taskWorker: ServiceProcess;
 let browser: Browser;
 let page: Page;
 let base: string;
@@ -78,10 +79,17 @@ beforeAll(async () => {
     SB_ROUTER__DELIVERY__MAX_ATTEMPTS: '2',
   });
   state = await spawnService('state', { ...common, SB_STATE__PORT: '0' });
+  taskWorker = await spawnService('task-worker', {
+    ...common,
+    SB_TASKS__PORT: '0',
+    SB_TASKS__SWEEP_INTERVAL_MS: '50',
+    SB_TASKS__EXECUTOR_CACHE_MS: '50',
+  });
   base = `http://127.0.0.1:${gateway.port}`;
   agentKey = await createAgentKey(gateway.port, bootstrap.token, [
     { kind: 'publish', topics: ['>'] },
     { kind: 'subscribe', topics: ['>'] },
+    { kind: 'task', types: ['console.>'], actions: ['submit', 'execute', 'read', 'cancel'] },
   ]);
   mkdirSync(screenshots, { recursive: true });
   // Playwright gives every launch a fresh temporary profile.
@@ -92,7 +100,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(agents.map((agent) => agent.close()));
   await browser?.close();
-  await Promise.all([gateway?.stop(), router?.stop(), state?.stop()]);
+  await Promise.all([gateway?.stop(), router?.stop(), state?.stop(), taskWorker?.stop()]);
   await context?.cleanup();
   rmSync(built, { recursive: true, force: true });
 });
@@ -228,6 +236,28 @@ describe('the operator console', () => {
     await waitFor(() => delivered.length === 1);
     expect(delivered).toEqual([{ try: 'again' }]);
     await expectAccessible('dead-letters');
+  });
+
+  it('submits a task and watches it complete', async () => {
+    const executor = await connectAgent('console-executor');
+    await executor.tasks.registerType({ name: 'console.echo' });
+    await executor.tasks.handle('console.echo', async (input) => ({ echoed: input }));
+    await open('tasks', 'Tasks');
+    await page.getByLabel('Input (JSON)').fill('{"n":7}');
+    await page.getByRole('button', { name: 'Submit' }).click();
+    // The new task opens; task.changed events bring it to its end without a reload.
+    const detail = page.getByRole('complementary', { name: /Task / });
+    await detail.locator('dd .badge', { hasText: 'succeeded' }).waitFor();
+    await detail.getByText('"echoed"').waitFor();
+    await page
+      .getByRole('list', { name: 'Transitions' })
+      .getByText(/running → succeeded/)
+      .waitFor();
+    await page
+      .getByRole('row', { name: /console\.echo/ })
+      .first()
+      .waitFor();
+    await expectAccessible('tasks');
   });
 
   it('creates a key, shown once, and revokes it', async () => {
