@@ -12,6 +12,7 @@ import { OverviewPage } from './pages/overview.tsx';
 import { SecurityPage } from './pages/security.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { TasksPage } from './pages/tasks.tsx';
+import { ToolsPage } from './pages/tools.tsx';
 
 // Pages are addressed by the URL's hash (`/console/#/agents`), so the gateway serves one
 // index.html and a reload keeps the page.
@@ -21,6 +22,7 @@ const pages = [
   { path: 'messages', title: 'Messages', scope: 'messages:read' },
   { path: 'dead-letters', title: 'Dead letters', scope: 'messages:read' },
   { path: 'tasks', title: 'Tasks', scope: 'tasks:read' },
+  { path: 'tools', title: 'Tools', scope: 'tools:read' },
   { path: 'keys', title: 'API keys', scope: 'keys:read' },
   { path: 'security', title: 'Security', scope: 'keys:read' },
   { path: 'config', title: 'Config', scope: 'config:read' },
@@ -55,6 +57,8 @@ function Page({ path, session }: { path: PagePath; session: Session }) {
       return <DeadLettersPage canWrite={hasScope(session, 'messages:write')} />;
     case 'tasks':
       return <TasksPage canWrite={hasScope(session, 'tasks:write')} />;
+    case 'tools':
+      return <ToolsPage canWrite={hasScope(session, 'tools:write')} />;
     case 'keys':
       return <KeysPage canWrite={hasScope(session, 'keys:write')} />;
     case 'security':

@@ -44,6 +44,7 @@ let gateway: ServiceProcess;
 let router: ServiceProcess;
 let state: ServiceProcess;
 let taskWorker: ServiceProcess;
+let registry: ServiceProcess;
 let browser: Browser;
 let page: Page;
 let base: string;
@@ -85,11 +86,18 @@ beforeAll(async () => {
     SB_TASKS__SWEEP_INTERVAL_MS: '50',
     SB_TASKS__EXECUTOR_CACHE_MS: '50',
   });
+  registry = await spawnService('tool-registry', {
+    ...common,
+    SB_TOOLS__PORT: '0',
+    SB_TOOLS__AUDIT__FLUSH_INTERVAL_MS: '10',
+    SB_TOOLS__AUDIT__FIGURES_CACHE_TTL_MS: '0',
+  });
   base = `http://127.0.0.1:${gateway.port}`;
   agentKey = await createAgentKey(gateway.port, bootstrap.token, [
     { kind: 'publish', topics: ['>'] },
     { kind: 'subscribe', topics: ['>'] },
     { kind: 'task', types: ['console.>'], actions: ['submit', 'execute', 'read', 'cancel'] },
+    { kind: 'tool', names: ['console.>'], actions: ['list', 'call', 'provide'] },
   ]);
   mkdirSync(screenshots, { recursive: true });
   // Playwright gives every launch a fresh temporary profile.
@@ -100,7 +108,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(agents.map((agent) => agent.close()));
   await browser?.close();
-  await Promise.all([gateway?.stop(), router?.stop(), state?.stop(), taskWorker?.stop()]);
+  await Promise.all(
+    [gateway, router, state, taskWorker, registry].map((service) => service?.stop()),
+  );
   await context?.cleanup();
   rmSync(built, { recursive: true, force: true });
 });
@@ -258,6 +268,35 @@ describe('the operator console', () => {
       .first()
       .waitFor();
     await expectAccessible('tasks');
+  });
+
+  it('shows a tool with its health, figures and audit trail, and deprecates it', async () => {
+    const provider = await connectAgent('console-provider');
+    await provider.tools.provide(
+      {
+        name: 'console.upper',
+        version: '1.0.0',
+        description: 'Upper-cases text',
+        inputSchema: { type: 'object', properties: { text: { type: 'string' } } },
+      },
+      async (args) => ({ text: String(args.text).toUpperCase() }),
+    );
+    const caller = await connectAgent('console-caller');
+    const { result } = await caller.tools.call('console.upper', { text: 'hi' });
+    expect(result).toEqual({ text: 'HI' });
+    const admin = { authorization: `Bearer ${bootstrap.token}` };
+    await waitFor(async () => {
+      const audit = await page.request.get(`${base}/v1/tools/audit`, { headers: admin });
+      return ((await audit.json()) as { items: unknown[] }).items.length > 0;
+    });
+    await open('tools', 'Tools');
+    const row = page.getByRole('row', { name: /console\.upper 1\.0\.0 active 1 healthy 1 0/ });
+    await row.waitFor();
+    await page.getByRole('row', { name: /agent:console-caller console\.upper@1\.0\.0/ }).waitFor();
+    await expectAccessible('tools');
+    await row.getByRole('button', { name: 'Deprecate console.upper@1.0.0' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Deprecate' }).click();
+    await page.getByRole('row', { name: /console\.upper 1\.0\.0 deprecated/ }).waitFor();
   });
 
   it('creates a key, shown once, and revokes it', async () => {
