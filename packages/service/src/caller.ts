@@ -1,4 +1,7 @@
 import { decodePrincipal, type Principal, resolvePrincipal } from '@switchboard/authz';
+import type { Bus, BusSubscription } from '@switchboard/bus';
+import type { RpcDefinition, ServiceShortName } from '@switchboard/protocol';
+import type { z } from 'zod';
 
 /** Who calls a service: the principal (roles expanded), its header, and its agent when it is one. */
 export interface Caller {
@@ -33,4 +36,23 @@ export function callerOf(header: string | undefined): Caller {
   if (knownCallers.size >= KNOWN_CALLERS_MAX) knownCallers.clear();
   knownCallers.set(caller.header, caller);
   return caller;
+}
+
+/**
+ * The `serve` of a service whose handlers act for their caller: `serveAs(bus, 'tasks')(rpc,
+ * handler)` serves `<ns>.v1.tasks.<op>` in the service's queue group and hands the handler the
+ * request and the caller read from its `sb-principal` (`E_UNAUTHORIZED` when missing).
+ */
+export function serveAs(bus: Bus, service: ServiceShortName) {
+  const queue = bus.subjects.queueGroup(service);
+  return <Req extends z.ZodType, Res extends z.ZodType>(
+    rpc: RpcDefinition<Req, Res>,
+    handler: (request: z.infer<Req>, caller: Caller) => Promise<z.input<Res>>,
+  ): BusSubscription =>
+    bus.serve(
+      bus.subjects.rpc(service, rpc.operation),
+      rpc,
+      (request, context) => handler(request, callerOf(context.principal)),
+      { queue },
+    );
 }

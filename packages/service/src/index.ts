@@ -1,6 +1,6 @@
 export { answerEach, type ItemAnswer } from './answer-each.ts';
 export { type Batcher, createBatcher } from './batcher.ts';
-export { type Caller, callerOf } from './caller.ts';
+export { type Caller, callerOf, serveAs } from './caller.ts';
 export {
   createService,
   type Service,

@@ -12,12 +12,10 @@ import {
   RouterSubscribeRpc,
   RouterSubscriptionsRpc,
   RouterUnsubscribeRpc,
-  type RpcDefinition,
   SbError,
   SubscriptionChangedEventSchema,
 } from '@switchboard/protocol';
-import { type Caller, callerOf } from '@switchboard/service';
-import type { z } from 'zod';
+import { serveAs } from '@switchboard/service';
 import { subjectAgent } from '../caller.ts';
 import type { RouterSettings } from '../config.ts';
 import type { DeadLetterStore } from '../db/dead-letter-store.ts';
@@ -41,17 +39,7 @@ export function serveRouterRpcs(deps: {
   settings: () => RouterSettings;
 }): BusSubscription[] {
   const { bus } = deps;
-  const queue = bus.subjects.queueGroup('router');
-  const serve = <Req extends z.ZodType, Res extends z.ZodType>(
-    rpc: RpcDefinition<Req, Res>,
-    handler: (request: z.infer<Req>, caller: Caller) => Promise<z.input<Res>>,
-  ) =>
-    bus.serve(
-      bus.subjects.rpc('router', rpc.operation),
-      rpc,
-      (request, context) => handler(request, callerOf(context.principal)),
-      { queue },
-    );
+  const serve = serveAs(bus, 'router');
 
   const announce = (
     agentId: string,

@@ -3,15 +3,13 @@ import type { Bus, BusSubscription } from '@switchboard/bus';
 import { encodePayload } from '@switchboard/db';
 import {
   type JsonValue,
-  type RpcDefinition,
   type TaskChange,
   TaskScheduleDeleteRpc,
   TaskScheduleListRpc,
   TaskSchedulePutRpc,
 } from '@switchboard/protocol';
-import { type Caller, callerOf } from '@switchboard/service';
+import { serveAs } from '@switchboard/service';
 import { v7 as uuidv7 } from 'uuid';
-import type { z } from 'zod';
 import { assertTaskAccess } from '../caller.ts';
 import type { DueSchedule, ScheduleStore } from '../db/schedule-store.ts';
 import type { NewTask } from '../db/task-store.ts';
@@ -61,17 +59,7 @@ export function createSchedules(deps: {
     );
   }
 
-  const queue = bus.subjects.queueGroup('tasks');
-  const serve = <Req extends z.ZodType, Res extends z.ZodType>(
-    rpc: RpcDefinition<Req, Res>,
-    handler: (request: z.infer<Req>, caller: Caller) => Promise<z.input<Res>>,
-  ) =>
-    bus.serve(
-      bus.subjects.rpc('tasks', rpc.operation),
-      rpc,
-      (request, context) => handler(request, callerOf(context.principal)),
-      { queue },
-    );
+  const serve = serveAs(bus, 'tasks');
 
   return {
     /** Submits the tasks of the schedules whose tick has come; returns the tasks' changes. */

@@ -24,7 +24,7 @@ import {
   TaskTypeRegisterRpc,
   TaskWatchRpc,
 } from '@switchboard/protocol';
-import { answerEach, type Caller, callerOf } from '@switchboard/service';
+import { answerEach, type Caller, serveAs } from '@switchboard/service';
 import type { z } from 'zod';
 import { assertTaskAccess, executingAgent } from '../caller.ts';
 import type { TasksSettings } from '../config.ts';
@@ -54,17 +54,7 @@ export function serveTaskRpcs(deps: {
   log: Logger;
 }): BusSubscription[] {
   const { bus, store, types } = deps;
-  const queue = bus.subjects.queueGroup('tasks');
-  const serve = <Req extends z.ZodType, Res extends z.ZodType>(
-    rpc: RpcDefinition<Req, Res>,
-    handler: (request: z.infer<Req>, caller: Caller) => Promise<z.input<Res>>,
-  ) =>
-    bus.serve(
-      bus.subjects.rpc('tasks', rpc.operation),
-      rpc,
-      (request, context) => handler(request, callerOf(context.principal)),
-      { queue },
-    );
+  const serve = serveAs(bus, 'tasks');
   // The gateway sends an agent's submits and completions in batches; each item is answered as
   // the single RPC would answer it.
   const serveWithBatch = <Req extends z.ZodType, Res extends z.ZodType>(

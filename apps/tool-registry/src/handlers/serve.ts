@@ -1,7 +1,6 @@
 import { assertAllowed } from '@switchboard/authz';
 import type { Bus, BusSubscription } from '@switchboard/bus';
 import {
-  type RpcDefinition,
   ToolsAuditRpc,
   ToolsCallRpc,
   ToolsDeprecateRpc,
@@ -18,8 +17,7 @@ import {
   ToolsUpstreamsRpc,
   ToolsVersionsRpc,
 } from '@switchboard/protocol';
-import { type Caller, callerOf } from '@switchboard/service';
-import type { z } from 'zod';
+import { serveAs } from '@switchboard/service';
 import type { Catalog } from '../catalog.ts';
 import type { AuditStore } from '../db/audit-store.ts';
 import type { GroupStore } from '../db/group-store.ts';
@@ -40,17 +38,7 @@ export function serveToolRpcs(deps: {
   groups: GroupStore;
 }): BusSubscription[] {
   const { bus, catalog, invoker } = deps;
-  const queue = bus.subjects.queueGroup('tools');
-  const serve = <Req extends z.ZodType, Res extends z.ZodType>(
-    rpc: RpcDefinition<Req, Res>,
-    handler: (request: z.infer<Req>, caller: Caller) => Promise<z.input<Res>>,
-  ) =>
-    bus.serve(
-      bus.subjects.rpc('tools', rpc.operation),
-      rpc,
-      (request, context) => handler(request, callerOf(context.principal)),
-      { queue },
-    );
+  const serve = serveAs(bus, 'tools');
 
   return [
     serve(ToolsRegisterRpc, (request, caller) => catalog.register(caller, request.tools)),
