@@ -10,7 +10,7 @@ import {
 import { z } from 'zod';
 import { problemResponses } from '../problem-responses.ts';
 import { callService, pageOf, type RouteContext, type ZodScope } from '../route-context.ts';
-import { RouterPageQueryShape } from './router-call.ts';
+import { RouterPageQueryShape } from './router-page-query.ts';
 
 const DeadLetter = DeadLetterSchema.meta({ id: 'DeadLetter' });
 

@@ -13,7 +13,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { problemResponses } from '../problem-responses.ts';
 import { callService, pageOf, type RouteContext, type ZodScope } from '../route-context.ts';
-import { RouterPageQueryShape } from './router-call.ts';
+import { RouterPageQueryShape } from './router-page-query.ts';
 
 const MessageSchema = MessageRecordSchema.meta({ id: 'Message' });
 
