@@ -3,7 +3,7 @@ import { AuthResolveRpc } from '@switchboard/authz';
 import type { BusSubscription } from '@switchboard/bus';
 import type { LiveConfig } from '@switchboard/config';
 import type { RootLogger } from '@switchboard/logger';
-import { createService, type Service } from '@switchboard/service';
+import { createService, type Service, type ServiceConnections } from '@switchboard/service';
 import packageJson from '../package.json' with { type: 'json' };
 import { type AgentResume, createAgentResume } from './agents/agent-resume.ts';
 import { createAgentSessions } from './agents/agent-sessions.ts';
@@ -37,6 +37,7 @@ export function build(
   config: LiveConfig<GatewayConfig>,
   log: RootLogger,
   instanceId: string,
+  connections?: ServiceConnections,
 ): Service {
   const settings = () => config.current.gateway;
   const registry = new ConnectionRegistry();
@@ -57,6 +58,7 @@ export function build(
     config,
     log,
     instanceId,
+    connections,
     migrationsFolder,
     listen: () => config.current.gateway,
     routes: (http) => {

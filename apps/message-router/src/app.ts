@@ -7,7 +7,7 @@ import {
   DeadLetterEventSchema,
   SubscriptionChangedEventSchema,
 } from '@switchboard/protocol';
-import { createService, type Service } from '@switchboard/service';
+import { createService, type Service, type ServiceConnections } from '@switchboard/service';
 import packageJson from '../package.json' with { type: 'json' };
 import { createAgentDirectory } from './agent-directory.ts';
 import type { RouterConfig } from './config.ts';
@@ -30,6 +30,7 @@ export function build(
   config: LiveConfig<RouterConfig>,
   log: RootLogger,
   instanceId: string,
+  connections?: ServiceConnections,
 ): Service {
   const settings = () => config.current.router;
   let metrics: RouterMetrics | undefined;
@@ -41,6 +42,7 @@ export function build(
     config,
     log,
     instanceId,
+    connections,
     migrationsFolder,
     listen: () => config.current.router,
     register: async ({ bus, db, cache, metrics: registry }) => {

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { BusSubscription } from '@switchboard/bus';
 import type { LiveConfig } from '@switchboard/config';
 import type { RootLogger } from '@switchboard/logger';
-import { createService, type Service } from '@switchboard/service';
+import { createService, type Service, type ServiceConnections } from '@switchboard/service';
 import packageJson from '../package.json' with { type: 'json' };
 import type { StateConfig } from './config.ts';
 import { createDocumentStore } from './db/document-store.ts';
@@ -21,6 +21,7 @@ export function build(
   config: LiveConfig<StateConfig>,
   log: RootLogger,
   instanceId: string,
+  connections?: ServiceConnections,
 ): Service {
   const settings = () => config.current.state;
   let metrics: StateMetrics | undefined;
@@ -32,6 +33,7 @@ export function build(
     config,
     log,
     instanceId,
+    connections,
     migrationsFolder,
     listen: () => config.current.state,
     register: async ({ bus, db, cache, metrics: registry }) => {

@@ -1,4 +1,4 @@
-import type { BusSubscription, NatsBus } from '@switchboard/bus';
+import type { Bus, BusSubscription } from '@switchboard/bus';
 import type { Logger } from '@switchboard/logger';
 import { AgentConnectedEventSchema, AgentDisconnectedEventSchema } from '@switchboard/protocol';
 import { z } from 'zod';
@@ -14,7 +14,7 @@ import type { StateMetrics } from './state-metrics.ts';
  * changes nothing (the store remembers the connection), so redeliveries are safe.
  */
 export function startLifecycleFeed(deps: {
-  bus: NatsBus;
+  bus: Bus;
   store: LifecycleStore;
   metrics: StateMetrics;
   log: Logger;

@@ -3,7 +3,7 @@ import type { BusSubscription } from '@switchboard/bus';
 import type { LiveConfig } from '@switchboard/config';
 import type { RootLogger } from '@switchboard/logger';
 import { AgentConnectedEventSchema, AgentDisconnectedEventSchema } from '@switchboard/protocol';
-import { createService, type Service } from '@switchboard/service';
+import { createService, type Service, type ServiceConnections } from '@switchboard/service';
 import packageJson from '../package.json' with { type: 'json' };
 import { createChangePublisher } from './change-publisher.ts';
 import type { TasksConfig } from './config.ts';
@@ -30,6 +30,7 @@ export function build(
   config: LiveConfig<TasksConfig>,
   log: RootLogger,
   instanceId: string,
+  connections?: ServiceConnections,
 ): Service {
   const settings = () => config.current.tasks;
   let metrics: TaskMetrics | undefined;
@@ -41,6 +42,7 @@ export function build(
     config,
     log,
     instanceId,
+    connections,
     migrationsFolder,
     listen: () => config.current.tasks,
     register: async ({ bus, db, cache, metrics: registry }) => {

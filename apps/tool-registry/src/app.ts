@@ -4,7 +4,12 @@ import type { BusSubscription } from '@switchboard/bus';
 import type { LiveConfig } from '@switchboard/config';
 import type { RootLogger } from '@switchboard/logger';
 import { ToolsChangedEventSchema, UpstreamChangedEventSchema } from '@switchboard/protocol';
-import { createService, createTokenResolver, type Service } from '@switchboard/service';
+import {
+  createService,
+  createTokenResolver,
+  type Service,
+  type ServiceConnections,
+} from '@switchboard/service';
 import packageJson from '../package.json' with { type: 'json' };
 import { createAccessDecisions } from './access-decisions.ts';
 import { type AuditTrail, createAuditTrail } from './audit-trail.ts';
@@ -33,6 +38,7 @@ export function build(
   config: LiveConfig<ToolsConfig>,
   log: RootLogger,
   instanceId: string,
+  connections?: ServiceConnections,
 ): Service {
   const settings = () => config.current.tools;
   let metrics: ToolMetrics | undefined;
@@ -47,6 +53,7 @@ export function build(
     config,
     log,
     instanceId,
+    connections,
     migrationsFolder,
     listen: () => config.current.tools,
     routes: (http) => registerMcpRoute(http, () => mcp),

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Bus, BusEvent, KvChange } from './bus.ts';
 import { connectNatsBus } from './connect.ts';
 import { MemoryBus } from './memory-bus.ts';
+import { ScopedBus } from './scoped-bus.ts';
 import { capturingLogger, deleteStreams, natsUrl, testNamespace, waitFor } from './test-support.ts';
 
 // The contract every Bus keeps, run against the NATS bus and the in-process bus of the embedded
@@ -62,6 +63,21 @@ const implementations: Implementation[] = [
         eventMaxAgeMs: 60_000,
         log,
       }),
+    cleanup: async () => {},
+  },
+  {
+    // What a service of the embedded mode is given: its own scope of the process's bus.
+    name: 'scoped in-process',
+    connect: async (namespace) =>
+      new ScopedBus(
+        new MemoryBus({
+          namespace,
+          requestTimeoutMs: () => 2000,
+          eventRetryDelayMs: 20,
+          eventMaxAgeMs: 60_000,
+          log,
+        }),
+      ),
     cleanup: async () => {},
   },
 ];

@@ -16,4 +16,5 @@ export { type BusLogger, silentLogger } from './logger.ts';
 export { MemoryBus, type MemoryBusOptions } from './memory-bus.ts';
 export { NatsBus } from './nats-bus.ts';
 export { type NatsBusOptions, type NatsTlsOptions, natsBusDefaults } from './options.ts';
+export { ScopedBus } from './scoped-bus.ts';
 export { continueTrace, isTraceparent, newTraceparent, traceIdOf } from './trace.ts';

@@ -1,4 +1,4 @@
-import { connectNatsBus, type NatsBus } from '@switchboard/bus';
+import { type Bus, connectNatsBus, ScopedBus } from '@switchboard/bus';
 import { type Cache, connectRedis } from '@switchboard/cache';
 import type { LiveConfig, SharedConfig } from '@switchboard/config';
 import { connectPostgres, type Database, runMigrations } from '@switchboard/db';
@@ -17,12 +17,24 @@ import { type ServiceIdentity, serveServiceRpcs } from './service-rpcs.ts';
 export interface ServiceDeps<C extends SharedConfig> {
   config: LiveConfig<C>;
   log: RootLogger;
-  bus: NatsBus;
+  bus: Bus;
   db: Database;
   cache: Cache;
   http: FastifyInstance;
   metrics: Registry;
   identity: ServiceIdentity;
+}
+
+/**
+ * Connections made by someone else (the embedded runtime, a test) for a service to use instead
+ * of connecting itself; it leaves them open when it stops. Each one missing is connected from the
+ * config and closed at stop. Migrations still run over `postgres.url`, which must reach the
+ * same database as an injected `db`.
+ */
+export interface ServiceConnections {
+  bus?: Bus;
+  db?: Database;
+  cache?: Cache;
 }
 
 /** What a service adds to the common bootstrap. */
@@ -34,6 +46,8 @@ export interface ServiceOptions<C extends SharedConfig> {
   instanceId: string;
   /** Absolute path of the service's drizzle folder; migrations go into the schema `service`. */
   migrationsFolder: string;
+  /** Already-made connections to use instead of connecting (see {@link ServiceConnections}). */
+  connections?: ServiceConnections | undefined;
   /** Where HTTP listens; read at start, once stored overrides have been applied. */
   listen: () => { host: string; port: number };
   /**
@@ -56,42 +70,74 @@ export interface Service {
   readonly metrics: Registry;
   /** Resolves with the bound address once every dependency is up and the service is ready. */
   start(): Promise<{ port: number }>;
-  /** Idempotent; stops accepting, drains NATS, closes Redis and Postgres. */
+  /**
+   * Idempotent; stops accepting, drains NATS, closes Redis and Postgres (only those it opened:
+   * injected connections stay open).
+   */
   stop(): Promise<void>;
 }
 
 type Phase = 'created' | 'starting' | 'ready' | 'stopping' | 'stopped';
 
-/** Connects all three dependencies at once and reports every one that failed, not only the first. */
-async function connectAll<C extends SharedConfig>(options: ServiceOptions<C>, metrics: Registry) {
+interface Connected {
+  bus: Bus;
+  db: Database;
+  cache: Cache;
+  /** Closes what this service opened, in reverse order; injected connections stay open. */
+  close: Array<() => Promise<unknown>>;
+}
+
+/**
+ * Connects what was not injected, all at once, and reports every dependency that failed, not
+ * only the first. An injected bus is used through a scope of this service's own, so stopping
+ * the service stops its subscriptions without closing the bus the others still use.
+ */
+async function connectAll<C extends SharedConfig>(
+  options: ServiceOptions<C>,
+  metrics: Registry,
+): Promise<Connected> {
   const config = options.config.current;
+  const injected = options.connections ?? {};
   const name = `${options.service}:${options.instanceId}`;
   const [bus, db, cache] = await Promise.allSettled([
-    connectNatsBus({
-      namespace: config.namespace,
-      servers: config.nats.servers,
-      name,
-      user: config.nats.user,
-      pass: config.nats.pass,
-      token: config.nats.token,
-      tls: config.nats.tls,
-      connectTimeoutMs: config.nats.connectTimeoutMs,
-      requestTimeoutMs: () => options.config.current.nats.requestTimeoutMs,
-      eventRetentionMs: config.nats.eventRetentionMs,
-      eventRetryDelayMs: config.nats.eventRetryDelayMs,
-      log: options.log.child({ component: 'bus' }),
-      metrics,
-    }),
-    connectPostgres(config.postgres, name),
-    connectRedis(config.redis, { prefix: `${config.namespace}:`, connectionName: name }),
+    injected.bus !== undefined
+      ? new ScopedBus(injected.bus)
+      : connectNatsBus({
+          namespace: config.namespace,
+          servers: config.nats.servers,
+          name,
+          user: config.nats.user,
+          pass: config.nats.pass,
+          token: config.nats.token,
+          tls: config.nats.tls,
+          connectTimeoutMs: config.nats.connectTimeoutMs,
+          requestTimeoutMs: () => options.config.current.nats.requestTimeoutMs,
+          eventRetentionMs: config.nats.eventRetentionMs,
+          eventRetryDelayMs: config.nats.eventRetryDelayMs,
+          log: options.log.child({ component: 'bus' }),
+          metrics,
+        }),
+    injected.db ?? connectPostgres(config.postgres, name),
+    injected.cache ??
+      connectRedis(config.redis, { prefix: `${config.namespace}:`, connectionName: name }),
   ]);
+  // The scope of an injected bus is this service's own: closing it stops only its subscriptions.
+  const owned = {
+    bus: true,
+    db: injected.db === undefined,
+    cache: injected.cache === undefined,
+  };
   if (bus.status === 'fulfilled' && db.status === 'fulfilled' && cache.status === 'fulfilled') {
-    return { bus: bus.value, db: db.value, cache: cache.value };
+    const close: Array<() => Promise<unknown>> = [];
+    if (owned.db) close.push(() => db.value.close(config.shutdownTimeoutMs));
+    if (owned.cache) close.push(() => cache.value.close());
+    close.push(() => bus.value.close());
+    return { bus: bus.value, db: db.value, cache: cache.value, close };
   }
   await Promise.allSettled([
     bus.status === 'fulfilled' ? bus.value.close() : undefined,
-    db.status === 'fulfilled' ? db.value.close() : undefined,
-    cache.status === 'fulfilled' ? cache.value.close() : undefined,
+    db.status === 'fulfilled' && owned.db ? db.value.close() : undefined,
+    cache.status === 'fulfilled' && owned.cache ? cache.value.close() : undefined,
   ]);
   const failures = [bus, db, cache].flatMap((outcome) =>
     outcome.status === 'rejected' ? [outcome.reason as unknown] : [],
@@ -120,7 +166,7 @@ export function createService<C extends SharedConfig>(options: ServiceOptions<C>
     version: options.version,
   });
   let phase: Phase = 'created';
-  let deps: { bus: NatsBus; db: Database; cache: Cache } | undefined;
+  let deps: Connected | undefined;
   const cleanups: Array<() => Promise<unknown>> = [];
 
   const http = createHttpServer({
@@ -148,11 +194,7 @@ export function createService<C extends SharedConfig>(options: ServiceOptions<C>
     const current = config.current;
     deps = await connectAll(options, metrics);
     const { bus, db, cache } = deps;
-    cleanups.push(
-      () => db.close(current.shutdownTimeoutMs),
-      () => cache.close(),
-      () => bus.close(),
-    );
+    cleanups.push(...deps.close);
     await runMigrations({
       settings: current.postgres,
       schema: options.service,

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { type AnyServiceConfig, type ConfigOf, loadConfig } from '@switchboard/config';
 import { createLogger } from '@switchboard/logger';
+import type { ServiceConnections } from './create-service.ts';
 import type { BuildService } from './start-process.ts';
 
 /** A service a test started in its own process (its code counts towards coverage). */
@@ -19,6 +20,8 @@ export async function startInProcess<D extends AnyServiceConfig>(options: {
   build: BuildService<ConfigOf<D>>;
   env: Record<string, string>;
   instanceId: string;
+  /** The test context's connections in embedded mode (undefined: connect from `env`). */
+  connections?: ServiceConnections | undefined;
 }): Promise<InProcessService> {
   const config = await loadConfig(options.definition, { env: options.env });
   const debug = process.env.SB_TEST_LOG;
@@ -29,7 +32,7 @@ export async function startInProcess<D extends AnyServiceConfig>(options: {
     format: 'json',
     destination: debug === undefined ? new PassThrough() : process.stderr,
   });
-  const service = options.build(config, log, options.instanceId);
+  const service = options.build(config, log, options.instanceId, options.connections);
   const { port } = await service.start();
   return { port, stop: () => service.stop() };
 }

@@ -4,6 +4,7 @@ export { type Caller, callerOf, serveAs } from './caller.ts';
 export {
   createService,
   type Service,
+  type ServiceConnections,
   type ServiceDeps,
   type ServiceOptions,
 } from './create-service.ts';

@@ -7,14 +7,15 @@ import {
 } from '@switchboard/config';
 import { createLogger, type RootLogger } from '@switchboard/logger';
 import { isSbError } from '@switchboard/protocol';
-import type { Service } from './create-service.ts';
+import type { Service, ServiceConnections } from './create-service.ts';
 import { generateInstanceId } from './instance-id.ts';
 
-/** How a service's `app.ts` builds it. */
+/** How a service's `app.ts` builds it; `connections` are used instead of connecting (embedded mode). */
 export type BuildService<C> = (
   config: LiveConfig<C>,
   log: RootLogger,
   instanceId: string,
+  connections?: ServiceConnections,
 ) => Service;
 
 /** A started service process, for `main.ts` to wire signals to. */

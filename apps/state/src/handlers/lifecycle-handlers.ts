@@ -1,4 +1,4 @@
-import type { NatsBus } from '@switchboard/bus';
+import type { Bus } from '@switchboard/bus';
 import type { Logger } from '@switchboard/logger';
 import {
   AgentLifecycleEventSchema,
@@ -14,7 +14,7 @@ import type { StateMetrics } from '../state-metrics.ts';
 
 /** Publishes a committed change's transitions, in order; a lost event is logged, not retried. */
 export async function publishLifecycle(
-  bus: NatsBus,
+  bus: Bus,
   log: Logger,
   metrics: StateMetrics,
   change: LifecycleChange,
@@ -32,7 +32,7 @@ export async function publishLifecycle(
  * lifecycle; others need a state grant on the agent's scope `agent:<id>`.
  */
 export function serveLifecycleRpcs(deps: {
-  bus: NatsBus;
+  bus: Bus;
   store: LifecycleStore;
   metrics: StateMetrics;
   log: Logger;

@@ -1,4 +1,4 @@
-import type { NatsBus } from '@switchboard/bus';
+import type { Bus } from '@switchboard/bus';
 import type { Logger } from '@switchboard/logger';
 import {
   SbError,
@@ -24,7 +24,7 @@ import type { StateMetrics } from '../state-metrics.ts';
 
 /** What the state handlers use. */
 export interface StateHandlerDeps {
-  bus: NatsBus;
+  bus: Bus;
   store: DocumentStore;
   cache: StateCache;
   metrics: StateMetrics;
