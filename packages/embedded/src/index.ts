@@ -1,0 +1,11 @@
+export {
+  type EmbeddedMesh,
+  type EmbeddedMeshOptions,
+  type EmbeddedService,
+  startEmbeddedMesh,
+} from './embedded-mesh.ts';
+export {
+  type EmbeddedPostgresOptions,
+  type EmbeddedPostgresServer,
+  startEmbeddedPostgres,
+} from './embedded-postgres.ts';
