@@ -3,6 +3,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { CliError, DEFAULT_URL } from './client.ts';
 import { registerAgentCommands } from './commands/agents.ts';
 import { registerConfigCommands } from './commands/config.ts';
+import { registerDevCommand } from './commands/dev.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerEventCommands } from './commands/events.ts';
 import { registerKeyCommands } from './commands/keys.ts';
@@ -39,6 +40,8 @@ export function createProgram(io: CliIo): Command {
   registerTaskCommands(program, io);
   // Tools.
   registerToolCommands(program, io);
+  // The whole mesh in one process (embedded mode).
+  registerDevCommand(program, io);
   // Every subcommand reports usage errors through the same output and exit path.
   const configure = (command: Command) => {
     command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });

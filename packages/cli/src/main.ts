@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { runCli } from './cli.ts';
 
-// Ctrl-C ends `switchboard events` cleanly (the stream is closed, the exit code stays 0).
+// Ctrl-C ends `switchboard events` cleanly (the stream is closed, the exit code stays 0), and
+// stops `switchboard dev`'s mesh (SIGTERM too: a process manager stops it that way).
 const interrupted = new AbortController();
 process.once('SIGINT', () => interrupted.abort());
+process.once('SIGTERM', () => interrupted.abort());
 
 process.exitCode = await runCli(process.argv.slice(2), {
   env: process.env,

