@@ -1,18 +1,25 @@
 import { fileURLToPath } from 'node:url';
 import type { BusSubscription } from '@switchboard/bus';
 import type { LiveConfig } from '@switchboard/config';
+import { loadRecordCodec } from '@switchboard/db';
 import type { RootLogger } from '@switchboard/logger';
 import {
   AgentConnectedEventSchema,
   DeadLetterEventSchema,
   SubscriptionChangedEventSchema,
 } from '@switchboard/protocol';
-import { createService, type Service, type ServiceConnections } from '@switchboard/service';
+import {
+  createService,
+  type Service,
+  type ServiceConnections,
+  servePayloadReencryption,
+} from '@switchboard/service';
 import packageJson from '../package.json' with { type: 'json' };
 import { createAgentDirectory } from './agent-directory.ts';
 import type { RouterConfig } from './config.ts';
 import { createDeadLetterStore } from './db/dead-letter-store.ts';
 import { createHistoryStore } from './db/history-store.ts';
+import { routerPayloadTables } from './db/message-row.ts';
 import { createMessageStore } from './db/message-store.ts';
 import { createSubscriptionStore } from './db/subscription-store.ts';
 import { createDispatcher } from './dispatcher.ts';
@@ -48,7 +55,8 @@ export function build(
     register: async ({ bus, db, cache, metrics: registry }) => {
       const routerMetrics = createRouterMetrics(registry);
       metrics = routerMetrics;
-      const store = createMessageStore(db, bus.subjects.namespace);
+      const codec = await loadRecordCodec(config.current.payloads);
+      const store = createMessageStore(db, bus.subjects.namespace, codec);
       const subscriptions = createSubscriptionStore(db);
       const subscriptionCache = createSubscriptionCache({
         store: subscriptions,
@@ -58,6 +66,7 @@ export function build(
         bus,
         cache,
         store,
+        codec,
         settings,
         metrics: routerMetrics,
         log: log.child({ component: 'dispatch' }),
@@ -79,7 +88,7 @@ export function build(
           }
         },
       });
-      const history = createHistoryStore(db);
+      const history = createHistoryStore(db, codec);
       const rpcs: BusSubscription[] = serveRouterRpcs({
         bus,
         acceptor: createAcceptor({
@@ -93,11 +102,22 @@ export function build(
         settler,
         subscriptions,
         subscriptionCache,
-        deadLetters: createDeadLetterStore(db),
+        deadLetters: createDeadLetterStore(db, codec),
         history,
         dispatcher,
         settings,
       });
+      rpcs.push(
+        servePayloadReencryption({
+          bus,
+          service: 'router',
+          database: db,
+          codec,
+          tables: routerPayloadTables,
+          settings: () => config.current.payloads.reencrypt,
+          log: log.child({ component: 'payloads' }),
+        }),
+      );
       // Every replica watches (no durable name): each keeps its own topic index, and any of them
       // may be the one to dispatch to an agent that just connected.
       rpcs.push(

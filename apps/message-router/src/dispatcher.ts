@@ -1,5 +1,6 @@
 import type { Bus } from '@switchboard/bus';
 import type { Cache } from '@switchboard/cache';
+import type { RecordCodec } from '@switchboard/db';
 import type { Logger } from '@switchboard/logger';
 import {
   GatewayDeliverRpc,
@@ -28,6 +29,8 @@ export function createDispatcher(deps: {
   bus: Bus;
   cache: Cache;
   store: MessageStore;
+  /** Decodes the payloads of claimed messages. */
+  codec: RecordCodec;
   settings: () => RouterSettings;
   metrics: RouterMetrics;
   log: Logger;
@@ -116,7 +119,7 @@ export function createDispatcher(deps: {
         agentId: delivery.agentId,
         deliveryId: delivery.deliveryId,
         attempt: delivery.attempt,
-        message: deliveredMessageOf(delivery.message),
+        message: deliveredMessageOf(delivery.message, deps.codec),
       });
     }
     for (const [gatewayId, group] of byGateway) {

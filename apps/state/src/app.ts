@@ -1,11 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import type { BusSubscription } from '@switchboard/bus';
 import type { LiveConfig } from '@switchboard/config';
+import { loadRecordCodec } from '@switchboard/db';
 import type { RootLogger } from '@switchboard/logger';
-import { createService, type Service, type ServiceConnections } from '@switchboard/service';
+import {
+  createService,
+  type Service,
+  type ServiceConnections,
+  servePayloadReencryption,
+} from '@switchboard/service';
 import packageJson from '../package.json' with { type: 'json' };
 import type { StateConfig } from './config.ts';
-import { createDocumentStore } from './db/document-store.ts';
+import { createDocumentStore, statePayloadTables } from './db/document-store.ts';
 import { createLifecycleStore } from './db/lifecycle-store.ts';
 import { serveLifecycleRpcs } from './handlers/lifecycle-handlers.ts';
 import { serveStateRpcs } from './handlers/state-handlers.ts';
@@ -39,10 +45,20 @@ export function build(
     register: async ({ bus, db, cache, metrics: registry }) => {
       const stateMetrics = createStateMetrics(registry);
       metrics = stateMetrics;
-      const documents = createDocumentStore(db);
+      const codec = await loadRecordCodec(config.current.payloads);
+      const documents = createDocumentStore(db, codec);
       const lifecycles = createLifecycleStore(db);
       const stateLog = log.child({ component: 'state' });
       const subscriptions: BusSubscription[] = [
+        servePayloadReencryption({
+          bus,
+          service: 'state',
+          database: db,
+          codec,
+          tables: statePayloadTables,
+          settings: () => config.current.payloads.reencrypt,
+          log: log.child({ component: 'payloads' }),
+        }),
         ...serveStateRpcs({
           bus,
           store: documents,

@@ -1,15 +1,22 @@
 import { fileURLToPath } from 'node:url';
 import type { BusSubscription } from '@switchboard/bus';
 import type { LiveConfig } from '@switchboard/config';
+import { loadRecordCodec } from '@switchboard/db';
 import type { RootLogger } from '@switchboard/logger';
 import { AgentConnectedEventSchema, AgentDisconnectedEventSchema } from '@switchboard/protocol';
-import { createService, type Service, type ServiceConnections } from '@switchboard/service';
+import {
+  createService,
+  type Service,
+  type ServiceConnections,
+  servePayloadReencryption,
+} from '@switchboard/service';
 import packageJson from '../package.json' with { type: 'json' };
 import { createChangePublisher } from './change-publisher.ts';
 import type { TasksConfig } from './config.ts';
 import { createExecutorStore } from './db/executor-store.ts';
 import { createScheduleStore } from './db/schedule-store.ts';
 import { createTaskQueries } from './db/task-queries.ts';
+import { taskPayloadTables } from './db/task-row.ts';
 import { createTaskStore } from './db/task-store.ts';
 import { createTypeStore } from './db/type-store.ts';
 import { createDispatcher } from './dispatcher.ts';
@@ -48,8 +55,9 @@ export function build(
     register: async ({ bus, db, cache, metrics: registry }) => {
       const taskMetrics = createTaskMetrics(registry);
       metrics = taskMetrics;
-      const store = createTaskStore(db, bus.subjects.namespace);
-      const queries = createTaskQueries(db);
+      const codec = await loadRecordCodec(config.current.payloads);
+      const store = createTaskStore(db, bus.subjects.namespace, codec);
+      const queries = createTaskQueries(db, codec);
       const cacheMs = () => settings().executorCacheMs;
       const types = createTypeRegistry(createTypeStore(db), cacheMs);
       const executors = createExecutorDirectory({
@@ -62,6 +70,7 @@ export function build(
       const dispatcher = createDispatcher({
         bus,
         store,
+        codec,
         types,
         executors,
         publish,
@@ -79,33 +88,45 @@ export function build(
       const validator = createInputValidator();
       const schedules = createSchedules({
         bus,
-        store: createScheduleStore(db),
+        store: createScheduleStore(db, codec),
         types,
         validator,
         publish,
       });
-      const rpcs: BusSubscription[] = serveTaskRpcs({
-        bus,
-        store,
-        queries,
-        types,
-        validator,
-        executors,
-        submitter: createSubmitter({
+      const rpcs: BusSubscription[] = [
+        servePayloadReencryption({
+          bus,
+          service: 'tasks',
+          database: db,
+          codec,
+          tables: taskPayloadTables,
+          settings: () => config.current.payloads.reencrypt,
+          log: log.child({ component: 'payloads' }),
+        }),
+        ...serveTaskRpcs({
+          bus,
           store,
+          codec,
+          queries,
           types,
           validator,
+          executors,
+          submitter: createSubmitter({
+            store,
+            types,
+            validator,
+            dispatcher,
+            publish,
+            settings,
+            metrics: taskMetrics,
+          }),
+          reporter,
           dispatcher,
           publish,
           settings,
-          metrics: taskMetrics,
+          log: log.child({ component: 'rpcs' }),
         }),
-        reporter,
-        dispatcher,
-        publish,
-        settings,
-        log: log.child({ component: 'rpcs' }),
-      });
+      ];
       rpcs.push(...schedules.serve());
       // Every replica listens (no durable name): any of them may dispatch to the agent.
       rpcs.push(

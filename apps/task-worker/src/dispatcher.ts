@@ -1,4 +1,5 @@
 import type { Bus } from '@switchboard/bus';
+import type { RecordCodec } from '@switchboard/db';
 import type { Logger } from '@switchboard/logger';
 import {
   GatewayDeliverRpc,
@@ -25,6 +26,8 @@ import type { TypeRegistry } from './type-registry.ts';
 export function createDispatcher(deps: {
   bus: Bus;
   store: TaskStore;
+  /** Decodes the input of claimed tasks. */
+  codec: RecordCodec;
   types: TypeRegistry;
   executors: ExecutorDirectory;
   publish: (changes: readonly TaskChange[]) => void;
@@ -127,7 +130,7 @@ export function createDispatcher(deps: {
         taskId: task.taskId,
         type: task.type,
         attempt: task.attempt,
-        input: inputOf(task.row),
+        input: inputOf(task.row, deps.codec),
         leaseMs,
         deadline: task.deadline.toISOString(),
       });

@@ -2,20 +2,23 @@ import { fileURLToPath } from 'node:url';
 import { AuthChangedEventSchema } from '@switchboard/authz';
 import type { BusSubscription } from '@switchboard/bus';
 import type { LiveConfig } from '@switchboard/config';
+import { loadRecordCodec } from '@switchboard/db';
 import type { RootLogger } from '@switchboard/logger';
 import { ToolsChangedEventSchema, UpstreamChangedEventSchema } from '@switchboard/protocol';
 import {
+  createBearerAuthenticator,
   createService,
   createTokenResolver,
   type Service,
   type ServiceConnections,
+  servePayloadReencryption,
 } from '@switchboard/service';
 import packageJson from '../package.json' with { type: 'json' };
 import { createAccessDecisions } from './access-decisions.ts';
 import { type AuditTrail, createAuditTrail } from './audit-trail.ts';
 import { createCatalog } from './catalog.ts';
 import type { ToolsConfig } from './config.ts';
-import { createAuditStore } from './db/audit-store.ts';
+import { createAuditStore, toolPayloadTables } from './db/audit-store.ts';
 import { createCatalogStore } from './db/catalog-store.ts';
 import { createGroupStore } from './db/group-store.ts';
 import { createUpstreamCatalogStore } from './db/upstream-catalog-store.ts';
@@ -23,7 +26,6 @@ import { createUpstreamStore } from './db/upstream-store.ts';
 import { createFigures } from './figures.ts';
 import { serveToolRpcs } from './handlers/serve.ts';
 import { createInvoker } from './invoker.ts';
-import { createMcpAuthenticator } from './mcp/mcp-auth.ts';
 import { createMcpEndpoint, type McpRuntime, registerMcpRoute } from './mcp/mcp-route.ts';
 import { createMcpServer } from './mcp/mcp-server.ts';
 import { createSchemaValidators } from './schema-validators.ts';
@@ -92,7 +94,8 @@ export function build(
         metrics: toolMetrics,
         log: log.child({ component: 'catalog' }),
       });
-      const auditStore = createAuditStore(db);
+      const codec = await loadRecordCodec(config.current.payloads);
+      const auditStore = createAuditStore(db, codec);
       const auditTrail = createAuditTrail({
         store: auditStore,
         settings,
@@ -122,6 +125,15 @@ export function build(
           figures: createFigures({ store: auditStore, cache, settings }),
           groups,
         }),
+        servePayloadReencryption({
+          bus,
+          service: 'tools',
+          database: db,
+          codec,
+          tables: toolPayloadTables,
+          settings: () => config.current.payloads.reencrypt,
+          log: log.child({ component: 'payloads' }),
+        }),
       );
       const tokens = createTokenResolver({ bus, ttlMs: () => settings().mcp.tokenCacheTtlMs });
       await tokens.start();
@@ -148,9 +160,10 @@ export function build(
       );
       mcp = {
         serve: endpoint.serve,
-        authenticate: createMcpAuthenticator({
+        authenticate: createBearerAuthenticator({
           tokens,
           cache,
+          path: 'mcp',
           limit: () => settings().mcp.rateLimit,
         }),
         log: log.child({ component: 'mcp' }),

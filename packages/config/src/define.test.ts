@@ -19,6 +19,7 @@ describe('defineServiceConfig', () => {
       'redis',
       'nats',
       'log',
+      'payloads',
     ]);
     expect(routerConfig.live).toEqual([
       'log.level',

@@ -20,6 +20,14 @@ export {
 export { type LoadConfigOptions, loadConfig } from './load-config.ts';
 export { describeTextChange, replaceMarkedSection } from './marked-section.ts';
 export type { ConfigLogger, OverrideStore } from './override-store.ts';
+export {
+  PAYLOAD_KEY_BYTES,
+  PayloadKeyIdSchema,
+  PayloadKeySchema,
+  PayloadKeysSchema,
+  type PayloadSettings,
+  PayloadsSchema,
+} from './payloads-schema.ts';
 export { REDACTED, redactUrl } from './redact.ts';
 export { describeSettings, NO_DEFAULT, type SettingDoc } from './setting-docs.ts';
 export { renderSettingsReference } from './settings-reference.ts';

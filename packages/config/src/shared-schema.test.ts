@@ -30,7 +30,41 @@ describe('shared settings', () => {
         eventRetryDelayMs: 1000,
       },
       log: { level: 'info', format: 'json' },
+      payloads: {
+        encryption: { keys: {} },
+        compression: { algorithm: 'none', thresholdBytes: 1024 },
+        reencrypt: { batchSize: 200, budgetMs: 2000 },
+      },
     });
+  });
+
+  it('take payload keys as 256-bit base64 under plain ids, and compression levels per algorithm', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(
+      messages({
+        payloads: {
+          encryption: { activeKeyId: 'k-2026.1', keys: { 'k-2026.1': key } },
+          compression: { algorithm: 'br', level: 11 },
+        },
+      }),
+    ).toEqual([]);
+    expect(
+      messages({
+        payloads: {
+          encryption: {
+            keys: { k1: Buffer.alloc(16).toString('base64'), k2: 'not base64!', 'bad id': key },
+          },
+          compression: { algorithm: 'gzip', level: 0 },
+        },
+      }),
+    ).toEqual([
+      'payloads.encryption.keys.k1: must be 32 bytes (256 bits) as base64',
+      'payloads.encryption.keys.k2: must be base64',
+      'payloads.encryption.keys.k2: must be 32 bytes (256 bits) as base64',
+      'payloads.encryption.keys.bad id: must be 1-64 of A-Z a-z 0-9 . _ - (letter or digit first)',
+      'payloads.compression.level: must be 1-9 for gzip',
+    ]);
+    expect(messages({ payloads: { compression: { algorithm: 'none', level: 0 } } })).toEqual([]);
   });
 
   it('accept the URL schemes of each server and refuse others', () => {

@@ -1,5 +1,6 @@
 import { NamespaceSchema } from '@switchboard/protocol';
 import { z } from 'zod';
+import { PayloadsSchema } from './payloads-schema.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -194,6 +195,7 @@ export function sharedConfigShape() {
     redis: RedisSchema.prefault({}),
     nats: NatsSchema.prefault({}),
     log: LogSchema.prefault({}),
+    payloads: PayloadsSchema.prefault({}),
   };
 }
 
@@ -211,7 +213,12 @@ export const SHARED_LIVE_KEYS = [
 ] as const;
 
 /** Shared settings never shown in clear (a pattern covers the subtree under it). */
-export const SHARED_SECRET_KEYS = ['nats.pass', 'nats.token', '**.tls.key'] as const;
+export const SHARED_SECRET_KEYS = [
+  'nats.pass',
+  'nats.token',
+  '**.tls.key',
+  'payloads.encryption.keys',
+] as const;
 
 /** Shared URL settings shown with their password replaced by `***`. */
 export const SHARED_SECRET_URL_KEYS = ['postgres.url', 'redis.url', 'nats.servers'] as const;
@@ -238,4 +245,6 @@ export const SHARED_BOOTSTRAP_KEYS = [
   'nats.token',
   'nats.connectTimeoutMs',
   'nats.tls',
+  // Keys would sit in the KV bucket in clear, and every replica must hold the same ring.
+  'payloads.encryption',
 ] as const;

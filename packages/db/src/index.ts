@@ -1,10 +1,28 @@
 export { MIGRATIONS_TABLE, runMigrations } from './migrate.ts';
 export {
+  type CompressionSettings,
   CURRENT_FORMAT_VERSION,
-  decodePayload,
+  compressPayload,
+  createRecordCodec,
+  decompressPayload,
+  type EncodedPayload,
   encodePayload,
+  MAX_DECODED_BYTES,
+  type PayloadKeyRing,
+  payloadRecord,
+  type RecordCodec,
   type StoredPayload,
 } from './payload-codec.ts';
+export { loadPayloadKeyRing, loadRecordCodec } from './payload-keys.ts';
+export {
+  type PayloadColumns,
+  type PayloadTable,
+  payloadColumns,
+  prefixedPayloadColumns,
+  type ReencryptOptions,
+  type ReencryptProgress,
+  reencryptPayloads,
+} from './payload-reencrypt.ts';
 export {
   connectPostgres,
   type Database,

@@ -1,18 +1,89 @@
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import {
+  brotliCompressSync,
+  brotliDecompressSync,
+  gunzipSync,
+  gzipSync,
+  constants as zlib,
+} from 'node:zlib';
 import { type JsonValue, type PayloadCodec, PayloadCodecs, SbError } from '@switchboard/protocol';
 
 // One codec for every user payload a service stores (DESIGN.md, Payloads): state documents,
-// router messages and dead letters, task input and results, ...
+// router messages and dead letters, task input and results, tool audit arguments.
 
-/** The serialization version new payloads are written with. */
+/** The serialization version new payloads are written with (1: UTF-8 JSON). */
 export const CURRENT_FORMAT_VERSION = 1;
 
 /** A payload as stored: bytes plus how to read them back. */
 export interface StoredPayload {
   bytes: Buffer;
   codec: string;
+  /** The key that encrypted `bytes`; null for plaintext. */
   keyId: string | null;
+  /** The AES-GCM nonce of an encrypted record. */
+  nonce: Buffer | null;
   formatVersion: number;
+}
+
+/** A payload as a write stores it, column for column. */
+export interface EncodedPayload extends StoredPayload {
+  codec: PayloadCodec;
+}
+
+/** How payloads are compressed before they are stored (or sent). */
+export interface CompressionSettings {
+  algorithm: 'none' | 'gzip' | 'br';
+  level?: number | undefined;
+  thresholdBytes: number;
+}
+
+/** The keys a codec encrypts and decrypts with. */
+export interface PayloadKeyRing {
+  /** Key id → 32-byte AES-256 key. */
+  keys: ReadonlyMap<string, Buffer>;
+  /** The key new records are encrypted with; undefined stores plaintext. */
+  activeKeyId?: string | undefined;
+}
+
+/** Encodes and decodes the payloads of one service's records. */
+export interface RecordCodec {
+  /** The key new records get (null: plaintext). */
+  readonly activeKeyId: string | null;
+  /**
+   * Encodes serialized payload bytes (see {@link encodePayload}) for the record named `record`
+   * (see {@link payloadRecord}): compressed above the threshold, then encrypted with the active
+   * key, the record's name as associated data.
+   */
+  encode(plain: Buffer, record: string): EncodedPayload;
+  /**
+   * Reads a stored payload of the record named `record` back.
+   * @throws SbError `E_INTERNAL` naming the record (and key) when its key is not loaded, the
+   *   ciphertext does not authenticate (tampered, moved from another record, wrong key), or the
+   *   codec or format is unknown.
+   */
+  decode(stored: StoredPayload, record: string): JsonValue;
+}
+
+/** Bounds a decompression bomb; stored payloads are far smaller (agent payloads ≤ 512 KiB). */
+export const MAX_DECODED_BYTES = 64 * 1024 * 1024;
+
+/** The brotli quality used when none is set: 11 (zlib's default) is far too slow per record. */
+const DEFAULT_BROTLI_QUALITY = 4;
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+
+/**
+ * The name of a record's payload that its ciphertext is bound to: `<table>:<id>` or
+ * `<table>:<id>:<column>`; a composite id is given as a list (JSON-encoded, so no two lists
+ * give one name).
+ */
+export function payloadRecord(
+  table: string,
+  id: string | readonly (string | number)[],
+  column?: string,
+): string {
+  const name = `${table}:${typeof id === 'string' ? id : JSON.stringify(id)}`;
+  return column === undefined ? name : `${name}:${column}`;
 }
 
 /** Serializes a payload as the identity codec does: UTF-8 JSON bytes. */
@@ -20,30 +91,158 @@ export function encodePayload(payload: JsonValue): Buffer {
   return Buffer.from(JSON.stringify(payload), 'utf8');
 }
 
+/** Compresses `plain` when it reaches the threshold and compressing makes it smaller. */
+export function compressPayload(
+  plain: Buffer,
+  settings: CompressionSettings,
+): { bytes: Buffer; codec: PayloadCodec } {
+  if (settings.algorithm === 'none' || plain.length < settings.thresholdBytes) {
+    return { bytes: plain, codec: 'identity' };
+  }
+  const bytes =
+    settings.algorithm === 'gzip'
+      ? gzipSync(plain, { level: settings.level ?? zlib.Z_DEFAULT_COMPRESSION })
+      : brotliCompressSync(plain, {
+          params: {
+            [zlib.BROTLI_PARAM_QUALITY]: settings.level ?? DEFAULT_BROTLI_QUALITY,
+            [zlib.BROTLI_PARAM_SIZE_HINT]: plain.length,
+          },
+        });
+  return bytes.length < plain.length
+    ? { bytes, codec: settings.algorithm }
+    : { bytes: plain, codec: 'identity' };
+}
+
 function isCodec(codec: string): codec is PayloadCodec {
   return (PayloadCodecs as readonly string[]).includes(codec);
 }
 
 /**
- * Reads a stored payload back, whatever codec it was stored with. Format 1 is JSON; a later
- * format adds a case here, so older rows keep loading.
- * @throws SbError `E_INTERNAL` for an encrypted row (no key ring yet), an unknown codec or format.
+ * Undoes {@link compressPayload}.
+ * @throws Error (zlib's) on corrupt data or past {@link MAX_DECODED_BYTES}.
  */
-export function decodePayload(stored: StoredPayload, what = 'payload'): JsonValue {
-  if (stored.keyId !== null) {
-    throw new SbError('E_INTERNAL', `${what} is encrypted with key ${stored.keyId}, not loaded`);
+export function decompressPayload(bytes: Buffer, codec: PayloadCodec): Buffer {
+  switch (codec) {
+    case 'identity':
+      return bytes;
+    case 'gzip':
+      return gunzipSync(bytes, { maxOutputLength: MAX_DECODED_BYTES });
+    case 'br':
+      return brotliDecompressSync(bytes, { maxOutputLength: MAX_DECODED_BYTES });
+    default: {
+      const unreachable: never = codec;
+      throw new Error(`unhandled codec ${String(unreachable)}`);
+    }
   }
-  if (!isCodec(stored.codec)) {
-    throw new SbError('E_INTERNAL', `${what} has unknown codec ${stored.codec}`);
+}
+
+// The codec and format columns are bound too: flipping them in the row fails authentication
+// instead of feeding the wrong decoder.
+function associatedData(record: string, codec: string, formatVersion: number): Buffer {
+  return Buffer.from(`sb.payload|${record}|${codec}|${formatVersion}`, 'utf8');
+}
+
+/**
+ * A codec over a key ring and compression settings (both fixed for its lifetime).
+ * @throws SbError `E_VALIDATION` when the active key is not in the ring or a key is not 32 bytes.
+ */
+export function createRecordCodec(
+  ring: PayloadKeyRing = { keys: new Map() },
+  compression: CompressionSettings = { algorithm: 'none', thresholdBytes: 0 },
+): RecordCodec {
+  for (const [keyId, key] of ring.keys) {
+    if (key.length !== 32) {
+      throw new SbError('E_VALIDATION', `payload key ${keyId} is ${key.length} bytes, not 32`);
+    }
   }
-  const plain =
-    stored.codec === 'gzip'
-      ? gunzipSync(stored.bytes)
-      : stored.codec === 'br'
-        ? brotliDecompressSync(stored.bytes)
-        : stored.bytes;
-  if (stored.formatVersion !== CURRENT_FORMAT_VERSION) {
-    throw new SbError('E_INTERNAL', `${what} has unknown format version ${stored.formatVersion}`);
+  const activeKeyId = ring.activeKeyId ?? null;
+  const activeKey = activeKeyId === null ? undefined : ring.keys.get(activeKeyId);
+  if (activeKeyId !== null && activeKey === undefined) {
+    throw new SbError(
+      'E_VALIDATION',
+      `payloads.encryption.activeKeyId is ${activeKeyId}, but no key with that id is loaded: add it to payloads.encryption.keys or the key file`,
+    );
   }
-  return JSON.parse(plain.toString('utf8')) as JsonValue;
+
+  const encrypt = (bytes: Buffer, key: Buffer, aad: Buffer) => {
+    const nonce = randomBytes(NONCE_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', key, nonce).setAAD(aad);
+    const sealed = Buffer.concat([cipher.update(bytes), cipher.final(), cipher.getAuthTag()]);
+    return { sealed, nonce };
+  };
+
+  const decrypt = (stored: StoredPayload, keyId: string, record: string): Buffer => {
+    const key = ring.keys.get(keyId);
+    if (key === undefined) {
+      throw new SbError(
+        'E_INTERNAL',
+        `${record} is encrypted with payload key ${keyId}, which is not loaded: add it to payloads.encryption.keys or the key file`,
+        { details: { record, keyId } },
+      );
+    }
+    const { bytes, nonce } = stored;
+    try {
+      if (nonce === null || nonce.length !== NONCE_BYTES || bytes.length < TAG_BYTES) {
+        throw new Error('no nonce or no tag');
+      }
+      const decipher = createDecipheriv('aes-256-gcm', key, nonce)
+        .setAAD(associatedData(record, stored.codec, stored.formatVersion))
+        .setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+      return Buffer.concat([
+        decipher.update(bytes.subarray(0, bytes.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
+    } catch (error) {
+      throw new SbError(
+        'E_INTERNAL',
+        `${record} does not decrypt with payload key ${keyId}: the record was altered, copied from another record, or encrypted with another key of that id`,
+        { details: { record, keyId }, cause: error },
+      );
+    }
+  };
+
+  return {
+    activeKeyId,
+    encode(plain, record) {
+      const { bytes, codec } = compressPayload(plain, compression);
+      if (activeKey === undefined || activeKeyId === null) {
+        return { bytes, codec, keyId: null, nonce: null, formatVersion: CURRENT_FORMAT_VERSION };
+      }
+      const aad = associatedData(record, codec, CURRENT_FORMAT_VERSION);
+      const { sealed, nonce } = encrypt(bytes, activeKey, aad);
+      return {
+        bytes: sealed,
+        codec,
+        keyId: activeKeyId,
+        nonce,
+        formatVersion: CURRENT_FORMAT_VERSION,
+      };
+    },
+    decode(stored, record) {
+      if (!isCodec(stored.codec)) {
+        throw new SbError('E_INTERNAL', `${record} has unknown codec ${stored.codec}`);
+      }
+      if (stored.formatVersion !== CURRENT_FORMAT_VERSION) {
+        throw new SbError(
+          'E_INTERNAL',
+          `${record} has unknown format version ${stored.formatVersion}`,
+        );
+      }
+      const compressed =
+        stored.keyId === null ? stored.bytes : decrypt(stored, stored.keyId, record);
+      let plain: Buffer;
+      try {
+        plain = decompressPayload(compressed, stored.codec);
+      } catch (error) {
+        throw new SbError('E_INTERNAL', `${record} is not valid ${stored.codec} data`, {
+          cause: error,
+        });
+      }
+      try {
+        return JSON.parse(plain.toString('utf8')) as JsonValue;
+      } catch (error) {
+        throw new SbError('E_INTERNAL', `${record} is not JSON`, { cause: error });
+      }
+    },
+  };
 }

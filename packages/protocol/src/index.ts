@@ -290,6 +290,7 @@ export {
   type ConfigSource,
   ConfigSourceSchema,
   ConfigUnsetRpc,
+  PayloadsReencryptRpc,
   PingRpc,
   type SettingReport,
   SettingReportSchema,

@@ -60,3 +60,21 @@ export const StatsRpc = defineRpc(
     figures: z.record(z.string(), z.number()),
   }),
 );
+
+/**
+ * `<ns>.v1.<short>.payloads.reencrypt` (operator scope `payloads:write`): moves stored payloads
+ * that are not under the active key to it, for at most `payloads.reencrypt.budgetMs`, and reports
+ * what is left; call again until `done`.
+ */
+export const PayloadsReencryptRpc = defineRpc(
+  'payloads.reencrypt',
+  z.object({}).strict(),
+  z.object({
+    service: z.string(),
+    /** The key records now move to; null turns them back to plaintext. */
+    activeKeyId: z.string().nullable(),
+    reencrypted: z.number().int().min(0),
+    remaining: z.number().int().min(0),
+    done: z.boolean(),
+  }),
+);

@@ -13,6 +13,7 @@ export { generateInstanceId } from './instance-id.ts';
 export { kvOverrideStore } from './kv-override-store.ts';
 export { listenSettings } from './listen-settings.ts';
 export { createMetricsRegistry } from './metrics.ts';
+export { servePayloadReencryption } from './payload-reencryption.ts';
 export { checkReadiness, type ReadinessCheck, type ReadinessReport } from './readiness.ts';
 export { type PeriodicJob, runEvery } from './run-every.ts';
 export { type ServiceIdentity, serveServiceRpcs } from './service-rpcs.ts';

@@ -1,6 +1,6 @@
-import { type Database, decodePayload, isoOf } from '@switchboard/db';
+import { type Database, isoOf, type RecordCodec } from '@switchboard/db';
 import type { DeadLetter } from '@switchboard/protocol';
-import { errorOf } from './message-row.ts';
+import { errorOf, messageRecord } from './message-row.ts';
 import type { NewMessage } from './message-store.ts';
 
 /**
@@ -23,11 +23,12 @@ interface DeadLetterRow {
   payload: Buffer;
   codec: string;
   key_id: string | null;
+  nonce: Buffer | null;
   format_version: number;
   dead_at: Date | string;
 }
 
-function deadLetterOf(row: DeadLetterRow): DeadLetter {
+function deadLetterOf(row: DeadLetterRow, codec: RecordCodec): DeadLetter {
   const envelope = row.envelope;
   return {
     id: String(row.delivery_id),
@@ -41,14 +42,15 @@ function deadLetterOf(row: DeadLetterRow): DeadLetter {
       from: envelope.senderAgent,
       sentBy: envelope.sentBy,
       to: envelope.target,
-      payload: decodePayload(
+      payload: codec.decode(
         {
           bytes: row.payload,
           codec: row.codec,
           keyId: row.key_id,
+          nonce: row.nonce,
           formatVersion: row.format_version,
         },
-        `dead letter ${row.delivery_id}`,
+        messageRecord(row.message_id),
       ),
       headers: envelope.headers,
       priority: envelope.priority,
@@ -68,10 +70,10 @@ export interface DeadLetterSelection {
 }
 
 const COLUMNS = `delivery_id, message_id, agent_id, attempts, reason, last_error, envelope, payload,
-  codec, key_id, format_version, dead_at`;
+  codec, key_id, nonce, format_version, dead_at`;
 
 /** Dead letters: deliveries out of attempts, kept with a copy of their message. */
-export function createDeadLetterStore(database: Database) {
+export function createDeadLetterStore(database: Database, codec: RecordCodec) {
   const { sql } = database;
   const where = (selection: DeadLetterSelection) => sql`
     ${
@@ -93,7 +95,7 @@ export function createDeadLetterStore(database: Database) {
         WHERE ${query.agentId === undefined ? sql`TRUE` : sql`agent_id = ${query.agentId}`}
           AND ${query.cursor === undefined ? sql`TRUE` : sql`delivery_id < ${query.cursor}`}
         ORDER BY delivery_id DESC LIMIT ${query.limit + 1}`;
-      const items = rows.slice(0, query.limit).map(deadLetterOf);
+      const items = rows.slice(0, query.limit).map((row) => deadLetterOf(row, codec));
       return {
         items,
         nextCursor: rows.length > query.limit ? (items.at(-1)?.id ?? null) : null,
@@ -103,7 +105,7 @@ export function createDeadLetterStore(database: Database) {
     async get(id: string): Promise<DeadLetter | undefined> {
       const [row] = await sql<DeadLetterRow[]>`
         SELECT ${sql.unsafe(COLUMNS)} FROM router.dead_letters WHERE delivery_id = ${id}`;
-      return row === undefined ? undefined : deadLetterOf(row);
+      return row === undefined ? undefined : deadLetterOf(row, codec);
     },
 
     /**
@@ -124,14 +126,15 @@ export function createDeadLetterStore(database: Database) {
         const expiresAt = new Date(Date.now() + ttlMs).toISOString();
         await tx`
           INSERT INTO router.messages (id, sender_agent, sent_by, target, topic, headers, priority,
-            conversation_id, correlation_id, reply_to, receipt, payload, codec, key_id,
+            conversation_id, correlation_id, reply_to, receipt, payload, codec, key_id, nonce,
             format_version, recipients, accepted_at, expires_at)
           SELECT DISTINCT ON (r.message_id) r.message_id, r.envelope->>'senderAgent',
             r.envelope->>'sentBy', r.envelope->'target', r.envelope->>'topic',
             r.envelope->'headers', (r.envelope->>'priority')::smallint,
             r.envelope->>'conversationId', (r.envelope->>'correlationId')::uuid,
             r.envelope->>'replyTo', (r.envelope->>'receipt')::boolean,
-            decode(r.payload, 'base64'), r.codec, r.key_id, r.format_version, 1,
+            decode(r.payload, 'base64'), r.codec, r.key_id, decode(r.nonce, 'base64'),
+            r.format_version, 1,
             (r.envelope->>'acceptedAt')::timestamptz, ${expiresAt}::timestamptz
           FROM jsonb_to_recordset(${JSON.stringify(
             taken.map((row) => ({
@@ -140,10 +143,11 @@ export function createDeadLetterStore(database: Database) {
               payload: row.payload.toString('base64'),
               codec: row.codec,
               key_id: row.key_id,
+              nonce: row.nonce?.toString('base64') ?? null,
               format_version: row.format_version,
             })),
           )}::jsonb) AS r(message_id uuid, envelope jsonb, payload text, codec text, key_id text,
-            format_version int)
+            nonce text, format_version int)
           ON CONFLICT (id) DO UPDATE SET expires_at = greatest(router.messages.expires_at, EXCLUDED.expires_at)`;
         await tx`
           INSERT INTO router.deliveries (message_id, agent_id, priority, expires_at)

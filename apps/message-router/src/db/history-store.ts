@@ -1,4 +1,4 @@
-import { type Database, isoOf } from '@switchboard/db';
+import { type Database, isoOf, type RecordCodec } from '@switchboard/db';
 import type { DeliveryRecord, MessageRecord } from '@switchboard/protocol';
 import { errorOf, MESSAGE_COLUMNS, type MessageRow, messageRecordOf } from './message-row.ts';
 
@@ -38,7 +38,7 @@ interface DeliveryRow {
 }
 
 /** Message history: search, one message with its deliveries, retention. */
-export function createHistoryStore(database: Database) {
+export function createHistoryStore(database: Database, codec: RecordCodec) {
   const { sql } = database;
 
   return {
@@ -70,7 +70,7 @@ export function createHistoryStore(database: Database) {
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
       return {
-        items: page.map(messageRecordOf),
+        items: page.map((row) => messageRecordOf(row, codec)),
         nextCursor: rows.length > query.limit && last !== undefined ? String(last.seq) : null,
       };
     },
@@ -84,7 +84,7 @@ export function createHistoryStore(database: Database) {
         SELECT id, message_id, agent_id, status, attempts, next_attempt_at, last_error, acked_at
         FROM router.deliveries WHERE message_id = ${id} ORDER BY id`;
       return {
-        ...messageRecordOf(row),
+        ...messageRecordOf(row, codec),
         deliveries: deliveries.map(
           (delivery): DeliveryRecord => ({
             id: String(delivery.id),

@@ -1,4 +1,10 @@
-import { decodePayload, isoOf } from '@switchboard/db';
+import {
+  isoOf,
+  type PayloadTable,
+  payloadColumns,
+  payloadRecord,
+  type RecordCodec,
+} from '@switchboard/db';
 import type {
   DeliveredMessage,
   ErrorBody,
@@ -24,6 +30,7 @@ export interface MessageRow {
   payload: Buffer;
   codec: string;
   key_id: string | null;
+  nonce: Buffer | null;
   format_version: number;
   recipients: number;
   accepted_at: Date | string;
@@ -33,23 +40,51 @@ export interface MessageRow {
 /** The columns of a message every reader selects, prefixed with `m.`. */
 export const MESSAGE_COLUMNS = `m.id, m.seq, m.sender_agent, m.sent_by, m.target, m.topic, m.headers,
   m.priority, m.conversation_id, m.correlation_id, m.reply_to, m.receipt, m.payload, m.codec,
-  m.key_id, m.format_version, m.recipients, m.accepted_at, m.expires_at`;
+  m.key_id, m.nonce, m.format_version, m.recipients, m.accepted_at, m.expires_at`;
+
+/**
+ * The record a message's payload ciphertext is bound to. Its dead letters keep a copy of the
+ * same payload (and replay copies it back), so they name the message too.
+ */
+export function messageRecord(messageId: string): string {
+  return payloadRecord('router.messages', messageId);
+}
+
+/** The router's payloads, for the re-encryption job. */
+export const routerPayloadTables: readonly PayloadTable[] = [
+  {
+    table: 'router.messages',
+    key: ['id'],
+    payloads: [payloadColumns('payload', (row) => messageRecord(row.id as string))],
+  },
+  {
+    table: 'router.dead_letters',
+    key: ['delivery_id'],
+    payloads: [
+      {
+        ...payloadColumns('payload', (row) => messageRecord(row.message_id as string)),
+        reads: ['message_id'],
+      },
+    ],
+  },
+];
 
 /** A message as its recipient gets it, read back from its row. */
-export function deliveredMessageOf(row: MessageRow): DeliveredMessage {
+export function deliveredMessageOf(row: MessageRow, codec: RecordCodec): DeliveredMessage {
   return {
     id: row.id,
     from: row.sender_agent,
     sentBy: row.sent_by,
     to: row.target,
-    payload: decodePayload(
+    payload: codec.decode(
       {
         bytes: row.payload,
         codec: row.codec,
         keyId: row.key_id,
+        nonce: row.nonce,
         formatVersion: row.format_version,
       },
-      `message ${row.id}`,
+      messageRecord(row.id),
     ),
     headers: row.headers,
     priority: row.priority,
@@ -62,8 +97,8 @@ export function deliveredMessageOf(row: MessageRow): DeliveredMessage {
 }
 
 /** A message as history shows it. */
-export function messageRecordOf(row: MessageRow): MessageRecord {
-  return { ...deliveredMessageOf(row), topic: row.topic, recipients: row.recipients };
+export function messageRecordOf(row: MessageRow, codec: RecordCodec): MessageRecord {
+  return { ...deliveredMessageOf(row, codec), topic: row.topic, recipients: row.recipients };
 }
 
 /** An error body as stored in a jsonb column (null when none). */

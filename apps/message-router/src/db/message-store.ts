@@ -1,6 +1,6 @@
-import { type Database, dateOf } from '@switchboard/db';
+import { type Database, dateOf, type RecordCodec } from '@switchboard/db';
 import type { ErrorBody, MessageHeaders, MessageTarget } from '@switchboard/protocol';
-import { MESSAGE_COLUMNS, type MessageRow } from './message-row.ts';
+import { MESSAGE_COLUMNS, type MessageRow, messageRecord } from './message-row.ts';
 
 /** A message ready to store, with the recipients the router resolved for it. */
 export interface NewMessage {
@@ -15,7 +15,7 @@ export interface NewMessage {
   correlationId: string | null;
   replyTo: string | null;
   receipt: boolean;
-  /** The payload as stored (identity codec: UTF-8 JSON). */
+  /** The payload serialized (UTF-8 JSON); the store encodes it (compression, encryption). */
   payload: Buffer;
   expiresAt: Date;
   recipients: readonly string[];
@@ -78,7 +78,7 @@ const records = (rows: unknown) => JSON.stringify(rows);
  * Messages and their deliveries in the `router` schema: the durable half of the at-least-once
  * promise. Every method handles many items in one statement or transaction.
  */
-export function createMessageStore(database: Database, namespace: string) {
+export function createMessageStore(database: Database, namespace: string, codec: RecordCodec) {
   const { sql } = database;
   // Advisory locks are per database; the namespace keeps two namespaces sharing one apart.
   const lockSpace = sql`hashtext(${`router:${namespace}`})`;
@@ -103,31 +103,40 @@ export function createMessageStore(database: Database, namespace: string) {
       const rows = await sql<{ id: string; duplicate: boolean; recipients: number }[]>`
         WITH input AS MATERIALIZED (
           SELECT * FROM jsonb_to_recordset(${records(
-            fresh.map((m) => ({
-              id: m.id,
-              sender_agent: m.senderAgent,
-              sent_by: m.sentBy,
-              target: m.target,
-              topic: m.topic,
-              headers: m.headers,
-              priority: m.priority,
-              conversation_id: m.conversationId,
-              correlation_id: m.correlationId,
-              reply_to: m.replyTo,
-              receipt: m.receipt,
-              payload: m.payload.toString('base64'),
-              recipients: m.recipients,
-              expires_at: m.expiresAt.toISOString(),
-            })),
+            fresh.map((m) => {
+              const stored = codec.encode(m.payload, messageRecord(m.id));
+              return {
+                id: m.id,
+                sender_agent: m.senderAgent,
+                sent_by: m.sentBy,
+                target: m.target,
+                topic: m.topic,
+                headers: m.headers,
+                priority: m.priority,
+                conversation_id: m.conversationId,
+                correlation_id: m.correlationId,
+                reply_to: m.replyTo,
+                receipt: m.receipt,
+                payload: stored.bytes.toString('base64'),
+                codec: stored.codec,
+                key_id: stored.keyId,
+                nonce: stored.nonce?.toString('base64') ?? null,
+                format_version: stored.formatVersion,
+                recipients: m.recipients,
+                expires_at: m.expiresAt.toISOString(),
+              };
+            }),
           )}::jsonb) AS t(id uuid, sender_agent text, sent_by text, target jsonb, topic text,
             headers jsonb, priority smallint, conversation_id text, correlation_id uuid,
-            reply_to text, receipt boolean, payload text, recipients jsonb, expires_at timestamptz)
+            reply_to text, receipt boolean, payload text, codec text, key_id text, nonce text,
+            format_version int, recipients jsonb, expires_at timestamptz)
         ), inserted AS (
           INSERT INTO router.messages (id, sender_agent, sent_by, target, topic, headers, priority,
-            conversation_id, correlation_id, reply_to, receipt, payload, recipients, expires_at)
+            conversation_id, correlation_id, reply_to, receipt, payload, codec, key_id, nonce,
+            format_version, recipients, expires_at)
           SELECT id, sender_agent, sent_by, target, topic, headers, priority, conversation_id,
-            correlation_id, reply_to, receipt, decode(payload, 'base64'),
-            jsonb_array_length(recipients), expires_at
+            correlation_id, reply_to, receipt, decode(payload, 'base64'), codec, key_id,
+            decode(nonce, 'base64'), format_version, jsonb_array_length(recipients), expires_at
           FROM input
           ON CONFLICT (id) DO NOTHING
           RETURNING id, recipients

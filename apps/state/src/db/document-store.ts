@@ -1,5 +1,5 @@
-import type { Database } from '@switchboard/db';
-import { CURRENT_FORMAT_VERSION, decodePayload, isoOf } from '@switchboard/db';
+import type { Database, PayloadTable, RecordCodec } from '@switchboard/db';
+import { CURRENT_FORMAT_VERSION, isoOf, payloadColumns, payloadRecord } from '@switchboard/db';
 import { SbError, type StateOp } from '@switchboard/protocol';
 import type { ConflictPolicy } from '../config.ts';
 import type { JsonValue } from '../domain/merge-patch.ts';
@@ -11,6 +11,7 @@ interface DocumentRow {
   document: Buffer | null;
   codec: string;
   key_id: string | null;
+  nonce: Buffer | null;
   format_version: number;
   updated_at: Date | string;
   updated_by: string;
@@ -53,43 +54,84 @@ export interface WriteOutcome {
   settledBy: ConflictPolicy | undefined;
 }
 
-function decodeRow(row: Pick<DocumentRow, 'document' | 'codec' | 'key_id' | 'format_version'>) {
-  if (row.document === null) return null;
-  return decodePayload(
-    {
-      bytes: row.document,
-      codec: row.codec,
-      keyId: row.key_id,
-      formatVersion: row.format_version,
-    },
-    'document',
-  );
+/**
+ * The record a document's ciphertext is bound to: its scope, key and version. The history row of
+ * a version holds the same bytes as the current row did, so both name the same record.
+ */
+function documentRecord(scope: string, key: string, version: number | string): string {
+  return payloadRecord('state.documents', [scope, key, Number(version)]);
 }
 
-function keptVersion(row: HistoryRow): KeptVersion {
-  return {
+/** The state tables' payloads, for the re-encryption job. */
+export const statePayloadTables: readonly PayloadTable[] = [
+  {
+    table: 'state.documents',
+    key: ['scope', 'key'],
+    payloads: [
+      {
+        ...payloadColumns('document', (row) =>
+          documentRecord(row.scope as string, row.key as string, row.version as string),
+        ),
+        reads: ['version'],
+      },
+    ],
+  },
+  {
+    table: 'state.document_history',
+    key: ['scope', 'key', 'version'],
+    payloads: [
+      payloadColumns('document', (row) =>
+        documentRecord(row.scope as string, row.key as string, row.version as string),
+      ),
+    ],
+  },
+];
+
+type StoredColumns = Pick<
+  DocumentRow,
+  'document' | 'codec' | 'key_id' | 'nonce' | 'format_version'
+>;
+
+/** State documents and their history in the `state` schema, payloads through `codec`. */
+export function createDocumentStore(database: Database, codec: RecordCodec) {
+  const { sql } = database;
+
+  const decodeRow = (
+    scope: string,
+    key: string,
+    row: StoredColumns & { version: string | number },
+  ) =>
+    row.document === null
+      ? null
+      : codec.decode(
+          {
+            bytes: row.document,
+            codec: row.codec,
+            keyId: row.key_id,
+            nonce: row.nonce,
+            formatVersion: row.format_version,
+          },
+          documentRecord(scope, key, row.version),
+        );
+
+  const keptVersion = (scope: string, key: string, row: HistoryRow): KeptVersion => ({
     version: Number(row.version),
     op: row.op,
-    document: decodeRow(row),
+    document: decodeRow(scope, key, row),
     at: isoOf(row.at),
     by: row.by,
-  };
-}
-
-/** State documents and their history in the `state` schema. */
-export function createDocumentStore(database: Database) {
-  const { sql } = database;
+  });
 
   return {
     /** The current document, or undefined when absent or deleted. */
     async read(scope: string, key: string): Promise<CurrentDocument | undefined> {
       const [row] = await sql<DocumentRow[]>`
-        SELECT version, deleted, document, codec, key_id, format_version, updated_at, updated_by
+        SELECT version, deleted, document, codec, key_id, nonce, format_version, updated_at, updated_by
         FROM state.documents WHERE scope = ${scope} AND key = ${key}`;
       if (row === undefined || row.deleted) return undefined;
       return {
         version: Number(row.version),
-        document: decodeRow(row) as JsonValue,
+        document: decodeRow(scope, key, row) as JsonValue,
         updatedAt: isoOf(row.updated_at),
         updatedBy: row.updated_by,
       };
@@ -110,34 +152,46 @@ export function createDocumentStore(database: Database) {
           VALUES (${scope}, ${key}, 0, true, ${request.by})
           ON CONFLICT DO NOTHING`;
         const [row] = await tx<DocumentRow[]>`
-          SELECT version, deleted, document, codec, key_id, format_version, updated_at, updated_by
+          SELECT version, deleted, document, codec, key_id, nonce, format_version, updated_at, updated_by
           FROM state.documents WHERE scope = ${scope} AND key = ${key} FOR UPDATE`;
         if (row === undefined)
           throw new SbError('E_INTERNAL', `state row ${scope}/${key} vanished`);
         const version = Number(row.version);
-        const current = row.deleted ? undefined : (decodeRow(row) as JsonValue);
+        const current = row.deleted ? undefined : (decodeRow(scope, key, row) as JsonValue);
         const { bytes, settledBy } = await planWrite(
           request,
           { version, deleted: row.deleted, current },
           (expected) =>
             tx<HistoryRow[]>`
-              SELECT document, codec, key_id, format_version FROM state.document_history
+              SELECT version, document, codec, key_id, nonce, format_version
+              FROM state.document_history
               WHERE scope = ${scope} AND key = ${key} AND version = ${expected}`.then(([kept]) =>
-              kept === undefined ? undefined : (decodeRow(kept) ?? undefined),
+              kept === undefined ? undefined : (decodeRow(scope, key, kept) ?? undefined),
             ),
         );
         const nextVersion = version + 1;
+        const stored =
+          bytes === null ? null : codec.encode(bytes, documentRecord(scope, key, nextVersion));
+        const columns = {
+          document: stored?.bytes ?? null,
+          codec: stored?.codec ?? 'identity',
+          keyId: stored?.keyId ?? null,
+          nonce: stored?.nonce ?? null,
+          formatVersion: stored?.formatVersion ?? CURRENT_FORMAT_VERSION,
+        };
         const [updated] = await tx<{ updated_at: Date | string }[]>`
           UPDATE state.documents SET version = ${nextVersion}, deleted = ${bytes === null},
-            document = ${bytes}, codec = 'identity', key_id = NULL, nonce = NULL,
-            format_version = ${CURRENT_FORMAT_VERSION}, updated_at = now(), updated_by = ${request.by}
+            document = ${columns.document}, codec = ${columns.codec}, key_id = ${columns.keyId},
+            nonce = ${columns.nonce}, format_version = ${columns.formatVersion},
+            updated_at = now(), updated_by = ${request.by}
           WHERE scope = ${scope} AND key = ${key}
           RETURNING updated_at`;
         await tx`
           INSERT INTO state.document_history
-            (scope, key, version, op, document, codec, format_version, at, by)
-          VALUES (${scope}, ${key}, ${nextVersion}, ${request.op}, ${bytes}, 'identity',
-            ${CURRENT_FORMAT_VERSION}, now(), ${request.by})`;
+            (scope, key, version, op, document, codec, key_id, nonce, format_version, at, by)
+          VALUES (${scope}, ${key}, ${nextVersion}, ${request.op}, ${columns.document},
+            ${columns.codec}, ${columns.keyId}, ${columns.nonce}, ${columns.formatVersion}, now(),
+            ${request.by})`;
         return {
           version: nextVersion,
           updatedAt: isoOf(updated?.updated_at ?? new Date()),
@@ -173,10 +227,10 @@ export function createDocumentStore(database: Database) {
     /** One kept version, or undefined (never written, or swept). */
     async version(scope: string, key: string, version: number): Promise<KeptVersion | undefined> {
       const [row] = await sql<HistoryRow[]>`
-        SELECT version, op, document, codec, key_id, format_version, at, by
+        SELECT version, op, document, codec, key_id, nonce, format_version, at, by
         FROM state.document_history
         WHERE scope = ${scope} AND key = ${key} AND version = ${version}`;
-      return row === undefined ? undefined : keptVersion(row);
+      return row === undefined ? undefined : keptVersion(scope, key, row);
     },
 
     /** Kept versions older than `before` (all when undefined), newest first. */
@@ -187,12 +241,12 @@ export function createDocumentStore(database: Database) {
       before: number | undefined,
     ): Promise<KeptVersion[]> {
       const rows = await sql<HistoryRow[]>`
-        SELECT version, op, document, codec, key_id, format_version, at, by
+        SELECT version, op, document, codec, key_id, nonce, format_version, at, by
         FROM state.document_history
         WHERE scope = ${scope} AND key = ${key}
           ${before === undefined ? sql`` : sql`AND version < ${before}`}
         ORDER BY version DESC LIMIT ${limit}`;
-      return rows.map(keptVersion);
+      return rows.map((row) => keptVersion(scope, key, row));
     },
   };
 }

@@ -1,5 +1,6 @@
-import { type Database, decodePayload, isoOf } from '@switchboard/db';
+import { type Database, isoOf, type RecordCodec } from '@switchboard/db';
 import type { JsonValue, TaskChange, TaskSchedule } from '@switchboard/protocol';
+import { scheduleRecord } from './task-row.ts';
 import { insertTasks, type NewTask } from './task-store.ts';
 
 /** A schedule ready to store. */
@@ -8,6 +9,7 @@ export interface NewSchedule {
   type: string;
   cron: string;
   timezone: string;
+  /** Serialized (UTF-8 JSON); the store encodes it. */
   input: Buffer;
   priority: number | null;
   nextRunAt: Date;
@@ -22,6 +24,7 @@ interface ScheduleRow {
   input: Buffer;
   input_codec: string;
   input_key_id: string | null;
+  input_nonce: Buffer | null;
   input_format_version: number;
   priority: number | null;
   next_run_at: Date | string;
@@ -33,20 +36,21 @@ interface ScheduleRow {
 /** A schedule whose tick has come, as the sweep plans its task. */
 export type DueSchedule = TaskSchedule;
 
-function scheduleOf(row: ScheduleRow): TaskSchedule {
+function scheduleOf(row: ScheduleRow, codec: RecordCodec): TaskSchedule {
   return {
     name: row.name,
     type: row.type,
     cron: row.cron,
     timezone: row.timezone,
-    input: decodePayload(
+    input: codec.decode(
       {
         bytes: row.input,
         codec: row.input_codec,
         keyId: row.input_key_id,
+        nonce: row.input_nonce,
         formatVersion: row.input_format_version,
       },
-      `the input of schedule ${row.name}`,
+      scheduleRecord(row.name),
     ) as JsonValue,
     priority: row.priority,
     nextRunAt: isoOf(row.next_run_at),
@@ -57,32 +61,37 @@ function scheduleOf(row: ScheduleRow): TaskSchedule {
 }
 
 /** Cron schedules and their firing. */
-export function createScheduleStore(database: Database) {
+export function createScheduleStore(database: Database, codec: RecordCodec) {
   const { sql } = database;
+  const scheduleOfRow = (row: ScheduleRow) => scheduleOf(row, codec);
   return {
     /** Creates or replaces a schedule. */
     async put(schedule: NewSchedule): Promise<TaskSchedule> {
+      const input = codec.encode(schedule.input, scheduleRecord(schedule.name));
       const [row] = await sql<ScheduleRow[]>`
-        INSERT INTO tasks.schedules (name, type, cron, timezone, input, priority, next_run_at,
-          created_by)
+        INSERT INTO tasks.schedules (name, type, cron, timezone, input, input_codec,
+          input_key_id, input_nonce, input_format_version, priority, next_run_at, created_by)
         VALUES (${schedule.name}, ${schedule.type}, ${schedule.cron}, ${schedule.timezone},
-          ${schedule.input}, ${schedule.priority}, ${schedule.nextRunAt.toISOString()}::timestamptz,
+          ${input.bytes}, ${input.codec}, ${input.keyId}, ${input.nonce}, ${input.formatVersion},
+          ${schedule.priority}, ${schedule.nextRunAt.toISOString()}::timestamptz,
           ${schedule.createdBy})
         ON CONFLICT (name) DO UPDATE SET type = excluded.type, cron = excluded.cron,
-          timezone = excluded.timezone, input = excluded.input, priority = excluded.priority,
+          timezone = excluded.timezone, input = excluded.input, input_codec = excluded.input_codec,
+          input_key_id = excluded.input_key_id, input_nonce = excluded.input_nonce,
+          input_format_version = excluded.input_format_version, priority = excluded.priority,
           next_run_at = excluded.next_run_at, created_by = excluded.created_by
         RETURNING *`;
-      return scheduleOf(row as ScheduleRow);
+      return scheduleOfRow(row as ScheduleRow);
     },
 
     async list(): Promise<TaskSchedule[]> {
       const rows = await sql<ScheduleRow[]>`SELECT * FROM tasks.schedules ORDER BY name`;
-      return rows.map(scheduleOf);
+      return rows.map(scheduleOfRow);
     },
 
     async get(name: string): Promise<TaskSchedule | undefined> {
       const [row] = await sql<ScheduleRow[]>`SELECT * FROM tasks.schedules WHERE name = ${name}`;
-      return row === undefined ? undefined : scheduleOf(row);
+      return row === undefined ? undefined : scheduleOfRow(row);
     },
 
     async delete(name: string): Promise<boolean> {
@@ -105,11 +114,12 @@ export function createScheduleStore(database: Database) {
           SELECT * FROM tasks.schedules WHERE next_run_at <= now()
           ORDER BY next_run_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
         if (rows.length === 0) return [];
-        const due = rows.map(scheduleOf);
+        const due = rows.map(scheduleOfRow);
         const planned = await plan(due);
         const inserted = await insertTasks(
           tx,
           planned.map((entry) => entry.task),
+          codec,
         );
         const stored = new Set(inserted.filter((row) => !row.duplicate).map((row) => row.id));
         await tx`

@@ -1,4 +1,4 @@
-import { type Database, isoOf } from '@switchboard/db';
+import { type Database, isoOf, type RecordCodec } from '@switchboard/db';
 import type { Task, TaskStatus, TaskTransition } from '@switchboard/protocol';
 import { TASK_COLUMNS, type TaskRow, taskOf } from './task-row.ts';
 
@@ -14,7 +14,7 @@ export interface TaskFilter {
 }
 
 /** Reads of tasks for listings and history (the hot path is in the task store). */
-export function createTaskQueries(database: Database) {
+export function createTaskQueries(database: Database, codec: RecordCodec) {
   const { sql } = database;
   return {
     /** Tasks newest first; `nextCursor` continues after the last one. */
@@ -43,7 +43,7 @@ export function createTaskQueries(database: Database) {
       const page = rows.slice(0, filter.limit);
       const last = page.at(-1);
       return {
-        items: page.map(taskOf),
+        items: page.map((row) => taskOf(row, codec)),
         nextCursor: rows.length > filter.limit && last !== undefined ? String(last.seq) : null,
       };
     },

@@ -1,8 +1,8 @@
-import type { Database } from '@switchboard/db';
+import type { Database, EncodedPayload, RecordCodec } from '@switchboard/db';
 import type { TaskChange, TaskStatus } from '@switchboard/protocol';
 import type { Sql, TransactionSql } from 'postgres';
 import { type AttemptEnd, nextStep } from '../domain/attempt-end.ts';
-import { TASK_COLUMNS, type TaskRow } from './task-row.ts';
+import { TASK_COLUMNS, type TaskRow, taskRecord } from './task-row.ts';
 
 /** A task ready to store. */
 export interface NewTask {
@@ -10,7 +10,7 @@ export interface NewTask {
   type: string;
   status: 'queued' | 'scheduled';
   priority: number;
-  /** The input as stored (identity codec: UTF-8 JSON). */
+  /** The input serialized (UTF-8 JSON); the store encodes it (compression, encryption). */
   input: Buffer;
   maxAttempts: number;
   backoffBaseMs: number;
@@ -37,7 +37,10 @@ export interface ClaimedTask {
   type: string;
   attempt: number;
   agentId: string;
-  row: Pick<TaskRow, 'id' | 'input' | 'input_codec' | 'input_key_id' | 'input_format_version'>;
+  row: Pick<
+    TaskRow,
+    'id' | 'input' | 'input_codec' | 'input_key_id' | 'input_nonce' | 'input_format_version'
+  >;
   deadline: Date;
   /** How long it waited, from due to claimed. */
   waitMs: number;
@@ -50,7 +53,7 @@ export interface AttemptReport {
   /** Only this agent's attempt (null: whoever holds it, for the sweep). */
   agentId: string | null;
   end: AttemptEnd;
-  /** Stored when the attempt succeeded. */
+  /** Stored when the attempt succeeded (serialized; the store encodes it). */
   result?: Buffer;
   /** Stored when it failed (kept as the last error while retried). */
   error?: Buffer;
@@ -83,13 +86,28 @@ const keyOf = (task: { submittedBy: string; idempotencyKey: string | null }) =>
 
 type InsertedRow = ChangeRow & { duplicate: boolean; requested: string | null };
 
+/** An encoded payload as JSON fields `<prefix>`, `<prefix>_codec`, ... for jsonb_to_recordset. */
+function payloadFields(prefix: string, stored: EncodedPayload | undefined) {
+  return {
+    [prefix]: stored?.bytes.toString('base64') ?? null,
+    [`${prefix}_codec`]: stored?.codec ?? null,
+    [`${prefix}_key_id`]: stored?.keyId ?? null,
+    [`${prefix}_nonce`]: stored?.nonce?.toString('base64') ?? null,
+    [`${prefix}_format_version`]: stored?.formatVersion ?? null,
+  };
+}
+
 /**
  * Inserts tasks, their first transition and their dependencies in one statement (atomic on its
  * own) on `sql` (the pool or a transaction). Answers the tasks inserted, and for each task whose
  * idempotency key was stored before this statement began, the first task (`requested` names the
  * task that was not stored).
  */
-export function insertTasks(sql: Sql | TransactionSql, fresh: readonly NewTask[]) {
+export function insertTasks(
+  sql: Sql | TransactionSql,
+  fresh: readonly NewTask[],
+  codec: RecordCodec,
+) {
   return sql<InsertedRow[]>`
     WITH input AS MATERIALIZED (
       SELECT * FROM jsonb_to_recordset(${records(
@@ -98,7 +116,7 @@ export function insertTasks(sql: Sql | TransactionSql, fresh: readonly NewTask[]
           type: task.type,
           status: task.status,
           priority: task.priority,
-          input: task.input.toString('base64'),
+          ...payloadFields('input', codec.encode(task.input, taskRecord(task.id, 'input'))),
           max_attempts: task.maxAttempts,
           backoff_base_ms: task.backoffBaseMs,
           backoff_max_ms: task.backoffMaxMs,
@@ -110,13 +128,16 @@ export function insertTasks(sql: Sql | TransactionSql, fresh: readonly NewTask[]
           blocked: task.dependsOn.length > 0,
         })),
       )}::jsonb) AS t(id uuid, type text, status text, priority smallint, input text,
+        input_codec text, input_key_id text, input_nonce text, input_format_version int,
         max_attempts int, backoff_base_ms int, backoff_max_ms int, timeout_ms int,
         submitted_by text, idempotency_key text, run_at timestamptz, depends_on jsonb,
         blocked boolean)
     ), inserted AS (
-      INSERT INTO tasks.tasks (id, type, status, priority, input, max_attempts,
-        backoff_base_ms, backoff_max_ms, timeout_ms, submitted_by, idempotency_key, run_at, blocked)
-      SELECT id, type, status, priority, decode(input, 'base64'), max_attempts,
+      INSERT INTO tasks.tasks (id, type, status, priority, input, input_codec, input_key_id,
+        input_nonce, input_format_version, max_attempts, backoff_base_ms, backoff_max_ms,
+        timeout_ms, submitted_by, idempotency_key, run_at, blocked)
+      SELECT id, type, status, priority, decode(input, 'base64'), input_codec, input_key_id,
+        decode(input_nonce, 'base64'), input_format_version, max_attempts,
         backoff_base_ms, backoff_max_ms, timeout_ms, submitted_by, idempotency_key,
         coalesce(run_at, now()), blocked
       FROM input
@@ -143,7 +164,7 @@ export function insertTasks(sql: Sql | TransactionSql, fresh: readonly NewTask[]
  * Tasks and their transitions in the `tasks` schema. Every method handles many items in one
  * statement or transaction, and returns the changes it made (for the `task.changed` event).
  */
-export function createTaskStore(database: Database, namespace: string) {
+export function createTaskStore(database: Database, namespace: string, codec: RecordCodec) {
   const { sql } = database;
   // Advisory locks are per database; the namespace keeps two namespaces sharing one apart.
   const lockSpace = sql`hashtext(${`tasks:${namespace}`})`;
@@ -183,7 +204,7 @@ export function createTaskStore(database: Database, namespace: string) {
         if (key !== undefined) leaders.set(key, task);
         fresh.push(task);
       }
-      const rows = await insertTasks(sql, fresh);
+      const rows = await insertTasks(sql, fresh, codec);
       const stored = new Map<string, Submitted>();
       const inserted: ChangeRow[] = [];
       for (const row of rows) {
@@ -292,7 +313,7 @@ export function createTaskStore(database: Database, namespace: string) {
             FROM a WHERE t.id = a.id
             RETURNING t.id, t.type, t.status, t.attempt, t.version, t.agent_id, t.deadline_at,
               (extract(epoch FROM now() - t.run_at) * 1000)::int AS wait_ms,
-              t.input, t.input_codec, t.input_key_id, t.input_format_version
+              t.input, t.input_codec, t.input_key_id, t.input_nonce, t.input_format_version
           ), history AS (
             INSERT INTO tasks.transitions (task_id, from_status, to_status, attempt, agent_id)
             SELECT id, 'queued', 'running', attempt, agent_id FROM claimed
@@ -410,8 +431,14 @@ export function createTaskStore(database: Database, namespace: string) {
             status,
             delay_ms: step.retry ? step.delayMs : 0,
             final: !step.retry,
-            result: report.result?.toString('base64') ?? null,
-            error: report.error?.toString('base64') ?? null,
+            ...payloadFields(
+              'result',
+              report.result && codec.encode(report.result, taskRecord(row.id, 'result')),
+            ),
+            ...payloadFields(
+              'error',
+              report.error && codec.encode(report.error, taskRecord(row.id, 'error')),
+            ),
             attempt: row.attempt,
             agent_id: row.agent_id,
             reason: report.reason,
@@ -422,8 +449,10 @@ export function createTaskStore(database: Database, namespace: string) {
         const rows = await tx<ChangeRow[]>`
           WITH u AS (
             SELECT * FROM jsonb_to_recordset(${records(updates)}::jsonb)
-              AS u(id uuid, status text, delay_ms int, final boolean, result text, error text,
-                attempt int, agent_id text, reason text)
+              AS u(id uuid, status text, delay_ms int, final boolean, result text,
+                result_codec text, result_key_id text, result_nonce text, result_format_version int,
+                error text, error_codec text, error_key_id text, error_nonce text,
+                error_format_version int, attempt int, agent_id text, reason text)
           ), ended AS (
             UPDATE tasks.tasks t
             SET status = u.status, lease_until = NULL, deadline_at = NULL,
@@ -431,7 +460,17 @@ export function createTaskStore(database: Database, namespace: string) {
                 ELSE now() + u.delay_ms * interval '1 millisecond' END,
               finished_at = CASE WHEN u.final THEN now() END,
               result = coalesce(decode(u.result, 'base64'), t.result),
+              result_codec = coalesce(u.result_codec, t.result_codec),
+              result_key_id = CASE WHEN u.result IS NULL THEN t.result_key_id ELSE u.result_key_id END,
+              result_nonce = CASE WHEN u.result IS NULL THEN t.result_nonce
+                ELSE decode(u.result_nonce, 'base64') END,
+              result_format_version = coalesce(u.result_format_version, t.result_format_version),
               error = coalesce(decode(u.error, 'base64'), t.error),
+              error_codec = coalesce(u.error_codec, t.error_codec),
+              error_key_id = CASE WHEN u.error IS NULL THEN t.error_key_id ELSE u.error_key_id END,
+              error_nonce = CASE WHEN u.error IS NULL THEN t.error_nonce
+                ELSE decode(u.error_nonce, 'base64') END,
+              error_format_version = coalesce(u.error_format_version, t.error_format_version),
               version = t.version + 1
             FROM u WHERE t.id = u.id
             RETURNING t.id, t.type, t.status, t.attempt, t.version
@@ -566,8 +605,11 @@ export function createTaskStore(database: Database, namespace: string) {
       attempt: number,
       progress: Buffer,
     ): Promise<TaskChange | undefined> {
+      const stored = codec.encode(progress, taskRecord(taskId, 'progress'));
       const rows = await sql<ChangeRow[]>`
-        UPDATE tasks.tasks SET progress = ${progress}, version = version + 1
+        UPDATE tasks.tasks SET progress = ${stored.bytes}, progress_codec = ${stored.codec},
+          progress_key_id = ${stored.keyId}, progress_nonce = ${stored.nonce},
+          progress_format_version = ${stored.formatVersion}, version = version + 1
         WHERE id = ${taskId} AND attempt = ${attempt} AND agent_id = ${agentId}
           AND status = 'running'
         RETURNING id, type, status, attempt, version`;

@@ -1,6 +1,6 @@
 import { assertAllowed } from '@switchboard/authz';
 import type { Bus, BusSubscription } from '@switchboard/bus';
-import { encodePayload } from '@switchboard/db';
+import { encodePayload, type RecordCodec } from '@switchboard/db';
 import type { Logger } from '@switchboard/logger';
 import {
   type ErrorBody,
@@ -42,6 +42,8 @@ import type { Submitter } from './submit.ts';
 export function serveTaskRpcs(deps: {
   bus: Bus;
   store: TaskStore;
+  /** Decodes the payloads of tasks read back. */
+  codec: RecordCodec;
   queries: TaskQueries;
   types: TypeRegistry;
   validator: InputValidator;
@@ -138,7 +140,9 @@ export function serveTaskRpcs(deps: {
     ...serveWithBatch(TaskSubmitRpc, TaskSubmitBatchRpc, (request, caller) =>
       deps.submitter.submit(request, caller),
     ),
-    serve(TaskGetRpc, async (request, caller) => taskOf(await readable(request.taskId, caller))),
+    serve(TaskGetRpc, async (request, caller) =>
+      taskOf(await readable(request.taskId, caller), deps.codec),
+    ),
     serve(TaskHistoryRpc, async (request, caller) => {
       await readable(request.taskId, caller);
       return { items: await deps.queries.history(request.taskId) };
@@ -173,7 +177,7 @@ export function serveTaskRpcs(deps: {
         void deps.dispatcher.abort(cancelled.agentId, row.id, cancelled.attempt, 'cancelled');
         deps.dispatcher.wake();
       }
-      return taskOf((await store.get(row.id)) as TaskRow);
+      return taskOf((await store.get(row.id)) as TaskRow, deps.codec);
     }),
     serve(TaskExecutorDeclareRpc, async (request, caller) => {
       const agentId = executingAgent(caller);

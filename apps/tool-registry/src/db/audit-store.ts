@@ -1,7 +1,15 @@
-import { type Database, decodePayload, isoOf } from '@switchboard/db';
+import {
+  CURRENT_FORMAT_VERSION,
+  type Database,
+  isoOf,
+  type PayloadTable,
+  payloadColumns,
+  payloadRecord,
+  type RecordCodec,
+} from '@switchboard/db';
 import type { ToolAuditRecord, ToolCallOutcome } from '@switchboard/protocol';
 
-/** One audit row as the writer hands it over (arguments already encoded as a payload). */
+/** One audit row as the writer hands it over (arguments serialized; the store encodes them). */
 export interface AuditRow {
   id: string;
   at: string;
@@ -28,6 +36,7 @@ interface AuditRecordRow {
   arguments: Buffer | null;
   codec: string;
   key_id: string | null;
+  nonce: Buffer | null;
   format_version: number;
 }
 
@@ -46,8 +55,22 @@ export interface FiguresRow {
   recentFailed: number;
 }
 
+/** The record the arguments of an audited call are bound to. */
+function auditRecord(id: string): string {
+  return payloadRecord('tools.call_audit', id, 'arguments');
+}
+
+/** The tool registry's payloads, for the re-encryption job. */
+export const toolPayloadTables: readonly PayloadTable[] = [
+  {
+    table: 'tools.call_audit',
+    key: ['id'],
+    payloads: [payloadColumns('arguments', (row) => auditRecord(row.id as string))],
+  },
+];
+
 /** The audit trail and the per-version totals in the `tools` schema. */
-export function createAuditStore(database: Database) {
+export function createAuditStore(database: Database, codec: RecordCodec) {
   const { sql } = database;
 
   return {
@@ -55,28 +78,39 @@ export function createAuditStore(database: Database) {
     async insert(rows: readonly AuditRow[]): Promise<void> {
       if (rows.length === 0) return;
       const json = JSON.stringify(
-        rows.map((row) => ({
-          id: row.id,
-          at: row.at,
-          caller: row.caller,
-          name: row.name,
-          version: row.version,
-          provider: row.provider,
-          outcome: row.outcome,
-          error_code: row.errorCode,
-          duration_ms: row.durationMs,
-          arguments_b64: row.arguments?.toString('base64') ?? null,
-        })),
+        rows.map((row) => {
+          const stored =
+            row.arguments === null ? null : codec.encode(row.arguments, auditRecord(row.id));
+          return {
+            id: row.id,
+            at: row.at,
+            caller: row.caller,
+            name: row.name,
+            version: row.version,
+            provider: row.provider,
+            outcome: row.outcome,
+            error_code: row.errorCode,
+            duration_ms: row.durationMs,
+            arguments_b64: stored?.bytes.toString('base64') ?? null,
+            codec: stored?.codec ?? 'identity',
+            key_id: stored?.keyId ?? null,
+            nonce_b64: stored?.nonce?.toString('base64') ?? null,
+            format_version: stored?.formatVersion ?? CURRENT_FORMAT_VERSION,
+          };
+        }),
       );
       await sql.begin(async (tx) => {
         await tx`
           INSERT INTO tools.call_audit
-            (id, at, caller, name, version, provider, outcome, error_code, duration_ms, arguments)
+            (id, at, caller, name, version, provider, outcome, error_code, duration_ms, arguments,
+             codec, key_id, nonce, format_version)
           SELECT id, at, caller, name, version, provider, outcome, error_code, duration_ms,
-                 decode(arguments_b64, 'base64')
+                 decode(arguments_b64, 'base64'), codec, key_id, decode(nonce_b64, 'base64'),
+                 format_version
           FROM jsonb_to_recordset(${json}::jsonb) AS t(
             id text, at timestamptz, caller text, name text, version text, provider text,
-            outcome text, error_code text, duration_ms double precision, arguments_b64 text)
+            outcome text, error_code text, duration_ms double precision, arguments_b64 text,
+            codec text, key_id text, nonce_b64 text, format_version int)
           ON CONFLICT (id) DO NOTHING`;
         // Calls refused before a provider say nothing about the tool version.
         await tx`
@@ -131,14 +165,15 @@ export function createAuditStore(database: Database) {
           arguments:
             row.arguments === null
               ? null
-              : decodePayload(
+              : codec.decode(
                   {
                     bytes: row.arguments,
                     codec: row.codec,
                     keyId: row.key_id,
+                    nonce: row.nonce,
                     formatVersion: row.format_version,
                   },
-                  `the arguments of call ${row.id}`,
+                  auditRecord(row.id),
                 ),
         })),
         nextCursor: rows.length > filter.limit ? (page.at(-1)?.id ?? null) : null,

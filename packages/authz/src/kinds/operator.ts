@@ -20,6 +20,8 @@ export const OperatorScopes = [
   // Tools.
   'tools:read',
   'tools:write',
+  // Moving stored payloads to the active encryption key.
+  'payloads:write',
 ] as const;
 
 /** One of {@link OperatorScopes}. */
