@@ -64,6 +64,7 @@ export function build(
     routes: (http) => {
       registerConnectRoute(http, {
         maxFrameBytes: settings().connections.maxFrameBytes,
+        permessageDeflate: settings().connections.permessageDeflate,
         allowedOrigins: () => settings().allowedOrigins,
         settings: () => settings().connections,
         runtime: () => runtime,

@@ -140,6 +140,28 @@ export const gatewayConfig = defineServiceConfig({
           .describe(
             'State scopes one connection may watch (`state.watch`) at once; one more is refused with `E_RATE_LIMITED`',
           ),
+        permessageDeflate: z
+          .strictObject({
+            enabled: z
+              .boolean()
+              .default(false)
+              .describe(
+                'Offer permessage-deflate (RFC 7692) to agents whose client asks for it; read at start',
+              ),
+            thresholdBytes: z
+              .int()
+              .min(0)
+              .max(16 * 1024 * 1024)
+              .default(1024)
+              .describe('Frames of at least this many bytes are compressed; smaller ones are not'),
+            level: z
+              .int()
+              .min(1)
+              .max(9)
+              .default(1)
+              .describe('zlib level of outgoing frames: 1 fastest, 9 smallest'),
+          })
+          .prefault({}),
       })
       .prefault({})
       .refine((limits) => limits.maxFrameBytes > limits.maxPayloadBytes, {

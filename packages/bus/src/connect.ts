@@ -7,9 +7,10 @@ import {
 } from '@nats-io/transport-node';
 import { resolveTls, unreachableError } from '@switchboard/config';
 import { NamespaceSchema, SbError, subjects, validationError } from '@switchboard/protocol';
+import { createBodyEncoder, identityBody } from './codec.ts';
 import { ensureEventStream } from './event-stream.ts';
 import { silentLogger } from './logger.ts';
-import { createRpcMetrics, noRpcMetrics } from './metrics.ts';
+import { createCompressionMetrics, createRpcMetrics, noRpcMetrics } from './metrics.ts';
 import { NatsBus } from './nats-bus.ts';
 import { type NatsBusOptions, natsBusDefaults } from './options.ts';
 
@@ -117,6 +118,13 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<NatsBus> 
       metrics: options.metrics === undefined ? noRpcMetrics : createRpcMetrics(options.metrics),
       requestTimeoutMs: options.requestTimeoutMs,
       eventRetryDelayMs: options.eventRetryDelayMs ?? natsBusDefaults.eventRetryDelayMs,
+      encodeBody:
+        options.compression === undefined
+          ? identityBody
+          : createBodyEncoder(
+              options.compression,
+              options.metrics === undefined ? undefined : createCompressionMetrics(options.metrics),
+            ),
     });
   } catch (error) {
     await nc.close();

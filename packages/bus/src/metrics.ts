@@ -1,4 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
+import type { CompressionMetrics } from './codec.ts';
 
 /** Records the outcome and duration of each served RPC. */
 export interface RpcMetrics {
@@ -38,6 +39,34 @@ export function createRpcMetrics(registry: Registry): RpcMetrics {
     observe(operation, outcome, durationSeconds) {
       requests.inc({ operation, outcome });
       duration.observe({ operation }, durationSeconds);
+    },
+  };
+}
+
+const originalBytesName = 'sb_bus_compressed_original_bytes_total';
+const compressedBytesName = 'sb_bus_compressed_bytes_total';
+
+/**
+ * Registers (or reuses) the compression metrics in `registry`: the bytes of the bodies the bus
+ * compressed, before and after, so `compressed / original` is the compression ratio (the
+ * registry's default labels name the service).
+ */
+export function createCompressionMetrics(registry: Registry): CompressionMetrics {
+  const counter = (name: string, help: string) =>
+    (registry.getSingleMetric(name) as Counter | undefined) ??
+    new Counter({ name, help, registers: [registry] });
+  const original = counter(
+    originalBytesName,
+    'Bytes of the request and reply bodies the bus compressed, before compression',
+  );
+  const compressed = counter(
+    compressedBytesName,
+    'Bytes of the request and reply bodies the bus compressed, after compression',
+  );
+  return {
+    observe(originalBytes, compressedBytes) {
+      original.inc(originalBytes);
+      compressed.inc(compressedBytes);
     },
   };
 }

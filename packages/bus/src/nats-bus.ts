@@ -11,6 +11,7 @@ import type {
   RequestContext,
   RequestOptions,
 } from './bus.ts';
+import type { BodyEncoder } from './codec.ts';
 import { consumeEvents, type EventDeps, publishEvent } from './events.ts';
 import { openKvBucket } from './kv-bucket.ts';
 import type { BusLogger } from './logger.ts';
@@ -33,6 +34,8 @@ export interface NatsBusParts {
   metrics: RpcMetrics;
   requestTimeoutMs: () => number;
   eventRetryDelayMs: number;
+  /** How request and reply bodies are written (compressed above a threshold, or not). */
+  encodeBody: BodyEncoder;
 }
 
 /** The {@link Bus} over NATS, JetStream and its KV. */

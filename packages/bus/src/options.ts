@@ -1,5 +1,6 @@
 import type { TlsSettings } from '@switchboard/config';
 import type { Registry } from 'prom-client';
+import type { BusCompression } from './codec.ts';
 import type { BusLogger } from './logger.ts';
 
 /** TLS settings; each of `ca`, `cert` and `key` is PEM text or the path of a PEM file. */
@@ -29,8 +30,13 @@ export interface NatsBusOptions {
   requiredPayloadBytes?: number;
   /** Handler bugs and connection status changes go here. */
   log?: BusLogger;
-  /** When given, served RPCs are counted and timed in it. */
+  /** When given, served RPCs are counted and timed in it, and compressed bytes counted. */
   metrics?: Registry;
+  /**
+   * Compression of request and reply bodies (read at every message: a live setting); default
+   * none. A reader decodes whatever `sb-encoding` says, whatever its own setting.
+   */
+  compression?: () => BusCompression;
 }
 
 /** Defaults of the optional settings. */

@@ -19,7 +19,7 @@ import {
 } from '@switchboard/protocol';
 import type { z } from 'zod';
 import type { RequestOptions } from './bus.ts';
-import { decodeJson, encodeJson } from './codec.ts';
+import { type BodyEncoder, decodeJson } from './codec.ts';
 import { ReplyEnvelopeSchema } from './envelope.ts';
 import { assertFits, outgoingHeaders, readHeader } from './wire.ts';
 
@@ -27,6 +27,8 @@ import { assertFits, outgoingHeaders, readHeader } from './wire.ts';
 export interface RpcClientDeps {
   nc: NatsConnection;
   requestTimeoutMs: () => number;
+  /** How request bodies are written (compressed or not). */
+  encodeBody: BodyEncoder;
 }
 
 /** The error a request raises when the caller's signal aborts it. */
@@ -133,10 +135,10 @@ export async function sendRequest<Req extends z.ZodType, Res extends z.ZodType>(
   const request = rpc.request.safeParse(payload);
   if (!request.success) throw validationError(`request to ${subject}`, request.error);
   if (options.signal?.aborted === true) throw abortError(subject, options.signal);
-  const data = encodeJson(payload);
+  const { data, encoding } = deps.encodeBody(payload);
   assertFits(`request to ${subject}`, data, deps.nc.info?.max_payload ?? Number.POSITIVE_INFINITY);
   const timeoutMs = options.timeoutMs ?? deps.requestTimeoutMs();
-  const { headers } = outgoingHeaders(options);
+  const { headers } = outgoingHeaders(options, encoding);
   let msg: Msg;
   try {
     msg = await send(deps.nc, subject, data, timeoutMs, options, headers);

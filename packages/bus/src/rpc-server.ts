@@ -10,7 +10,7 @@ import {
 } from '@switchboard/protocol';
 import type { z } from 'zod';
 import type { BusSubscription, RequestContext } from './bus.ts';
-import { decodeJson, encodeJson } from './codec.ts';
+import { type BodyEncoder, decodeJson, encodeJson } from './codec.ts';
 import type { ReplyEnvelope } from './envelope.ts';
 import type { BusLogger } from './logger.ts';
 import type { RpcMetrics } from './metrics.ts';
@@ -25,6 +25,8 @@ export interface RpcServerDeps {
   metrics: RpcMetrics;
   /** After this long a requester has given up, so `stop()` waits no longer for handlers. */
   requestTimeoutMs: () => number;
+  /** How reply bodies are written (compressed or not). */
+  encodeBody: BodyEncoder;
 }
 
 type Handler<Req extends z.ZodType, Res extends z.ZodType> = (
@@ -81,18 +83,18 @@ export async function answer<Req extends z.ZodType, Res extends z.ZodType>(
 
 /** Encodes the reply, replacing one that NATS could not carry with an error that can. */
 function encodeReply(deps: RpcServerDeps, subject: string, reply: ReplyEnvelope) {
-  const data = encodeJson(reply);
+  const { data, encoding } = deps.encodeBody(reply);
   try {
     assertFits(
       `the reply of ${subject}`,
       data,
       deps.nc.info?.max_payload ?? Number.POSITIVE_INFINITY,
     );
-    return { reply, data };
+    return { reply, data, encoding };
   } catch (error) {
     deps.log.warn({ err: error, subject }, `the reply of ${subject} is too large for NATS`);
     const tooLarge: ReplyEnvelope = { ok: false, error: toErrorBody(error) };
-    return { reply: tooLarge, data: encodeJson(tooLarge) };
+    return { reply: tooLarge, data: encodeJson(tooLarge), encoding: 'identity' as const };
   }
 }
 
@@ -108,7 +110,7 @@ export function serveRpc<Req extends z.ZodType, Res extends z.ZodType>(
 
   const handle = async (msg: Msg) => {
     const startedAt = performance.now();
-    const { reply, data } = encodeReply(
+    const { reply, data, encoding } = encodeReply(
       deps,
       subject,
       await answer(deps, subject, rpc, handler, msg),
@@ -118,7 +120,7 @@ export function serveRpc<Req extends z.ZodType, Res extends z.ZodType>(
       reply.ok ? 'ok' : reply.error.code,
       (performance.now() - startedAt) / 1000,
     );
-    msg.respond(data, { headers: replyHeaders() });
+    msg.respond(data, { headers: replyHeaders(encoding) });
   };
 
   const subscription = deps.nc.subscribe(subject, {

@@ -1,22 +1,25 @@
 import { type MsgHdrs, headers as natsHeaders } from '@nats-io/transport-node';
-import { Headers, SbError } from '@switchboard/protocol';
+import { Headers, type PayloadCodec, SbError } from '@switchboard/protocol';
 import type { CallContext } from './bus.ts';
 import { continueTrace } from './trace.ts';
 
 /** The headers of an outgoing request or event, and the `traceparent` they carry. */
-export function outgoingHeaders(context: CallContext): { headers: MsgHdrs; traceparent: string } {
+export function outgoingHeaders(
+  context: CallContext,
+  encoding: PayloadCodec = 'identity',
+): { headers: MsgHdrs; traceparent: string } {
   const headers = natsHeaders();
   const traceparent = continueTrace(context.traceparent);
   headers.set(Headers.traceparent, traceparent);
   if (context.principal !== undefined) headers.set(Headers.principal, context.principal);
-  headers.set(Headers.encoding, 'identity');
+  headers.set(Headers.encoding, encoding);
   return { headers, traceparent };
 }
 
 /** The headers of a reply: only the encoding of its body. */
-export function replyHeaders(): MsgHdrs {
+export function replyHeaders(encoding: PayloadCodec = 'identity'): MsgHdrs {
   const headers = natsHeaders();
-  headers.set(Headers.encoding, 'identity');
+  headers.set(Headers.encoding, encoding);
   return headers;
 }
 

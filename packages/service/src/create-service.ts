@@ -116,6 +116,7 @@ async function connectAll<C extends SharedConfig>(
           eventRetryDelayMs: config.nats.eventRetryDelayMs,
           log: options.log.child({ component: 'bus' }),
           metrics,
+          compression: () => options.config.current.payloads.compression,
         }),
     injected.db ?? connectPostgres(config.postgres, name),
     injected.cache ??

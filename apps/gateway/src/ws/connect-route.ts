@@ -39,6 +39,7 @@ export function registerConnectRoute(
   http: FastifyInstance,
   options: {
     maxFrameBytes: number;
+    permessageDeflate: { enabled: boolean; thresholdBytes: number; level: number };
     allowedOrigins: () => readonly string[];
     settings: () => ConnectionSettings;
     /** Undefined until the gateway has started. */
@@ -57,6 +58,14 @@ export function registerConnectRoute(
     await scope.register(websocket, {
       options: {
         maxPayload: options.maxFrameBytes,
+        perMessageDeflate: options.permessageDeflate.enabled && {
+          threshold: options.permessageDeflate.thresholdBytes,
+          zlibDeflateOptions: { level: options.permessageDeflate.level },
+          // Without context takeover each message is compressed on its own: a little less
+          // compression for no per-connection window kept between messages (many agents).
+          serverNoContextTakeover: true,
+          clientNoContextTakeover: true,
+        },
         // Echo only sb.v1: a browser's sb.bearer.<token> must never come back in a header.
         handleProtocols: (protocols) => (protocols.has(WS_SUBPROTOCOL) ? WS_SUBPROTOCOL : false),
       },
