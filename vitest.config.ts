@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { EMBEDDED_SUBSET } from './packages/testing/src/embedded-subset.ts';
 
 // One project per workspace package, so `vitest run --project @switchboard/bus` (each package's
 // `test` script) runs one package while `pnpm test` runs them all with one coverage report.
@@ -14,19 +15,37 @@ const packageRoots = [
   ),
   'infra',
 ];
-const projects = packageRoots.map((root) => {
-  const { name } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-    name: string;
-  };
-  return { extends: true as const, test: { name, root, include: ['src/**/*.test.ts'] } };
-});
+// `SB_MODE=embedded pnpm test` runs the embedded subset only (each project its files of it), over
+// one embedded Postgres; `pnpm test` runs every file against the real Postgres, Redis and NATS.
+const embedded = process.env.SB_MODE === 'embedded';
+const includeOf = (root: string) =>
+  embedded
+    ? EMBEDDED_SUBSET.filter((file) => file.startsWith(`${root}/`)).map((file) =>
+        file.slice(root.length + 1),
+      )
+    : ['src/**/*.test.ts'];
+const projects = packageRoots
+  .filter((root) => includeOf(root).length > 0)
+  .map((root) => {
+    const { name } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      name: string;
+    };
+    return { extends: true as const, test: { name, root, include: includeOf(root) } };
+  });
 
 export default defineConfig({
   test: {
     projects,
     // Absolute: every project inherits it and resolves relative paths from its own root.
     globalSetup: [
-      fileURLToPath(new URL('./packages/testing/src/check-infrastructure.ts', import.meta.url)),
+      fileURLToPath(
+        new URL(
+          embedded
+            ? './packages/embedded/src/test-postgres.ts'
+            : './packages/testing/src/check-infrastructure.ts',
+          import.meta.url,
+        ),
+      ),
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
-import type { NatsBus } from '@switchboard/bus';
-import { type Cache, connectRedis } from '@switchboard/cache';
+import type { Bus } from '@switchboard/bus';
+import type { Cache } from '@switchboard/cache';
 import { loadConfig } from '@switchboard/config';
 import { createLogger } from '@switchboard/logger';
 import {
@@ -20,10 +20,10 @@ import type { Service } from '@switchboard/service';
 import {
   agentPrincipal,
   connectTestBus,
+  connectTestCache,
   createTestContext,
   keyPrincipal,
   type TestContext,
-  testInfra,
 } from '@switchboard/testing';
 import { v7 as uuidv7 } from 'uuid';
 import type { z } from 'zod';
@@ -47,7 +47,7 @@ export class FakeGateways {
   private waiters: Array<() => void> = [];
 
   constructor(
-    private readonly bus: NatsBus,
+    private readonly bus: Bus,
     private readonly cache: Cache,
   ) {}
 
@@ -161,7 +161,7 @@ export class FakeGateways {
 /** A router test file's world: context, bus, Redis, fake gateways and router replicas. */
 export interface RouterHarness {
   context: TestContext;
-  bus: NatsBus;
+  bus: Bus;
   cache: Cache;
   gateways: FakeGateways;
   start(instanceId: string, env?: Record<string, string>): Promise<Service>;
@@ -195,10 +195,7 @@ export const fastTimers = {
 export async function createRouterHarness(gatewayIds = ['gw-a', 'gw-b']): Promise<RouterHarness> {
   const context = await createTestContext();
   const bus = await connectTestBus(context.namespace, 10_000);
-  const cache = await connectRedis(
-    { url: testInfra.redisUrl, connectTimeoutMs: 2000 },
-    { prefix: `${context.namespace}:`, connectionName: 'router-test' },
-  );
+  const cache = await connectTestCache(context.namespace, 'router-test');
   const gateways = new FakeGateways(bus, cache);
   await gateways.start(gatewayIds);
   const running: Service[] = [];
@@ -219,7 +216,7 @@ export async function createRouterHarness(gatewayIds = ['gw-a', 'gw-b']): Promis
         format: 'json',
         destination: process.env.SB_TEST_LOG === undefined ? new PassThrough() : process.stderr,
       });
-      const service = build(config, log, instanceId);
+      const service = build(config, log, instanceId, context.connections);
       running.push(service);
       await service.start();
       return service;

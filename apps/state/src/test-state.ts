@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import type { NatsBus } from '@switchboard/bus';
+import type { Bus } from '@switchboard/bus';
 import { loadConfig } from '@switchboard/config';
 import { createLogger } from '@switchboard/logger';
 import { SbError } from '@switchboard/protocol';
@@ -11,7 +11,7 @@ import { stateConfig } from './config.ts';
 /** A test file's world: its context, a client bus, and state replicas built in process. */
 export interface StateHarness {
   context: TestContext;
-  bus: NatsBus;
+  bus: Bus;
   /** The replicas started so far. */
   services: Service[];
   /** Builds and starts a replica with `env` on top of the context's. */
@@ -39,7 +39,7 @@ export async function createStateHarness(): Promise<StateHarness> {
         format: 'json',
         destination: new PassThrough(),
       });
-      const service = build(config, log, instanceId);
+      const service = build(config, log, instanceId, context.connections);
       running.push(service);
       await service.start();
       return service;

@@ -1,4 +1,4 @@
-import type { NatsBus } from '@switchboard/bus';
+import type { Bus } from '@switchboard/bus';
 import {
   TaskScheduleDeleteRpc,
   TaskScheduleListRpc,
@@ -14,7 +14,7 @@ import { createTaskMesh, info, type TaskMesh } from './test-mesh.ts';
 
 let mesh: TaskMesh;
 let boss: AgentClient;
-let bus: NatsBus;
+let bus: Bus;
 const admin = keyPrincipal('k_admin', ['admin']);
 
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { type Grant, mintApiKey } from '@switchboard/authz';
-import type { NatsBus } from '@switchboard/bus';
+import type { Bus } from '@switchboard/bus';
 import type { RpcDefinition } from '@switchboard/protocol';
 import { type AgentClient, connect } from '@switchboard/sdk';
 import { type InProcessService, startInProcess } from '@switchboard/service/testing';
@@ -32,7 +32,7 @@ export const allTools: Grant[] = [
 
 export interface ToolMesh {
   context: TestContext;
-  bus: NatsBus;
+  bus: Bus;
   gateways: Map<string, ServiceProcess>;
   registries: InProcessService[];
   startGateway(gatewayId: string): Promise<ServiceProcess>;

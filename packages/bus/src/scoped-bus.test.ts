@@ -64,4 +64,25 @@ describe('a scope of a shared bus', () => {
     await expect(leaving.ping()).rejects.toMatchObject({ code: 'E_UNAVAILABLE' });
     await staying.close();
   });
+
+  it('applies its own default request timeout, as a connection of its own would', async () => {
+    const patient = new ScopedBus(shared);
+    const hasty = new ScopedBus(shared, () => 30);
+    const slow = shared.subjects.rpc('state', 'slow');
+    patient.serve(
+      slow,
+      EchoRpc,
+      async ({ text }) => {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return { text };
+      },
+      { queue: shared.subjects.queueGroup('state') },
+    );
+    await expect(hasty.request(slow, EchoRpc, { text: 'x' })).rejects.toMatchObject({
+      code: 'E_TIMEOUT',
+    });
+    expect(await patient.request(slow, EchoRpc, { text: 'y' })).toEqual({ text: 'y' });
+    await patient.close();
+    await hasty.close();
+  });
 });

@@ -18,14 +18,18 @@ import type {
 
 /**
  * A view of `bus` whose `close()` stops only the subscriptions, consumers and KV watches made
- * through it; `bus` itself stays open for its other users.
+ * through it; `bus` itself stays open for its other users. `requestTimeoutMs` (live) is this
+ * user's default request timeout, as its own connection's would be; without it, the bus's.
  */
 export class ScopedBus implements Bus {
   readonly subjects: Subjects;
   private readonly subscriptions = new Set<BusSubscription>();
   private closing: Promise<void> | undefined;
 
-  constructor(private readonly bus: Bus) {
+  constructor(
+    private readonly bus: Bus,
+    private readonly requestTimeoutMs?: () => number,
+  ) {
     this.subjects = bus.subjects;
   }
 
@@ -36,7 +40,8 @@ export class ScopedBus implements Bus {
     options?: RequestOptions,
   ): Promise<z.infer<Res>> {
     this.assertOpen();
-    return this.bus.request(subject, rpc, payload, options);
+    const timeoutMs = options?.timeoutMs ?? this.requestTimeoutMs?.();
+    return this.bus.request(subject, rpc, payload, { ...options, timeoutMs });
   }
 
   serve<Req extends z.ZodType, Res extends z.ZodType>(

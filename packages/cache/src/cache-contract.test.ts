@@ -1,7 +1,7 @@
-import { createTestNamespace, testInfra, waitFor } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryCache } from './memory-cache.ts';
 import { type Cache, connectRedis } from './redis-cache.ts';
+import { redisUrl, testNamespace, waitFor } from './test-support.ts';
 
 // The contract every Cache keeps, run against Redis and the in-process cache of the embedded
 // mode alike. Redis-only facts (the keys on the server, connecting) are in redis-cache.test.ts.
@@ -17,10 +17,7 @@ const implementations: Implementation[] = [
     name: 'Redis',
     open: async (prefix) => {
       const connect = (connectionName: string) =>
-        connectRedis(
-          { url: testInfra.redisUrl, connectTimeoutMs: 2000 },
-          { prefix, connectionName },
-        );
+        connectRedis({ url: redisUrl, connectTimeoutMs: 2000 }, { prefix, connectionName });
       return Promise.all([connect('cache-contract-1'), connect('cache-contract-2')]);
     },
   },
@@ -38,7 +35,7 @@ describe.each(implementations)('the $name cache', (implementation) => {
   let other: Cache;
 
   beforeAll(async () => {
-    [cache, other] = await implementation.open(`${createTestNamespace()}:`);
+    [cache, other] = await implementation.open(`${testNamespace()}:`);
   });
   afterAll(async () => {
     await cache.deleteAll();
@@ -60,7 +57,7 @@ describe.each(implementations)('the $name cache', (implementation) => {
 
   it('expires a value after its ttl', async () => {
     await cache.setJson('short', 1, 50);
-    await waitFor(async () => (await cache.getJson('short')) === undefined, { what: 'expiry' });
+    await waitFor(async () => (await cache.getJson('short')) === undefined, 'expiry');
   });
 
   it('deletes one key, then every key of its namespace', async () => {
@@ -99,9 +96,10 @@ describe.each(implementations)('the $name cache', (implementation) => {
     const limit = { capacity: 1, refillPerSecond: 50 };
     expect((await cache.takeTokens('bucket:k2', limit)).allowed).toBe(true);
     expect((await cache.takeTokens('bucket:k2', limit)).allowed).toBe(false);
-    await waitFor(async () => (await cache.takeTokens('bucket:k2', limit)).allowed, {
-      what: 'the bucket to refill',
-    });
+    await waitFor(
+      async () => (await cache.takeTokens('bucket:k2', limit)).allowed,
+      'the bucket to refill',
+    );
     expect((await cache.takeTokens('bucket:k3', limit, 5)).allowed).toBe(false);
   });
 
@@ -131,7 +129,7 @@ describe.each(implementations)('the $name cache', (implementation) => {
   });
 
   it('answers ping, and close is idempotent', async () => {
-    const [second] = await implementation.open(`${createTestNamespace()}:`);
+    const [second] = await implementation.open(`${testNamespace()}:`);
     await expect(second.ping()).resolves.toBeUndefined();
     await second.close();
     await second.close();

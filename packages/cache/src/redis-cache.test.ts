@@ -1,19 +1,19 @@
-import { createTestNamespace, testInfra, waitFor } from '@switchboard/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cache, connectRedis } from './redis-cache.ts';
+import { redisUrl, testNamespace, waitFor } from './test-support.ts';
 
-const namespace = createTestNamespace();
+const namespace = testNamespace();
 const prefix = `${namespace}:`;
 let cache: Cache;
 let raw: Redis;
 
 beforeAll(async () => {
   cache = await connectRedis(
-    { url: testInfra.redisUrl, connectTimeoutMs: 2000 },
+    { url: redisUrl, connectTimeoutMs: 2000 },
     { prefix, connectionName: 'cache-test' },
   );
-  raw = new Redis(testInfra.redisUrl);
+  raw = new Redis(redisUrl);
 });
 afterAll(async () => {
   await cache.deleteAll();
@@ -36,7 +36,7 @@ describe('connectRedis', () => {
     const ttl = await raw.pttl(`${prefix}short`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(50);
-    await waitFor(async () => (await cache.getJson('short')) === undefined, { what: 'expiry' });
+    await waitFor(async () => (await cache.getJson('short')) === undefined, 'expiry');
   });
 
   it('deletes one key, then every key of its namespace and no other', async () => {
@@ -44,7 +44,7 @@ describe('connectRedis', () => {
     await cache.delete('one');
     expect(await cache.getJson('one')).toBeUndefined();
 
-    const other = `${createTestNamespace()}:keep`;
+    const other = `${testNamespace()}:keep`;
     await raw.set(other, 'x');
     for (let index = 0; index < 1200; index++) await cache.setJson(`bulk:${index}`, index);
     expect(await cache.deleteAll()).toBeGreaterThanOrEqual(1200);

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@switchboard/embedded';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli.ts';
 
@@ -10,19 +10,6 @@ import { runCli } from './cli.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'sb-cli-dev-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        resolve(typeof address === 'object' && address !== null ? address.port : 0),
-      );
-    });
-  });
-}
 
 /** Runs `dev` until it prints its endpoints, then interrupts it as Ctrl-C would. */
 async function runDevUntilReady(args: string[]) {

@@ -1,13 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { type Grant, mintApiKey } from '@switchboard/authz';
 import { type AgentClient, connect } from '@switchboard/sdk';
-import { createAgentKey, liftedGatewayLimits } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedMesh, startEmbeddedMesh } from './embedded-mesh.ts';
+import { freePort } from './free-port.ts';
 
 // The embedded mode's promise: on a machine with only Node.js, the whole mesh in one process,
 // and an SDK agent exchanges messages, tasks and tool calls through it as through the
@@ -20,26 +19,11 @@ const grants: Grant[] = [
   { kind: 'tool', names: ['>'], actions: ['list', 'call', 'provide'] },
 ];
 
-/** A port nobody listens on now (Postgres cannot pick its own). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        resolve(typeof address === 'object' && address !== null ? address.port : 0),
-      );
-    });
-  });
-}
-
 const admin = mintApiKey();
 const env = {
   SB_NAMESPACE: 'embedded_test',
   SB_LOG__LEVEL: 'warn',
   SB_GATEWAY__AUTH__BOOTSTRAP_KEY_SHA256: admin.sha256,
-  ...liftedGatewayLimits,
   ...Object.fromEntries(
     ['GATEWAY', 'ROUTER', 'TOOLS', 'A2A', 'STATE', 'TASKS'].map((short) => [
       `SB_${short}__PORT`,
@@ -55,6 +39,17 @@ function portOf(short: string): number {
   const service = mesh.services.find((candidate) => candidate.short === short);
   if (service === undefined) throw new Error(`no ${short} in the mesh`);
   return service.port;
+}
+
+/** An API key that may act as any agent id, made through the operator API. */
+async function createAgentKey(): Promise<string> {
+  const response = await fetch(`http://127.0.0.1:${portOf('gateway')}/v1/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'agents', agentIds: ['*'], grants }),
+  });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { token: string }).token;
 }
 
 async function agent(id: string, key: string): Promise<AgentClient> {
@@ -96,7 +91,7 @@ describe('the embedded mesh', () => {
   });
 
   it('carries messages, tasks and tool calls between SDK agents', async () => {
-    const key = await createAgentKey(portOf('gateway'), admin.token, grants);
+    const key = await createAgentKey();
     const worker = await agent('worker-1', key);
     const caller = await agent('caller-1', key);
 

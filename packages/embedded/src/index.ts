@@ -9,3 +9,4 @@ export {
   type EmbeddedPostgresServer,
   startEmbeddedPostgres,
 } from './embedded-postgres.ts';
+export { freePort } from './free-port.ts';

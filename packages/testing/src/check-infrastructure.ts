@@ -45,6 +45,13 @@ export async function setup(): Promise<void> {
       down.push(`  - ${name} is not reachable at ${url}; start it with: ${startHints[name]}`);
   }
   if (down.length > 0) {
-    throw new Error(`The tests need Postgres, Redis and NATS:\n${down.join('\n')}`);
+    throw new Error(
+      [
+        'The tests need Postgres, Redis and NATS:',
+        ...down,
+        'Start all three with: docker compose up -d postgres redis nats',
+        'Without them, SB_MODE=embedded pnpm test runs the embedded subset (an embedded Postgres, the in-process bus and cache).',
+      ].join('\n'),
+    );
   }
 }

@@ -1,4 +1,4 @@
-import type { NatsBus } from '@switchboard/bus';
+import type { Bus } from '@switchboard/bus';
 import {
   LifecycleGetRpc,
   type LifecycleRecord,
@@ -18,7 +18,7 @@ import { agentOf, connectAgent, type TestAgent } from '../test/agent-client.ts';
 import { createGatewayTestWorld, type GatewayTestWorld } from '../test/start-gateway.ts';
 
 let world: GatewayTestWorld;
-let bus: NatsBus;
+let bus: Bus;
 let gateway: Service;
 let port: number;
 let state: ServiceProcess | undefined;

@@ -1,4 +1,4 @@
-import type { NatsBus } from '@switchboard/bus';
+import type { Bus } from '@switchboard/bus';
 import { connectPostgres, type Database } from '@switchboard/db';
 import {
   AgentDisconnectedEventSchema,
@@ -12,7 +12,7 @@ import { connectAgent, type TestAgent } from '../test/agent-client.ts';
 import { type OperatorGateway, startOperatorGateway } from './test-operator.ts';
 
 let gateway: OperatorGateway;
-let bus: NatsBus;
+let bus: Bus;
 let database: Database;
 let agents: AgentStore;
 let agentToken: string;

@@ -1,5 +1,5 @@
 import { mintApiKey } from '@switchboard/authz';
-import type { NatsBus } from '@switchboard/bus';
+import type { Bus } from '@switchboard/bus';
 import { connectPostgres } from '@switchboard/db';
 import { connectTestBus, waitFor } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { connectAgent } from '../test/agent-client.ts';
 import { type OperatorGateway, startOperatorGateway } from './test-operator.ts';
 
 let gateway: OperatorGateway;
-let bus: NatsBus;
+let bus: Bus;
 const authEvents: unknown[] = [];
 
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { decodePrincipal, type Principal } from '@switchboard/authz';
-import type { NatsBus } from '@switchboard/bus';
+import type { Bus } from '@switchboard/bus';
 import {
   DEFAULT_PRIORITY,
   type DeadLetter,
@@ -74,7 +74,7 @@ const deliveredOf = ({ topic: _topic, recipients: _recipients, ...message }: Mes
 
 /** Serves the router's operator-facing RPCs in `namespace` until `stop()`. */
 export async function startStandInRouter(namespace: string): Promise<StandInRouter> {
-  const bus: NatsBus = await connectTestBus(namespace);
+  const bus: Bus = await connectTestBus(namespace);
   const calls: RouterCall[] = [];
   const messages: MessageRecord[] = [];
   const deadLetters: DeadLetter[] = [];

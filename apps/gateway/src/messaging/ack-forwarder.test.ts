@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { decodePrincipal, type Principal } from '@switchboard/authz';
-import type { NatsBus } from '@switchboard/bus';
+import type { Bus } from '@switchboard/bus';
 import { createLogger } from '@switchboard/logger';
 import { type AckFrame, type NackFrame, RouterAckRpc, SbError } from '@switchboard/protocol';
 import { connectTestBus, createTestContext, type TestContext, waitFor } from '@switchboard/testing';
@@ -11,7 +11,7 @@ import { createAckForwarder, MAX_ACK_BATCH } from './ack-forwarder.ts';
 import { createMessagingMetrics } from './messaging-metrics.ts';
 
 let context: TestContext;
-let bus: NatsBus;
+let bus: Bus;
 const requests: Array<{ request: z.infer<typeof RouterAckRpc.request>; agent: string }> = [];
 const logLines: Array<Record<string, unknown>> = [];
 

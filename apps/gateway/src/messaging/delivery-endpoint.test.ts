@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { NatsBus } from '@switchboard/bus';
+import type { Bus } from '@switchboard/bus';
 import {
   type DeliveredMessage,
   GatewayDeliverRpc,
@@ -19,7 +19,7 @@ import {
 const GATEWAY_ID = 'gw-deliver';
 
 let world: GatewayTestWorld;
-let bus: NatsBus;
+let bus: Bus;
 let gateway: Service;
 let port: number;
 let nextDelivery = 100;

@@ -27,7 +27,7 @@ export async function startTestGateway(
     format: 'json',
     destination: new PassThrough(),
   });
-  const service = build(config, log, gatewayId);
+  const service = build(config, log, gatewayId, context.connections);
   return { service, port: (await service.start()).port };
 }
 

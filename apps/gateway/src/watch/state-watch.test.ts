@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Grant } from '@switchboard/authz';
-import type { NatsBus } from '@switchboard/bus';
+import type { Bus } from '@switchboard/bus';
 import { GatewayDeliverRpc, StatePutRpc, StatsRpc } from '@switchboard/protocol';
 import type { Service } from '@switchboard/service';
 import {
@@ -23,7 +23,7 @@ const GATEWAY_ID = 'gw-watch';
 const MAX_WATCHES = 3;
 
 let world: GatewayTestWorld;
-let bus: NatsBus;
+let bus: Bus;
 let gateway: Service;
 let port: number;
 let state: ServiceProcess | undefined;

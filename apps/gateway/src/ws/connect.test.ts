@@ -1,5 +1,5 @@
 import { mintApiKey } from '@switchboard/authz';
-import type { NatsBus } from '@switchboard/bus';
+import type { Bus } from '@switchboard/bus';
 import { connectPostgres, type Database } from '@switchboard/db';
 import { AgentConnectedEventSchema, AgentDisconnectedEventSchema } from '@switchboard/protocol';
 import type { Service } from '@switchboard/service';
@@ -21,7 +21,7 @@ import { startTestGateway } from '../test/start-gateway.ts';
 let context: TestContext;
 let database: Database;
 let keys: ApiKeyStore;
-let bus: NatsBus;
+let bus: Bus;
 let redis: Redis;
 let gateway: Service;
 let port: number;

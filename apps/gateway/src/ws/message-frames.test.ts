@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { decodePrincipal } from '@switchboard/authz';
-import type { NatsBus } from '@switchboard/bus';
+import type { Bus } from '@switchboard/bus';
 import {
   DlqListRpc,
   RouterAckRpc,
@@ -30,7 +30,7 @@ interface HeldSend {
 }
 
 let world: GatewayTestWorld;
-let bus: NatsBus;
+let bus: Bus;
 let gateway: Service;
 let port: number;
 const sends: HeldSend[] = [];

@@ -1,5 +1,5 @@
 import { decodePrincipal, mintApiKey } from '@switchboard/authz';
-import type { NatsBus } from '@switchboard/bus';
+import type { Bus } from '@switchboard/bus';
 import { connectPostgres, type Database } from '@switchboard/db';
 import {
   LifecycleTransitionRpc,
@@ -19,7 +19,7 @@ import { startTestGateway } from '../test/start-gateway.ts';
 
 let context: TestContext;
 let database: Database;
-let bus: NatsBus;
+let bus: Bus;
 let gateway: Service;
 let port: number;
 let token: string;

@@ -1,0 +1,31 @@
+/**
+ * The embedded subset (the tag of the tests that make sense in one process): `SB_MODE=embedded
+ * pnpm test` runs exactly these files, against an embedded Postgres and each file's in-process
+ * bus and cache; `pnpm test` runs them with every other file against the real services. A
+ * file belongs here when its services run in the test's process (built with the context's
+ * connections) and it needs no second process, no SIGKILL and no infrastructure fault (a Redis
+ * wipe, a NATS outage). Paths from the repository root.
+ */
+export const EMBEDDED_SUBSET: readonly string[] = [
+  // The bootstrap over injected connections.
+  'packages/service/src/injected-connections.test.ts',
+  // State: documents' history and retention, the lifecycle, summaries and watches.
+  'apps/state/src/lifecycle.test.ts',
+  'apps/state/src/retention.test.ts',
+  'apps/state/src/handlers/state-summary.test.ts',
+  'apps/state/src/handlers/state-watch.test.ts',
+  // Router: routing, delivery with acks and retries, queries and retention.
+  'apps/message-router/src/routing.test.ts',
+  'apps/message-router/src/delivery.test.ts',
+  'apps/message-router/src/queries.test.ts',
+  'apps/message-router/src/retention.test.ts',
+  // Gateway: agents over WebSocket, the operator API, forwarding to the services.
+  'apps/gateway/src/auth/credential-resolver.test.ts',
+  'apps/gateway/src/auth/rate-limit.test.ts',
+  'apps/gateway/src/http/agents-api.test.ts',
+  'apps/gateway/src/http/operator-api.test.ts',
+  'apps/gateway/src/messaging/ack-forwarder.test.ts',
+  'apps/gateway/src/messaging/delivery-endpoint.test.ts',
+  'apps/gateway/src/ws/message-frames.test.ts',
+  'apps/gateway/src/ws/service-forwarder.test.ts',
+];
