@@ -101,7 +101,7 @@ async function connectAll<C extends SharedConfig>(
   const name = `${options.service}:${options.instanceId}`;
   const [bus, db, cache] = await Promise.allSettled([
     injected.bus !== undefined
-      ? new ScopedBus(injected.bus)
+      ? new ScopedBus(injected.bus, () => options.config.current.nats.requestTimeoutMs)
       : connectNatsBus({
           namespace: config.namespace,
           servers: config.nats.servers,
