@@ -8,6 +8,7 @@ import { registerDlqCommands } from './commands/dlq.ts';
 import { registerEventCommands } from './commands/events.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMessageCommands } from './commands/messages.ts';
+import { registerPayloadCommands } from './commands/payloads.ts';
 import { registerSendCommand } from './commands/send.ts';
 import { registerStateCommands } from './commands/state.ts';
 import { registerTailCommand } from './commands/tail.ts';
@@ -36,6 +37,7 @@ export function createProgram(io: CliIo): Command {
   registerTailCommand(program, io);
   registerDlqCommands(program, io);
   registerEventCommands(program, io);
+  registerPayloadCommands(program, io);
   // Tasks.
   registerTaskCommands(program, io);
   // Tools.

@@ -27,6 +27,7 @@ import { registerDeadLetterRoutes } from './routes/dead-letter-routes.ts';
 import { registerEventRoutes } from './routes/event-routes.ts';
 import { registerKeyRoutes } from './routes/key-routes.ts';
 import { registerMessageRoutes } from './routes/message-routes.ts';
+import { registerPayloadRoutes } from './routes/payload-routes.ts';
 import { registerSessionRoutes } from './routes/session-routes.ts';
 import { registerStateRoutes } from './routes/state-routes.ts';
 import { registerSubscriptionRoutes } from './routes/subscription-routes.ts';
@@ -158,6 +159,7 @@ export function registerOperatorApi(http: FastifyInstance, options: OperatorApiO
         registerTaskRoutes(scope, context);
         // Tools.
         registerToolRoutes(scope, context);
+        registerPayloadRoutes(scope, context);
         registerEventRoutes(scope, { ...context, settings: options.eventSettings, streams });
       },
       { prefix: '/v1' },

@@ -4,6 +4,7 @@ import { queryString } from '../client.ts';
 import { type CliIo, contextOf } from '../context.ts';
 import { cell, formatRecord, formatTable } from '../table.ts';
 import { collect, parsePositiveInt, printMore } from './options.ts';
+import { registerPayloadKeyCommand } from './payload-key.ts';
 
 /** An API key as the API returns it. */
 interface ApiKey {
@@ -50,7 +51,10 @@ function describeKey(key: ApiKey): string {
 
 /** `switchboard keys bootstrap | create | ls | show | revoke`. */
 export function registerKeyCommands(program: Command, io: CliIo): void {
-  const keys = program.command('keys').description('API keys: create, list, revoke');
+  const keys = program
+    .command('keys')
+    .description('API keys: create, list, revoke; payload encryption keys');
+  registerPayloadKeyCommand(keys, io);
 
   keys
     .command('bootstrap')
