@@ -51,7 +51,11 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Every file gets its own database and namespace, so files run in parallel safely.
     fileParallelism: true,
-    reporters: ['default', ['json', { outputFile: 'reports/vitest.json' }]],
+    // Each mode its own report and coverage folder: CI runs both and checks each for skips.
+    reporters: [
+      'default',
+      ['json', { outputFile: embedded ? 'reports/vitest-embedded.json' : 'reports/vitest.json' }],
+    ],
     coverage: {
       provider: 'v8',
       include: ['packages/*/src/**/*.ts', 'apps/*/src/**/*.ts', 'infra/src/**/*.ts'],
@@ -66,6 +70,7 @@ export default defineConfig({
         'apps/console/src/{api,pages,components}/**',
       ],
       reporter: ['text-summary', 'json-summary', 'html'],
+      ...(embedded ? { reportsDirectory: 'coverage/embedded' } : {}),
     },
   },
 });
