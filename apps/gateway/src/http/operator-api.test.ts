@@ -330,6 +330,8 @@ describe('the OpenAPI document', () => {
         'POST /v1/tools/{name}/call',
         'POST /v1/tools/{name}/versions/{version}/deprecate',
         'POST /v1/tools/{name}/versions/{version}/retire',
+        // Payloads.
+        'POST /v1/payloads/{service}/reencrypt',
       ].sort(),
     );
     expect(document.paths['/v1/keys']?.post?.responses).toHaveProperty('201');
