@@ -3,6 +3,7 @@ import type { Cache } from '@switchboard/cache';
 import type { RecordCodec } from '@switchboard/db';
 import type { Logger } from '@switchboard/logger';
 import {
+  type DeliveredMessage,
   GatewayDeliverRpc,
   isSbError,
   PresenceSchema,
@@ -107,6 +108,15 @@ export function createDispatcher(deps: {
     if (claimed.length === 0) return;
     const byGateway = new Map<string, { pushes: Push[]; claimed: ClaimedDelivery[] }>();
     for (const delivery of claimed) {
+      let message: DeliveredMessage;
+      try {
+        message = deliveredMessageOf(delivery.message, deps.codec);
+      } catch (error) {
+        // A payload that does not decrypt (altered, or its key not loaded) must not hold up the
+        // others: it stays claimed, its lease runs out, and its retries end in the dead letters.
+        log.error({ err: error, deliveryId: delivery.deliveryId }, 'a message was not pushed');
+        continue;
+      }
       const gatewayId = located.get(delivery.agentId) as string;
       let group = byGateway.get(gatewayId);
       if (group === undefined) {
@@ -119,7 +129,7 @@ export function createDispatcher(deps: {
         agentId: delivery.agentId,
         deliveryId: delivery.deliveryId,
         attempt: delivery.attempt,
-        message: deliveredMessageOf(delivery.message, deps.codec),
+        message,
       });
     }
     for (const [gatewayId, group] of byGateway) {

@@ -108,4 +108,18 @@ describe('router payload encryption', () => {
       ),
     ).toEqual([{ secret }]);
   });
+
+  it('pushes the other messages when one payload does not decrypt', async () => {
+    await world.gateways.register('e-later');
+    const target = { kind: 'agent' as const, agentId: 'e-later' };
+    const altered = await world.send(sender, { to: target, payload: { secret, n: 1 } });
+    const intact = await world.send(sender, { to: target, payload: { secret, n: 2 } });
+    await database.sql`
+      UPDATE router.messages SET nonce = ${randomBytes(12)} WHERE id = ${altered.messageId}`;
+    await world.gateways.connect('e-later');
+    await world.gateways.until(() => world.gateways.messagesFor('e-later').length > 0);
+    expect(world.gateways.messagesFor('e-later').map((push) => push.message.id)).toEqual([
+      intact.messageId,
+    ]);
+  });
 });

@@ -4,6 +4,7 @@ import type { Logger } from '@switchboard/logger';
 import {
   GatewayDeliverRpc,
   isSbError,
+  type JsonValue,
   type Push,
   type TaskAbortReason,
   type TaskChange,
@@ -117,6 +118,15 @@ export function createDispatcher(deps: {
     metrics.started(claimed.map((task) => task.waitMs));
     const byGateway = new Map<string, { pushes: Push[]; claimed: ClaimedTask[] }>();
     for (const task of claimed) {
+      let input: JsonValue;
+      try {
+        input = inputOf(task.row, deps.codec);
+      } catch (error) {
+        // An input that does not decrypt (altered, or its key not loaded) must not hold up the
+        // others: the task stays leased, and its lease running out retries it, then fails it.
+        log.error({ err: error, taskId: task.taskId }, 'a task was not pushed');
+        continue;
+      }
       const gatewayId = gatewayOf.get(task.agentId) as string;
       let group = byGateway.get(gatewayId);
       if (group === undefined) {
@@ -130,7 +140,7 @@ export function createDispatcher(deps: {
         taskId: task.taskId,
         type: task.type,
         attempt: task.attempt,
-        input: inputOf(task.row, deps.codec),
+        input,
         leaseMs,
         deadline: task.deadline.toISOString(),
       });

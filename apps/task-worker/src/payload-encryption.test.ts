@@ -130,4 +130,22 @@ describe('task payload encryption', () => {
         .items[0]?.input,
     ).toEqual({ secret });
   });
+
+  it('pushes the other tasks when one input does not decrypt', async () => {
+    await boss.tasks.registerType({ name: 'vault.later', retry: { maxAttempts: 1 } });
+    const altered = await boss.tasks.submit('vault.later', { secret, n: 1 });
+    const intact = await boss.tasks.submit('vault.later', { secret, n: 2 });
+    await database.sql`
+      UPDATE tasks.tasks SET input_nonce = ${randomBytes(12)} WHERE id = ${altered.taskId}`;
+    const seen: unknown[] = [];
+    const worker = await mesh.agent('gw-a', info('e-later'));
+    await worker.tasks.handle('vault.later', async (input) => {
+      seen.push(input);
+      return null;
+    });
+    expect(await boss.tasks.wait(intact.taskId, { timeoutMs: 15_000 })).toMatchObject({
+      status: 'succeeded',
+    });
+    expect(seen).toEqual([{ secret, n: 2 }]);
+  });
 });
