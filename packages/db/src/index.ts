@@ -1,13 +1,9 @@
 export { MIGRATIONS_TABLE, runMigrations } from './migrate.ts';
 export {
-  type CompressionSettings,
   CURRENT_FORMAT_VERSION,
-  compressPayload,
   createRecordCodec,
-  decompressPayload,
   type EncodedPayload,
   encodePayload,
-  MAX_DECODED_BYTES,
   type PayloadKeyRing,
   payloadRecord,
   type RecordCodec,

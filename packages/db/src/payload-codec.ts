@@ -1,12 +1,10 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import {
-  brotliCompressSync,
-  brotliDecompressSync,
-  gunzipSync,
-  gzipSync,
-  constants as zlib,
-} from 'node:zlib';
 import { type JsonValue, type PayloadCodec, PayloadCodecs, SbError } from '@switchboard/protocol';
+import {
+  type CompressionSettings,
+  compressPayload,
+  decompressPayload,
+} from './payload-compression.ts';
 
 // One codec for every user payload a service stores (DESIGN.md, Payloads): state documents,
 // router messages and dead letters, task input and results, tool audit arguments.
@@ -28,13 +26,6 @@ export interface StoredPayload {
 /** A payload as a write stores it, column for column. */
 export interface EncodedPayload extends StoredPayload {
   codec: PayloadCodec;
-}
-
-/** How payloads are compressed before they are stored (or sent). */
-export interface CompressionSettings {
-  algorithm: 'none' | 'gzip' | 'br';
-  level?: number | undefined;
-  thresholdBytes: number;
 }
 
 /** The keys a codec encrypts and decrypts with. */
@@ -64,11 +55,6 @@ export interface RecordCodec {
   decode(stored: StoredPayload, record: string): JsonValue;
 }
 
-/** Bounds a decompression bomb; stored payloads are far smaller (agent payloads ≤ 512 KiB). */
-export const MAX_DECODED_BYTES = 64 * 1024 * 1024;
-
-/** The brotli quality used when none is set: 11 (zlib's default) is far too slow per record. */
-const DEFAULT_BROTLI_QUALITY = 4;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
@@ -91,49 +77,8 @@ export function encodePayload(payload: JsonValue): Buffer {
   return Buffer.from(JSON.stringify(payload), 'utf8');
 }
 
-/** Compresses `plain` when it reaches the threshold and compressing makes it smaller. */
-export function compressPayload(
-  plain: Buffer,
-  settings: CompressionSettings,
-): { bytes: Buffer; codec: PayloadCodec } {
-  if (settings.algorithm === 'none' || plain.length < settings.thresholdBytes) {
-    return { bytes: plain, codec: 'identity' };
-  }
-  const bytes =
-    settings.algorithm === 'gzip'
-      ? gzipSync(plain, { level: settings.level ?? zlib.Z_DEFAULT_COMPRESSION })
-      : brotliCompressSync(plain, {
-          params: {
-            [zlib.BROTLI_PARAM_QUALITY]: settings.level ?? DEFAULT_BROTLI_QUALITY,
-            [zlib.BROTLI_PARAM_SIZE_HINT]: plain.length,
-          },
-        });
-  return bytes.length < plain.length
-    ? { bytes, codec: settings.algorithm }
-    : { bytes: plain, codec: 'identity' };
-}
-
 function isCodec(codec: string): codec is PayloadCodec {
   return (PayloadCodecs as readonly string[]).includes(codec);
-}
-
-/**
- * Undoes {@link compressPayload}.
- * @throws Error (zlib's) on corrupt data or past {@link MAX_DECODED_BYTES}.
- */
-export function decompressPayload(bytes: Buffer, codec: PayloadCodec): Buffer {
-  switch (codec) {
-    case 'identity':
-      return bytes;
-    case 'gzip':
-      return gunzipSync(bytes, { maxOutputLength: MAX_DECODED_BYTES });
-    case 'br':
-      return brotliDecompressSync(bytes, { maxOutputLength: MAX_DECODED_BYTES });
-    default: {
-      const unreachable: never = codec;
-      throw new Error(`unhandled codec ${String(unreachable)}`);
-    }
-  }
 }
 
 // The codec and format columns are bound too: flipping them in the row fails authentication
