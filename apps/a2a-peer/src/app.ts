@@ -1,11 +1,38 @@
 import { fileURLToPath } from 'node:url';
+import type { AgentCard } from '@a2a-js/sdk';
 import type { LiveConfig } from '@switchboard/config';
+import { createRecordCodec } from '@switchboard/db';
 import type { RootLogger } from '@switchboard/logger';
-import { createService, type Service, type ServiceConnections } from '@switchboard/service';
+import { SbError } from '@switchboard/protocol';
+import {
+  checkOutboundUrl,
+  createBearerAuthenticator,
+  createService,
+  createTokenResolver,
+  type Service,
+  type ServiceConnections,
+} from '@switchboard/service';
 import packageJson from '../package.json' with { type: 'json' };
+import { createA2aHandler } from './a2a-handler.ts';
+import { type A2aRuntime, registerA2aRoutes, requestSignalOf } from './a2a-routes.ts';
+import { createAgentCatalog } from './agent-catalog.ts';
+import {
+  agentCard,
+  type CardSettings,
+  type CardTarget,
+  createCardSigner,
+  orchestratorCard,
+} from './cards.ts';
 import type { A2aConfig } from './config.ts';
+import { createTaskStore } from './db/task-store.ts';
+import { createPushSender, type PushSigner } from './push-sender.ts';
+import { createTaskFeed } from './task-feed.ts';
+import { serveTaskUpdates } from './task-updates.ts';
 
 const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
+
+/** How often a stream looks at Postgres when no change event woke it (a lost event's bound). */
+const FEED_POLL_MS = 2_000;
 
 /** Builds the A2A peer; `start()` connects, migrates and serves. Tests build it too. */
 export function build(
@@ -14,6 +41,11 @@ export function build(
   instanceId: string,
   connections?: ServiceConnections,
 ): Service {
+  const settings = () => config.current.a2a;
+  let runtime: A2aRuntime | undefined;
+  const stops: Array<() => Promise<void>> = [];
+  const counts = { updates: 0, pushesSent: 0, pushesRetried: 0, pushesDropped: 0 };
+
   return createService({
     service: 'a2a',
     version: packageJson.version,
@@ -23,5 +55,118 @@ export function build(
     connections,
     migrationsFolder,
     listen: () => config.current.a2a,
+    routes: (http) => registerA2aRoutes(http, () => runtime),
+    register: async ({ bus, db, cache }) => {
+      const store = createTaskStore(db, createRecordCodec());
+      const catalog = createAgentCatalog({ bus, ttlMs: () => settings().agentCacheTtlMs });
+      const signer = await createCardSigner(settings().signing.keys);
+      const cardSettings = (): CardSettings => ({
+        publicUrl: settings().publicUrl,
+        organization: settings().orchestrator.organization,
+        organizationUrl: settings().orchestrator.organizationUrl,
+      });
+      const cardOf = async (target: CardTarget): Promise<AgentCard> => {
+        if (target.kind === 'orchestrator') {
+          const { name, description } = settings().orchestrator;
+          return orchestratorCard(
+            cardSettings(),
+            { name, description, version: packageJson.version },
+            await catalog.all(),
+          );
+        }
+        const agent = await catalog.published(target.agentId);
+        if (agent === undefined) {
+          throw new SbError(
+            'E_NOT_FOUND',
+            `no published agent ${target.agentId}: an agent opts in with the label a2a=public`,
+          );
+        }
+        return agentCard(cardSettings(), agent);
+      };
+
+      const taskFeed = createTaskFeed({ bus, store, pollMs: () => FEED_POLL_MS });
+      await taskFeed.start();
+      stops.push(() => taskFeed.stop());
+
+      const handlers = new Map<string, ReturnType<typeof createA2aHandler>>();
+      const handlerFor = (target: CardTarget) => {
+        const key = target.kind === 'orchestrator' ? '' : target.agentId;
+        let handler = handlers.get(key);
+        if (handler === undefined) {
+          if (handlers.size >= 10_000) handlers.clear();
+          handler = createA2aHandler(target, {
+            bus,
+            store,
+            feed: taskFeed,
+            card: cardOf,
+            skills: async () => [
+              ...new Set(
+                (await catalog.all()).flatMap((agent) => agent.capabilities.map((c) => c.name)),
+              ),
+            ],
+            checkPushUrl: async (url) => {
+              await checkOutboundUrl(
+                url,
+                settings().push.allowPrivate,
+                'the push notification URL',
+              );
+            },
+            requestSignal: requestSignalOf,
+            settings,
+          });
+          handlers.set(key, handler);
+        }
+        return handler;
+      };
+
+      stops.push(
+        ...serveTaskUpdates({
+          bus,
+          store,
+          feed: taskFeed,
+          onUpdate: () => {
+            counts.updates += 1;
+          },
+        }).map((subscription) => () => subscription.stop()),
+      );
+
+      const tokens = createTokenResolver({ bus, ttlMs: () => settings().tokenCacheTtlMs });
+      await tokens.start();
+      stops.push(() => tokens.stop());
+
+      const pushSigner: PushSigner | undefined =
+        signer.key === undefined ? undefined : { ...signer.key, issuer: settings().publicUrl };
+      const sender = createPushSender({
+        store,
+        settings: () => settings().push,
+        signer: pushSigner,
+        log: log.child({ component: 'push' }),
+        onOutcome: (outcome) => {
+          if (outcome === 'sent') counts.pushesSent += 1;
+          else if (outcome === 'retried') counts.pushesRetried += 1;
+          else counts.pushesDropped += 1;
+        },
+      });
+      sender.start();
+      stops.push(() => sender.stop());
+
+      runtime = {
+        handlerFor,
+        cardJson: async (target) => signer.sign(await cardOf(target)),
+        jwks: () => signer.jwks,
+        authenticate: createBearerAuthenticator({
+          tokens,
+          cache,
+          path: 'a2a',
+          limit: () => settings().rateLimit,
+        }),
+        log: log.child({ component: 'a2a' }),
+      };
+    },
+    unregister: async () => {
+      runtime = undefined;
+      for (const stop of stops.splice(0).reverse()) await stop();
+    },
+    stats: () => ({ ...counts }),
   });
 }

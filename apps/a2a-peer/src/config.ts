@@ -2,11 +2,165 @@ import { type ConfigOf, defineServiceConfig } from '@switchboard/config';
 import { listenSettings } from '@switchboard/service';
 import { z } from 'zod';
 
+const ms = (min: number, max: number, fallback: number, description: string) =>
+  z.int().min(min).max(max).default(fallback).describe(description);
+
+/** A private signing key for Agent Cards and push notifications, as a JWK with its key id. */
+const SigningKeySchema = z.strictObject({
+  kid: z.string().min(1).max(128).describe('Key id, published in the JWKS and the signatures'),
+  privateJwk: z
+    .record(z.string(), z.unknown())
+    .describe(
+      'The private key as a JWK (EC P-256 or Ed25519); `switchboard keys card-key` makes one',
+    ),
+});
+export type SigningKey = z.infer<typeof SigningKeySchema>;
+
 /** The A2A peer's settings: the shared sections plus its own under `a2a` (`SB_A2A__*`). */
 export const a2aConfig = defineServiceConfig({
   service: 'a2a',
-  section: z.strictObject({ ...listenSettings('a2a') }),
-  live: [],
+  section: z.strictObject({
+    ...listenSettings('a2a'),
+    publicUrl: z
+      .url()
+      .default('http://127.0.0.1:7703')
+      .describe('The public base URL of this service: the URLs the Agent Cards advertise'),
+    orchestrator: z
+      .strictObject({
+        name: z
+          .string()
+          .min(1)
+          .max(128)
+          .default('Switchboard')
+          .describe('The orchestrator card name'),
+        description: z
+          .string()
+          .max(2048)
+          .default('Routes each message to the local agent that has the skill asked for.')
+          .describe('The orchestrator card description'),
+        organization: z
+          .string()
+          .max(256)
+          .default('Switchboard')
+          .describe('The provider organization the cards name'),
+        organizationUrl: z
+          .url()
+          .optional()
+          .describe('The provider URL the cards name (the public URL when unset)'),
+      })
+      .prefault({}),
+    signing: z
+      .strictObject({
+        keys: z
+          .array(SigningKeySchema)
+          .max(16)
+          .default([])
+          .describe(
+            'Card signing keys; the first signs, all are published at /.well-known/jwks.json (cards are unsigned when empty)',
+          ),
+      })
+      .prefault({}),
+    tokenCacheTtlMs: ms(
+      0,
+      3_600_000,
+      30_000,
+      'How long a resolved bearer token is remembered (a revocation drops it at once), in ms',
+    ),
+    rateLimit: z
+      .strictObject({
+        capacity: z
+          .int()
+          .min(1)
+          .max(10_000_000)
+          .default(600)
+          .describe('A2A requests one credential may burst'),
+        refillPerSecond: z
+          .number()
+          .positive()
+          .max(10_000_000)
+          .default(10)
+          .describe('A2A requests per second one credential sustains'),
+      })
+      .prefault({}),
+    blockingTimeoutMs: ms(
+      10,
+      3_600_000,
+      60_000,
+      'How long a blocking SendMessage waits for the task to end or need input before answering with the task as it is, in ms',
+    ),
+    streamMaxMs: ms(
+      100,
+      86_400_000,
+      3_600_000,
+      'Longest a SendStreamingMessage or SubscribeToTask stream stays open, in ms',
+    ),
+    messageTtlMs: ms(
+      1000,
+      7 * 86_400_000,
+      86_400_000,
+      'How long an inbound A2A message waits for an offline agent before it is dropped, in ms',
+    ),
+    agentCacheTtlMs: ms(
+      0,
+      3_600_000,
+      5_000,
+      'How long an agent record (card, opt-in) is remembered between catalog reads, in ms',
+    ),
+    pageSize: z
+      .int()
+      .min(1)
+      .max(100)
+      .default(50)
+      .describe('Tasks or push configs one list page holds when the caller names no size'),
+    push: z
+      .strictObject({
+        allowPrivate: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Let push notification URLs reach loopback and private addresses (tests, closed networks)',
+          ),
+        timeoutMs: ms(100, 120_000, 10_000, 'How long one push notification POST may take, in ms'),
+        maxAttempts: z
+          .int()
+          .min(1)
+          .max(100)
+          .default(10)
+          .describe('Attempts per push notification before it is given up (and logged)'),
+        backoffBaseMs: ms(
+          1,
+          3_600_000,
+          1000,
+          'First retry delay of a failed push, doubled each attempt, in ms',
+        ),
+        backoffMaxMs: ms(1, 86_400_000, 300_000, 'Longest retry delay of a failed push, in ms'),
+        pollMs: ms(
+          10,
+          60_000,
+          1000,
+          'How often each replica looks for due push notifications, in ms',
+        ),
+        batchSize: z
+          .int()
+          .min(1)
+          .max(1000)
+          .default(50)
+          .describe('Push notifications one replica claims at a time'),
+      })
+      .prefault({}),
+  }),
+  live: [
+    'a2a.rateLimit',
+    'a2a.blockingTimeoutMs',
+    'a2a.streamMaxMs',
+    'a2a.messageTtlMs',
+    'a2a.pageSize',
+    'a2a.push.timeoutMs',
+    'a2a.push.maxAttempts',
+    'a2a.push.backoffBaseMs',
+    'a2a.push.backoffMaxMs',
+  ],
+  secrets: ['a2a.signing.keys'],
 });
 
 /** The A2A peer's validated configuration. */

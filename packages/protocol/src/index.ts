@@ -1,3 +1,27 @@
+// A2A.
+export {
+  A2A_LABEL,
+  A2A_PUBLIC,
+  type A2aAgentState,
+  A2aAgentStates,
+  type A2aArtifact,
+  A2aArtifactSchema,
+  A2aHeaders,
+  type A2aInbound,
+  A2aInboundSchema,
+  type A2aMessage,
+  type A2aMessageKind,
+  A2aMessageKinds,
+  A2aMessageSchema,
+  type A2aPart,
+  A2aPartSchema,
+  type A2aTaskChangedEvent,
+  A2aTaskChangedEventSchema,
+  type A2aTaskUpdate,
+  A2aTaskUpdateFields,
+  A2aTaskUpdateRpc,
+  A2aTaskUpdateSchema,
+} from './a2a.ts';
 export {
   describeZodIssues,
   type ErrorBody,
@@ -42,6 +66,7 @@ export {
   type UpstreamChangedEvent,
   UpstreamChangedEventSchema,
 } from './events/tool-events.ts';
+export { type A2aUpdateFrame, A2aUpdateFrameSchema } from './frames/a2a-frames.ts';
 export {
   AgentIdSchema,
   type AgentRegistration,

@@ -1,4 +1,5 @@
 import type { LifecycleRecord, SbError, StateSummary } from '@switchboard/protocol';
+import type { A2aApi } from './a2a.ts';
 import type { LifecycleApi } from './lifecycle-api.ts';
 import type { MessagingApi } from './messaging-api.ts';
 import type { StateApi, StateChange } from './state-api.ts';
@@ -73,6 +74,8 @@ export interface AgentClient extends MessagingApi {
   readonly lifecycle: LifecycleApi;
   /** The tool registry: tools this agent provides (`provide`) and calls (`call`). */
   readonly tools: ToolsApi;
+  /** A2A: answering the messages remote A2A clients send this agent (label `a2a: public`). */
+  readonly a2a: A2aApi;
   /** Tasks: submit and wait for them, and execute the types this agent handles. */
   readonly tasks: TasksApi;
   /** Adds a listener; returns a function that removes it. */

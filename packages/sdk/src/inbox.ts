@@ -15,6 +15,8 @@ import { type DeliveryOutcome, outcomeOfError } from './outcome.ts';
 export interface InboxOptions {
   /** How many handler calls may run at once (1: one at a time, in order of arrival). */
   concurrency: number;
+  /** Control messages (an A2A cancel) that run at once, beside the handler calls in progress. */
+  runsAtOnce?: (message: DeliveredMessage) => boolean;
   /** How long, and how many, handled message ids are remembered. */
   dedup: ExpiringIdsOptions;
   /** The client's requests waiting for replies. */
@@ -93,6 +95,11 @@ export class Inbox {
         );
       }
       this.finish({ frame, claim }, { kind: 'ack' });
+      return;
+    }
+    const handler = this.handler;
+    if (handler !== undefined && this.options.runsAtOnce?.(message) === true) {
+      void this.run({ frame, claim }, handler);
       return;
     }
     this.waiting.push({ frame, claim });

@@ -43,6 +43,15 @@ export {
   type ToolDefinitionInput,
   type ToolRecord,
 } from '@switchboard/protocol';
+export {
+  type A2aApi,
+  type A2aArtifactInput,
+  type A2aHandler,
+  type A2aReply,
+  type A2aRequest,
+  type A2aTask,
+  partsOf,
+} from './a2a.ts';
 export type {
   AgentClient,
   ClientEvents,

@@ -1,4 +1,5 @@
 import type { DeliveredMessage, JsonValue, SendResult, Subscription } from '@switchboard/protocol';
+import type { A2aApi } from './a2a.ts';
 import type { DeadLettersApi } from './dead-letters-api.ts';
 import type { Messaging } from './messaging.ts';
 import type {
@@ -16,6 +17,11 @@ import type {
 /** {@link MessagingApi} on a client, passed on to its {@link Messaging}. */
 export abstract class MessagingClient implements MessagingApi {
   protected abstract readonly messaging: Messaging;
+
+  /** A2A: the handler of the A2A messages this agent receives. */
+  get a2a(): A2aApi {
+    return { serve: (handler) => this.messaging.serveA2a(handler) };
+  }
 
   get deadLetters(): DeadLettersApi {
     return this.messaging.deadLetters;

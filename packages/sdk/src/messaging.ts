@@ -10,6 +10,7 @@ import {
   SubscriptionSchema,
 } from '@switchboard/protocol';
 import { v7 as uuidv7 } from 'uuid';
+import { type A2aHandler, A2aInbox, isA2aCancel, isA2aMessage } from './a2a.ts';
 import { deadlineSignal } from './abort.ts';
 import { Correlations } from './correlations.ts';
 import { createDeadLettersApi, type DeadLettersApi } from './dead-letters-api.ts';
@@ -66,6 +67,9 @@ export class Messaging implements MessagingApi {
   readonly deadLetters: DeadLettersApi;
   private readonly correlations: Correlations;
   private readonly inbox: Inbox;
+  private readonly a2a: A2aInbox;
+  private handler: MessageHandler | undefined;
+  private removeDispatch: (() => void) | undefined;
 
   constructor(private readonly host: MessagingHost) {
     const { dedupWindowMs, dedupMaxEntries, messageConcurrency } = host.settings;
@@ -74,12 +78,14 @@ export class Messaging implements MessagingApi {
     this.correlations = new Correlations(dedup);
     this.inbox = new Inbox({
       concurrency: messageConcurrency,
+      runsAtOnce: isA2aCancel,
       dedup,
       correlations: this.correlations,
       answer: (deliveryId, outcome) => this.answer(deliveryId, outcome),
       reply: (replyTo, request, payload) => this.reply(replyTo, request, payload),
       log: host.log,
     });
+    this.a2a = new A2aInbox({ request: host.request, log: host.log });
   }
 
   send(message: MessageInput, options: CallOptions = {}): Promise<SendResult> {
@@ -144,7 +150,47 @@ export class Messaging implements MessagingApi {
   }
 
   onMessage(handler: MessageHandler): () => void {
-    return this.inbox.setHandler(handler);
+    this.handler = handler;
+    this.install();
+    return () => {
+      if (this.handler !== handler) return;
+      this.handler = undefined;
+      this.install();
+    };
+  }
+
+  /** Sets the handler of A2A messages (see {@link A2aApi.serve}). */
+  serveA2a(handler: A2aHandler): () => void {
+    const remove = this.a2a.serve(handler);
+    this.install();
+    return () => {
+      remove();
+      this.install();
+    };
+  }
+
+  // The inbox runs one handler: A2A messages go to the A2A inbox, the rest to `onMessage`'s.
+  private readonly dispatch: MessageHandler = async (
+    message,
+    context,
+  ): Promise<JsonValue | undefined> => {
+    if (isA2aMessage(message)) {
+      await this.a2a.handle(message, this.handler, context);
+      return undefined;
+    }
+    if (this.handler === undefined) {
+      throw new SbError('E_UNAVAILABLE', 'this agent has no message handler yet');
+    }
+    return (await this.handler(message, context)) as JsonValue | undefined;
+  };
+
+  private install(): void {
+    if (this.handler !== undefined || this.a2a.serving) {
+      this.removeDispatch ??= this.inbox.setHandler(this.dispatch);
+    } else {
+      this.removeDispatch?.();
+      this.removeDispatch = undefined;
+    }
   }
 
   async subscribe(pattern: string, options: SubscribeOptions = {}): Promise<Subscription> {

@@ -1,5 +1,11 @@
+export { addressRefusal } from './address-refusal.ts';
 export { answerEach, type ItemAnswer } from './answer-each.ts';
 export { type Batcher, createBatcher } from './batcher.ts';
+export {
+  type BearerAuthenticator,
+  bearerTokenOf,
+  createBearerAuthenticator,
+} from './bearer-authenticator.ts';
 export { type Caller, callerOf, serveAs } from './caller.ts';
 export {
   createService,
@@ -13,6 +19,7 @@ export { generateInstanceId } from './instance-id.ts';
 export { kvOverrideStore } from './kv-override-store.ts';
 export { listenSettings } from './listen-settings.ts';
 export { createMetricsRegistry } from './metrics.ts';
+export { checkOutboundUrl, guardedFetch } from './outbound-url.ts';
 export { servePayloadReencryption } from './payload-reencryption.ts';
 export { checkReadiness, type ReadinessCheck, type ReadinessReport } from './readiness.ts';
 export { type PeriodicJob, runEvery } from './run-every.ts';

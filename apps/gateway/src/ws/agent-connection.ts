@@ -375,6 +375,8 @@ export class AgentConnection {
       case 'task.cancel':
       case 'task.types.register':
       case 'task.executor':
+      // An A2A task's updates keep their order (status after the artifacts it concludes).
+      case 'a2a.update':
         return this.forwardInOrder(frame);
       case 'task.watch':
         return this.answer(frame, (agentId) =>

@@ -1,4 +1,5 @@
 import {
+  A2aTaskUpdateRpc,
   agentScope,
   DlqGetRpc,
   DlqListRpc,
@@ -153,6 +154,11 @@ const forwardRoutes: { [T in ServiceFrame['type']]: ForwardRoute<Of<T>> } = {
   })),
   // Tasks: forwarded to the task worker.
   ...taskForwardRoutes,
+  // The a2a-peer reads the reporting agent from the principal.
+  'a2a.update': route('a2a', A2aTaskUpdateRpc, (frame: Of<'a2a.update'>) => {
+    const { v: _v, id: _id, type: _type, ...update } = frame;
+    return update;
+  }),
 };
 
 /** The route of a frame the gateway forwards to a service. */

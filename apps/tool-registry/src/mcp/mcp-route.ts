@@ -3,16 +3,15 @@ import { type NodeMcpRequestHandler, toNodeHandler } from '@modelcontextprotocol
 import { type AuthInfo, createMcpHandler, type McpHttpHandler } from '@modelcontextprotocol/server';
 import type { Logger } from '@switchboard/logger';
 import { httpStatusByCode, isSbError, SbError } from '@switchboard/protocol';
-import type { Caller } from '@switchboard/service';
+import type { BearerAuthenticator, Caller } from '@switchboard/service';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { McpAuthenticator } from './mcp-auth.ts';
 import { jsonRpcErrorOf } from './mcp-errors.ts';
 
 /** What the route needs once the service is registered (undefined before). */
 export interface McpRuntime {
   /** The SDK's handler adapted to Node's request and response. */
   serve: NodeMcpRequestHandler;
-  authenticate: McpAuthenticator;
+  authenticate: BearerAuthenticator;
   log: Logger;
   /** Named in the `WWW-Authenticate` challenge when set. */
   publicUrl: () => string | undefined;

@@ -7,8 +7,10 @@ import {
 } from '@modelcontextprotocol/client';
 import type { Logger } from '@switchboard/logger';
 import { SbError } from '@switchboard/protocol';
+import { checkOutboundUrl, guardedFetch } from '@switchboard/service';
 import type { McpCallResultLike, McpToolLike } from '../domain/upstream-tools.ts';
-import { checkUpstreamUrl, guardedFetch } from './upstream-url.ts';
+
+const UPSTREAM_URL = 'the upstream URL';
 
 /** What the registry learned when it connected to an upstream server. */
 export interface UpstreamSession {
@@ -34,7 +36,7 @@ export function createUpstreamClients(deps: {
   const sessions = new Map<string, Promise<UpstreamSession>>();
 
   async function connect(name: string, url: string): Promise<UpstreamSession> {
-    await checkUpstreamUrl(url, deps.allowLoopback());
+    await checkOutboundUrl(url, deps.allowLoopback(), UPSTREAM_URL);
     const client = new Client(
       { name: 'switchboard-tools', version: deps.version },
       {
@@ -54,7 +56,7 @@ export function createUpstreamClients(deps: {
       },
     );
     const transport = new StreamableHTTPClientTransport(new URL(url), {
-      fetch: guardedFetch(deps.allowLoopback),
+      fetch: guardedFetch(deps.allowLoopback, UPSTREAM_URL),
     });
     try {
       await client.connect(transport, { timeout: deps.connectTimeoutMs() });

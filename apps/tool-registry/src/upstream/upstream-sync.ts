@@ -8,7 +8,7 @@ import {
   UpstreamChangedEventSchema,
   type UpstreamServer,
 } from '@switchboard/protocol';
-import { type PeriodicJob, runEvery } from '@switchboard/service';
+import { checkOutboundUrl, type PeriodicJob, runEvery } from '@switchboard/service';
 import type { ToolsSettings } from '../config.ts';
 import type { ToolKey, UpstreamCatalogStore } from '../db/upstream-catalog-store.ts';
 import type { UpstreamStore } from '../db/upstream-store.ts';
@@ -16,7 +16,6 @@ import { definitionHash } from '../domain/definition-hash.ts';
 import { importTools, type McpToolLike, resultOfMcpCall } from '../domain/upstream-tools.ts';
 import type { SchemaValidators } from '../schema-validators.ts';
 import type { UpstreamClients } from './upstream-clients.ts';
-import { checkUpstreamUrl } from './upstream-url.ts';
 
 /**
  * Keeps imported upstream MCP servers and the catalog in step, on every replica: each replica
@@ -148,7 +147,11 @@ export function createUpstreamSync(deps: {
      * them, and tells the other replicas to follow it.
      */
     async importServer(name: string, url: string) {
-      const checked = await checkUpstreamUrl(url, deps.settings().upstream.allowLoopback);
+      const checked = await checkOutboundUrl(
+        url,
+        deps.settings().upstream.allowLoopback,
+        'the upstream URL',
+      );
       await clients.drop(name);
       // Recorded only once its tools were read: a server that cannot be reached is not kept.
       const { imported, outcome } = await sync({ name, url: checked.href });

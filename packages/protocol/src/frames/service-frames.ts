@@ -9,6 +9,7 @@ import {
   StateScopeSchema,
   StateWatchRpc,
 } from '../state-rpcs.ts';
+import { a2aFrameSchemas } from './a2a-frames.ts';
 import { frameBase } from './envelope.ts';
 import { routerFrameSchemas } from './message-frames.ts';
 import { taskFrameSchemas } from './task-frames.ts';
@@ -101,6 +102,8 @@ export const serviceFrameSchemas = [
   ...toolFrameSchemas,
   // Tasks: forwarded to the task worker.
   ...taskFrameSchemas,
+  // A2A task updates: forwarded to the a2a-peer.
+  ...a2aFrameSchemas,
 ] as const;
 
 /** A frame the gateway forwards to a service (see {@link serviceFrameSchemas}). */

@@ -1,10 +1,8 @@
 import { encodePrincipal, resolvePrincipal } from '@switchboard/authz';
 import type { BucketLimit, Cache } from '@switchboard/cache';
 import { SbError } from '@switchboard/protocol';
-import type { Caller, TokenResolver } from '@switchboard/service';
-
-/** The Redis key of a credential's MCP bucket (the cache adds the namespace). */
-const bucketKey = (credentialId: string) => `ratelimit:mcp:credential:${credentialId}`;
+import type { Caller } from './caller.ts';
+import type { TokenResolver } from './token-resolver.ts';
 
 /** The bearer token of an `Authorization` header, or undefined. */
 export function bearerTokenOf(header: string | undefined): string | undefined {
@@ -13,14 +11,17 @@ export function bearerTokenOf(header: string | undefined): string | undefined {
 }
 
 /**
- * Who calls `/mcp`: the bearer token (an API key or a JWT) resolved through the gateway, then
- * one token from the credential's bucket in Redis (shared by every registry replica).
- * @throws SbError `E_UNAUTHORIZED` (no or bad token), `E_RATE_LIMITED` (with `retryAfterMs`),
- * `E_UNAVAILABLE` (the gateway did not answer).
+ * Who calls an endpoint a service serves to the outside itself (`/mcp`, A2A): the bearer token
+ * (an API key or a JWT) resolved through the gateway, then one token from the credential's
+ * bucket for `path` in Redis (shared by every replica).
+ * @throws SbError `E_UNAUTHORIZED` (no or bad token), `E_RATE_LIMITED` (with `retryAfterMs` and
+ * `resetMs` in details), `E_UNAVAILABLE` (the gateway did not answer).
  */
-export function createMcpAuthenticator(deps: {
+export function createBearerAuthenticator(deps: {
   tokens: TokenResolver;
   cache: Cache;
+  /** Names the endpoint in the bucket key and in messages (`mcp`, `a2a`). */
+  path: string;
   limit: () => BucketLimit;
 }) {
   return async (authorization: string | undefined): Promise<Caller> => {
@@ -32,11 +33,12 @@ export function createMcpAuthenticator(deps: {
       );
     }
     const { principal } = resolvePrincipal(await deps.tokens.resolve(token));
-    const take = await deps.cache.takeTokens(bucketKey(principal.credential.id), deps.limit());
+    const bucket = `ratelimit:${deps.path}:credential:${principal.credential.id}`;
+    const take = await deps.cache.takeTokens(bucket, deps.limit());
     if (!take.allowed) {
       throw new SbError(
         'E_RATE_LIMITED',
-        `credential ${principal.credential.id}: MCP rate limit reached; retry in ${take.retryAfterMs} ms`,
+        `credential ${principal.credential.id}: ${deps.path.toUpperCase()} rate limit reached; retry in ${take.retryAfterMs} ms`,
         { details: { retryAfterMs: take.retryAfterMs, resetMs: take.resetMs } },
       );
     }
@@ -44,5 +46,5 @@ export function createMcpAuthenticator(deps: {
   };
 }
 
-/** Resolves and rate-limits an MCP caller (see {@link createMcpAuthenticator}). */
-export type McpAuthenticator = ReturnType<typeof createMcpAuthenticator>;
+/** Resolves and rate-limits a bearer caller (see {@link createBearerAuthenticator}). */
+export type BearerAuthenticator = ReturnType<typeof createBearerAuthenticator>;

@@ -1,24 +1,36 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { SbError } from '@switchboard/protocol';
-import { addressRefusal } from '../domain/ssrf.ts';
+import { addressRefusal } from './address-refusal.ts';
 
 /**
- * Checks an upstream MCP server's URL against SSRF before the registry reaches it: http(s)
- * only, no credentials in the URL, and every address its host resolves to must be public
- * (loopback only when `allowLoopback`).
+ * Checks a URL a service is about to call on someone's behalf (an upstream MCP server, an A2A
+ * peer, a push notification target) against SSRF: http(s) only, no credentials in the URL, and
+ * every address its host resolves to must be public (loopback only when `allowLoopback`).
+ * `what` names the URL in errors ("the upstream URL").
  * @throws SbError `E_VALIDATION` (not an http URL), `E_FORBIDDEN` (a refused address),
  * `E_UNAVAILABLE` (the host does not resolve).
  */
-export async function checkUpstreamUrl(url: string | URL, allowLoopback: boolean): Promise<URL> {
-  const parsed = new URL(url);
+export async function checkOutboundUrl(
+  url: string | URL,
+  allowLoopback: boolean,
+  what = 'the URL',
+): Promise<URL> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new SbError('E_VALIDATION', `${what} is not a URL: ${String(url)}`, {
+      details: { path: 'url' },
+    });
+  }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new SbError('E_VALIDATION', `${parsed.protocol} is not allowed: use an http(s) URL`, {
       details: { path: 'url' },
     });
   }
   if (parsed.username !== '' || parsed.password !== '') {
-    throw new SbError('E_VALIDATION', 'an upstream URL must not carry credentials', {
+    throw new SbError('E_VALIDATION', `${what} must not carry credentials`, {
       details: { path: 'url' },
     });
   }
@@ -29,7 +41,7 @@ export async function checkUpstreamUrl(url: string | URL, allowLoopback: boolean
     try {
       addresses = (await lookup(host, { all: true })).map((entry) => entry.address);
     } catch (error) {
-      throw new SbError('E_UNAVAILABLE', `the upstream host ${host} does not resolve`, {
+      throw new SbError('E_UNAVAILABLE', `the host ${host} of ${what} does not resolve`, {
         cause: error,
       });
     }
@@ -37,7 +49,7 @@ export async function checkUpstreamUrl(url: string | URL, allowLoopback: boolean
   for (const address of addresses) {
     const refusal = addressRefusal(address, allowLoopback);
     if (refusal !== undefined) {
-      throw new SbError('E_FORBIDDEN', `the upstream URL ${parsed.origin} is refused: ${refusal}`, {
+      throw new SbError('E_FORBIDDEN', `${what} ${parsed.origin} is refused: ${refusal}`, {
         details: { path: 'url' },
       });
     }
@@ -47,12 +59,12 @@ export async function checkUpstreamUrl(url: string | URL, allowLoopback: boolean
 
 /**
  * A fetch that checks every request's URL again (the host may resolve elsewhere by now, or a
- * redirect may point inward), for the upstream client's transport.
+ * redirect may point inward) and refuses redirects.
  */
-export function guardedFetch(allowLoopback: () => boolean) {
+export function guardedFetch(allowLoopback: () => boolean, what = 'the URL') {
   return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = input instanceof Request ? input.url : input;
-    await checkUpstreamUrl(url, allowLoopback());
+    await checkOutboundUrl(url, allowLoopback(), what);
     return fetch(input, { ...init, redirect: 'error' });
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressRefusal } from './ssrf.ts';
+import { addressRefusal } from './address-refusal.ts';
 
 describe('addressRefusal', () => {
   it('lets public addresses through', () => {
