@@ -5,16 +5,19 @@ import {
   createAgentKey,
   createTestContext,
   liftedGatewayLimits,
+  type MeshService,
   type ServiceProcess,
   spawnService,
+  startMeshService,
   type TestContext,
 } from '@switchboard/testing';
 import { build } from './app.ts';
 import { tasksConfig } from './config.ts';
 
-// The real thing for task tests: gateway processes (as in production), task workers in this
-// process (so their code counts towards coverage) or as processes where a test kills them, in
-// the test file's namespace and database, and agents connected through the SDK.
+// The real thing for task tests: gateway processes (as in production; in this process over the
+// file's in-process bus and cache in embedded mode), task workers in this process (so their
+// code counts towards coverage) or as processes where a test kills them, in the test file's
+// namespace and database, and agents connected through the SDK.
 
 /** Fast timers for tests; a file overrides what it needs. */
 export const fastTimers = {
@@ -34,9 +37,9 @@ export interface TaskMesh {
   context: TestContext;
   /** The bootstrap admin key's token (an operator with every scope). */
   adminToken: string;
-  gateways: Map<string, ServiceProcess>;
+  gateways: Map<string, MeshService>;
   workers: Array<ServiceProcess | InProcessService>;
-  startGateway(gatewayId: string): Promise<ServiceProcess>;
+  startGateway(gatewayId: string): Promise<MeshService>;
   /** A task worker in this process, or a process of its own with `asProcess` (to SIGKILL it). */
   startWorker(
     env?: Record<string, string>,
@@ -65,7 +68,7 @@ export const info = (
 export async function createTaskMesh(env: Record<string, string> = {}): Promise<TaskMesh> {
   const context = await createTestContext();
   const bootstrap = mintApiKey();
-  const gateways = new Map<string, ServiceProcess>();
+  const gateways = new Map<string, MeshService>();
   const workers: Array<ServiceProcess | InProcessService> = [];
   const clients: AgentClient[] = [];
   let agentKey: string | undefined;
@@ -83,13 +86,17 @@ export async function createTaskMesh(env: Record<string, string> = {}): Promise<
     gateways,
     workers,
     async startGateway(gatewayId) {
-      const gateway = await spawnService('gateway', {
-        ...common,
-        SB_GATEWAY__PORT: '0',
-        SB_INSTANCE_ID: gatewayId,
-        SB_GATEWAY__AUTH__BOOTSTRAP_KEY_SHA256: bootstrap.sha256,
-        ...liftedGatewayLimits,
-      });
+      const gateway = await startMeshService(
+        'gateway',
+        {
+          ...common,
+          SB_GATEWAY__PORT: '0',
+          SB_INSTANCE_ID: gatewayId,
+          SB_GATEWAY__AUTH__BOOTSTRAP_KEY_SHA256: bootstrap.sha256,
+          ...liftedGatewayLimits,
+        },
+        context.connections,
+      );
       gateways.set(gatewayId, gateway);
       return gateway;
     },
@@ -102,6 +109,7 @@ export async function createTaskMesh(env: Record<string, string> = {}): Promise<
             build,
             env,
             instanceId: `worker-${workers.length + 1}`,
+            connections: context.connections,
           });
       workers.push(worker);
       return worker;

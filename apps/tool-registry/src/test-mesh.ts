@@ -9,15 +9,16 @@ import {
   createTestContext,
   keyPrincipal,
   liftedGatewayLimits,
-  type ServiceProcess,
-  spawnService,
+  type MeshService,
+  startMeshService,
   type TestContext,
 } from '@switchboard/testing';
 import type { z } from 'zod';
 import { build } from './app.ts';
 import { toolsConfig } from './config.ts';
 
-// The real thing for the registry's tests: gateway processes (as in production) and registry
+// The real thing for the registry's tests: gateway processes (as in production; in this process
+// over the file's in-process bus and cache in embedded mode) and registry
 // replicas in this process (so their code counts towards coverage), in the test file's
 // namespace and database, agents connected through the SDK, and a bus client
 // that calls the registry as an operator would through the gateway.
@@ -33,9 +34,9 @@ export const allTools: Grant[] = [
 export interface ToolMesh {
   context: TestContext;
   bus: Bus;
-  gateways: Map<string, ServiceProcess>;
+  gateways: Map<string, MeshService>;
   registries: InProcessService[];
-  startGateway(gatewayId: string): Promise<ServiceProcess>;
+  startGateway(gatewayId: string): Promise<MeshService>;
   /** A registry replica in this process (its code counts towards coverage). */
   startRegistry(env?: Record<string, string>): Promise<InProcessService>;
   /** Connects an SDK agent `agentId` to `gatewayId` with a key holding `grants`. */
@@ -60,7 +61,7 @@ export async function createToolMesh(env: Record<string, string> = {}): Promise<
   const context = await createTestContext();
   const bus = await connectTestBus(context.namespace, 20_000);
   const bootstrap = mintApiKey();
-  const gateways = new Map<string, ServiceProcess>();
+  const gateways = new Map<string, MeshService>();
   const registries: InProcessService[] = [];
   const clients: AgentClient[] = [];
   const keys = new Map<string, Promise<string>>();
@@ -72,13 +73,17 @@ export async function createToolMesh(env: Record<string, string> = {}): Promise<
     gateways,
     registries,
     async startGateway(gatewayId) {
-      const gateway = await spawnService('gateway', {
-        ...common,
-        SB_GATEWAY__PORT: '0',
-        SB_INSTANCE_ID: gatewayId,
-        SB_GATEWAY__AUTH__BOOTSTRAP_KEY_SHA256: bootstrap.sha256,
-        ...liftedGatewayLimits,
-      });
+      const gateway = await startMeshService(
+        'gateway',
+        {
+          ...common,
+          SB_GATEWAY__PORT: '0',
+          SB_INSTANCE_ID: gatewayId,
+          SB_GATEWAY__AUTH__BOOTSTRAP_KEY_SHA256: bootstrap.sha256,
+          ...liftedGatewayLimits,
+        },
+        context.connections,
+      );
       gateways.set(gatewayId, gateway);
       return gateway;
     },
@@ -88,6 +93,7 @@ export async function createToolMesh(env: Record<string, string> = {}): Promise<
         build,
         env: { ...common, ...fastTools, SB_TOOLS__PORT: '0', ...registryEnv },
         instanceId: `registry-${registries.length + 1}`,
+        connections: context.connections,
       });
       registries.push(registry);
       return registry;

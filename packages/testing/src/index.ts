@@ -7,6 +7,7 @@ export {
 } from './embedded-world.ts';
 export { createAgentKey, liftedGatewayLimits } from './gateway-keys.ts';
 export { testInfra, withDatabase } from './infra.ts';
+export { type MeshService, startMeshService } from './mesh-service.ts';
 export { type TestMode, testModeOf } from './mode.ts';
 export { createTestNamespace } from './namespace.ts';
 export { agentPrincipal, keyPrincipal } from './principals.ts';
