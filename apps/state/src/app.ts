@@ -11,7 +11,8 @@ import {
 } from '@switchboard/service';
 import packageJson from '../package.json' with { type: 'json' };
 import type { StateConfig } from './config.ts';
-import { createDocumentStore, statePayloadTables } from './db/document-store.ts';
+import { statePayloadTables } from './db/document-payloads.ts';
+import { createDocumentStore } from './db/document-store.ts';
 import { createLifecycleStore } from './db/lifecycle-store.ts';
 import { serveLifecycleRpcs } from './handlers/lifecycle-handlers.ts';
 import { serveStateRpcs } from './handlers/state-handlers.ts';

@@ -1,9 +1,10 @@
-import type { Database, PayloadTable, RecordCodec } from '@switchboard/db';
-import { CURRENT_FORMAT_VERSION, isoOf, payloadColumns, payloadRecord } from '@switchboard/db';
+import type { Database, RecordCodec } from '@switchboard/db';
+import { CURRENT_FORMAT_VERSION, isoOf } from '@switchboard/db';
 import { SbError, type StateOp } from '@switchboard/protocol';
 import type { ConflictPolicy } from '../config.ts';
 import type { JsonValue } from '../domain/merge-patch.ts';
 import { planWrite, type WriteRequest } from '../domain/plan-write.ts';
+import { documentRecord } from './document-payloads.ts';
 
 interface DocumentRow {
   version: string | number;
@@ -53,39 +54,6 @@ export interface WriteOutcome {
   updatedAt: string;
   settledBy: ConflictPolicy | undefined;
 }
-
-/**
- * The record a document's ciphertext is bound to: its scope, key and version. The history row of
- * a version holds the same bytes as the current row did, so both name the same record.
- */
-function documentRecord(scope: string, key: string, version: number | string): string {
-  return payloadRecord('state.documents', [scope, key, Number(version)]);
-}
-
-/** The state tables' payloads, for the re-encryption job. */
-export const statePayloadTables: readonly PayloadTable[] = [
-  {
-    table: 'state.documents',
-    key: ['scope', 'key'],
-    payloads: [
-      {
-        ...payloadColumns('document', (row) =>
-          documentRecord(row.scope as string, row.key as string, row.version as string),
-        ),
-        reads: ['version'],
-      },
-    ],
-  },
-  {
-    table: 'state.document_history',
-    key: ['scope', 'key', 'version'],
-    payloads: [
-      payloadColumns('document', (row) =>
-        documentRecord(row.scope as string, row.key as string, row.version as string),
-      ),
-    ],
-  },
-];
 
 type StoredColumns = Pick<
   DocumentRow,

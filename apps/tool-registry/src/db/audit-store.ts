@@ -1,13 +1,6 @@
-import {
-  CURRENT_FORMAT_VERSION,
-  type Database,
-  isoOf,
-  type PayloadTable,
-  payloadColumns,
-  payloadRecord,
-  type RecordCodec,
-} from '@switchboard/db';
+import { CURRENT_FORMAT_VERSION, type Database, isoOf, type RecordCodec } from '@switchboard/db';
 import type { ToolAuditRecord, ToolCallOutcome } from '@switchboard/protocol';
+import { auditRecord } from './audit-payloads.ts';
 
 /** One audit row as the writer hands it over (arguments serialized; the store encodes them). */
 export interface AuditRow {
@@ -54,20 +47,6 @@ export interface FiguresRow {
   recentOk: number;
   recentFailed: number;
 }
-
-/** The record the arguments of an audited call are bound to. */
-function auditRecord(id: string): string {
-  return payloadRecord('tools.call_audit', id, 'arguments');
-}
-
-/** The tool registry's payloads, for the re-encryption job. */
-export const toolPayloadTables: readonly PayloadTable[] = [
-  {
-    table: 'tools.call_audit',
-    key: ['id'],
-    payloads: [payloadColumns('arguments', (row) => auditRecord(row.id as string))],
-  },
-];
 
 /** The audit trail and the per-version totals in the `tools` schema. */
 export function createAuditStore(database: Database, codec: RecordCodec) {
