@@ -100,12 +100,20 @@ async function embeddedMesh(adminSha256: string): Promise<ModeMesh> {
   };
 }
 
-async function agent(port: number, apiKey: string, id: string): Promise<AgentClient> {
+async function agent(
+  port: number,
+  apiKey: string,
+  id: string,
+  messageConcurrency: number,
+): Promise<AgentClient> {
   return connect({
     url: `ws://127.0.0.1:${port}`,
     apiKey,
     agent: { id, name: id, version: '1.0.0' },
     requestTimeoutMs: 30_000,
+    // As many messages handled at once as are sent at once: the mesh is measured, not the
+    // responder's queue.
+    messageConcurrency,
   });
 }
 
@@ -121,8 +129,8 @@ async function measureMode(
   const clients: AgentClient[] = [];
   try {
     const apiKey = await createAgentKey(mesh.gatewayPort, admin.token, grants);
-    const responder = await agent(mesh.gatewayPort, apiKey, 'bench-responder');
-    const caller = await agent(mesh.gatewayPort, apiKey, 'bench-caller');
+    const responder = await agent(mesh.gatewayPort, apiKey, 'bench-responder', params.concurrency);
+    const caller = await agent(mesh.gatewayPort, apiKey, 'bench-caller', params.concurrency);
     clients.push(responder, caller);
     const payload = { text: 'x'.repeat(params.payloadBytes) };
     responder.onMessage(async (message) => message.payload);
