@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { AgentCard } from '@a2a-js/sdk';
 import type { LiveConfig } from '@switchboard/config';
-import { createRecordCodec } from '@switchboard/db';
+import { loadRecordCodec } from '@switchboard/db';
 import type { RootLogger } from '@switchboard/logger';
 import { SbError } from '@switchboard/protocol';
 import {
@@ -11,6 +11,7 @@ import {
   createTokenResolver,
   type Service,
   type ServiceConnections,
+  servePayloadReencryption,
 } from '@switchboard/service';
 import packageJson from '../package.json' with { type: 'json' };
 import { createA2aHandler } from './a2a-handler.ts';
@@ -24,6 +25,7 @@ import {
   orchestratorCard,
 } from './cards.ts';
 import type { A2aConfig } from './config.ts';
+import { a2aPayloadTables } from './db/task-payloads.ts';
 import { createTaskStore } from './db/task-store.ts';
 import { createPushSender, type PushSigner } from './push-sender.ts';
 import { createTaskFeed } from './task-feed.ts';
@@ -57,7 +59,8 @@ export function build(
     listen: () => config.current.a2a,
     routes: (http) => registerA2aRoutes(http, () => runtime),
     register: async ({ bus, db, cache }) => {
-      const store = createTaskStore(db, createRecordCodec());
+      const codec = await loadRecordCodec(config.current.payloads);
+      const store = createTaskStore(db, codec);
       const catalog = createAgentCatalog({ bus, ttlMs: () => settings().agentCacheTtlMs });
       const signer = await createCardSigner(settings().signing.keys);
       const cardSettings = (): CardSettings => ({
@@ -129,6 +132,17 @@ export function build(
           },
         }).map((subscription) => () => subscription.stop()),
       );
+
+      const reencryption = servePayloadReencryption({
+        bus,
+        service: 'a2a',
+        database: db,
+        codec,
+        tables: a2aPayloadTables,
+        settings: () => config.current.payloads.reencrypt,
+        log: log.child({ component: 'payloads' }),
+      });
+      stops.push(() => reencryption.stop());
 
       const tokens = createTokenResolver({ bus, ttlMs: () => settings().tokenCacheTtlMs });
       await tokens.start();

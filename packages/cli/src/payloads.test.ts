@@ -95,6 +95,6 @@ describe('payloads reencrypt', () => {
     });
     const refused = await sb(['payloads', 'reencrypt', '--service', 'gateway']);
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toContain('use one of router, state, tasks, tools');
+    expect(refused.stderr).toContain('use one of router, state, tasks, tools, a2a');
   });
 });

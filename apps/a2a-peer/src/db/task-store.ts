@@ -3,12 +3,12 @@ import {
   type Database,
   type EncodedPayload,
   encodePayload,
-  payloadRecord,
   type RecordCodec,
 } from '@switchboard/db';
 import { type JsonValue, SbError } from '@switchboard/protocol';
 import type postgres from 'postgres';
 import type { Applied } from '../domain/task-machine.ts';
+import { pushConfigRecord, pushQueueRecord, taskEventRecord, taskRecord } from './task-payloads.ts';
 
 /** A task row: the A2A task and what the peer keeps beside it. */
 export interface TaskRow {
@@ -85,7 +85,7 @@ export function createTaskStore(database: Database, codec: RecordCodec) {
           nonce: row.record_nonce,
           formatVersion: row.record_format_version,
         },
-        payloadRecord('a2a.tasks', row.id),
+        taskRecord(row.id),
       ),
     ),
     seq: Number(row.seq),
@@ -121,7 +121,7 @@ export function createTaskStore(database: Database, codec: RecordCodec) {
         seq,
         task_id: taskId,
         update_id: index === 0 ? updateId : null,
-        ...columns('event', encode(json, payloadRecord('a2a.task_events', seq))),
+        ...columns('event', encode(json, taskEventRecord(seq))),
       });
       for (const [at, config] of configs.entries()) {
         const id = String(pushIds[index * configs.length + at]?.id);
@@ -129,7 +129,7 @@ export function createTaskStore(database: Database, codec: RecordCodec) {
           id,
           task_id: taskId,
           config_id: config.id,
-          ...columns('event', encode(json, payloadRecord('a2a.push_queue', id))),
+          ...columns('event', encode(json, pushQueueRecord(id))),
         });
       }
     }
@@ -139,7 +139,7 @@ export function createTaskStore(database: Database, codec: RecordCodec) {
   }
 
   const recordOf = (task: Task) =>
-    columns('record', encode(Task.toJSON(task) as JsonValue, payloadRecord('a2a.tasks', task.id)));
+    columns('record', encode(Task.toJSON(task) as JsonValue, taskRecord(task.id)));
 
   async function writeTask(tx: Tx, task: Task, agentId: string | null): Promise<void> {
     const record = recordOf(task);
@@ -156,7 +156,7 @@ export function createTaskStore(database: Database, codec: RecordCodec) {
         token: config.token,
         authentication: config.authentication === undefined ? null : { ...config.authentication },
       },
-      payloadRecord('a2a.push_configs', [config.taskId, config.id]),
+      pushConfigRecord(config.taskId, config.id),
     );
     const row = { task_id: config.taskId, id: config.id, ...columns('config', stored) };
     await tx`
@@ -183,7 +183,7 @@ export function createTaskStore(database: Database, codec: RecordCodec) {
         nonce: row.config_nonce,
         formatVersion: row.config_format_version,
       },
-      payloadRecord('a2a.push_configs', [row.task_id, row.id]),
+      pushConfigRecord(row.task_id, row.id),
     ) as {
       url: string;
       token: string;
@@ -339,7 +339,7 @@ export function createTaskStore(database: Database, codec: RecordCodec) {
               nonce: row.event_nonce,
               formatVersion: row.event_format_version,
             },
-            payloadRecord('a2a.task_events', row.seq),
+            taskEventRecord(row.seq),
           ),
         ),
       }));
@@ -412,7 +412,7 @@ export function createTaskStore(database: Database, codec: RecordCodec) {
                 nonce: row.event_nonce,
                 formatVersion: row.event_format_version,
               },
-              payloadRecord('a2a.push_queue', row.id),
+              pushQueueRecord(row.id),
             ),
           ),
         }))

@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { type CliIo, contextOf } from '../context.ts';
 
 /** The services that store user payloads, in the order the job walks them. */
-const PAYLOAD_SERVICES = ['router', 'state', 'tasks', 'tools'] as const;
+const PAYLOAD_SERVICES = ['router', 'state', 'tasks', 'tools', 'a2a'] as const;
 
 /** One step of a service's re-encryption job, as the API answers it. */
 interface ReencryptStep {

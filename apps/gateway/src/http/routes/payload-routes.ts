@@ -10,6 +10,7 @@ export const PAYLOAD_SERVICES = [
   'state',
   'tasks',
   'tools',
+  'a2a',
 ] as const satisfies readonly ServiceShortName[];
 
 function payloadServiceOf(service: string): (typeof PAYLOAD_SERVICES)[number] {
