@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, headers as natsHeaders } from '@nats-io/transport-node';
 import { defineRpc, Headers } from '@switchboard/protocol';
 import { Registry } from 'prom-client';
@@ -7,7 +8,7 @@ import { z } from 'zod';
 import { type BusCompression, createBodyEncoder, decodeJson, identityBody } from './codec.ts';
 import { connectNatsBus } from './connect.ts';
 import type { NatsBus } from './nats-bus.ts';
-import { deleteStreams, natsUrl, rawConnection, testNamespace } from './test-support.ts';
+import { deleteStreams, natsUrl, rawConnection, testNamespace, waitFor } from './test-support.ts';
 
 const EchoRpc = defineRpc(
   'echo',
@@ -108,5 +109,29 @@ describe('compression on the NATS hop', () => {
       { timeout: 5000, headers },
     );
     expect(plainReply.headers?.get(Headers.encoding)).toBe('identity');
+  });
+
+  it('compresses large events, which a consumer reads whatever its own setting', async () => {
+    compression = { algorithm: 'gzip', thresholdBytes: 1024 };
+    const schema = z.object({ text: z.string() });
+    const subject = bus.subjects.event('bench', 'large');
+    const received: unknown[] = [];
+    const consumer = await plainBus.consumeEvents({
+      filterSubject: subject,
+      schema,
+      handler: async (event) => {
+        received.push(event.payload);
+      },
+    });
+    await bus.publishEvent(subject, schema, { text: large });
+    await waitFor(() => received.length === 1);
+    await consumer.stop();
+    expect(received).toEqual([{ text: large }]);
+    const stored = await (await jetstreamManager(raw)).streams.getMessage(
+      bus.subjects.eventStream,
+      { last_by_subj: subject },
+    );
+    expect(stored?.header?.get(Headers.encoding)).toBe('gzip');
+    expect(stored?.data.length).toBeLessThan(large.length / 10);
   });
 });

@@ -10,7 +10,7 @@ import { nanos } from '@nats-io/transport-node';
 import { Headers, isSbError, SbError, type Subjects, validationError } from '@switchboard/protocol';
 import type { z } from 'zod';
 import type { BusSubscription, CallContext, ConsumeOptions } from './bus.ts';
-import { decodeJson, encodeJson } from './codec.ts';
+import { type BodyEncoder, decodeJson } from './codec.ts';
 import type { BusLogger } from './logger.ts';
 import { outgoingHeaders, readHeader } from './wire.ts';
 
@@ -22,6 +22,8 @@ export interface EventDeps {
   log: BusLogger;
   /** Delay before an event whose handler threw is redelivered. */
   retryDelayMs: number;
+  /** How event bodies are written (compressed above a threshold, or not). */
+  encodeBody: BodyEncoder;
 }
 
 // An ephemeral consumer whose process died without deleting it goes away on its own.
@@ -48,9 +50,10 @@ export async function publishEvent<S extends z.ZodType>(
   assertEventSubject(deps.names, subject, 'event subject');
   const parsed = schema.safeParse(payload);
   if (!parsed.success) throw validationError(`event ${subject}`, parsed.error);
-  const { headers } = outgoingHeaders(context);
+  const { data, encoding } = deps.encodeBody(payload);
+  const { headers } = outgoingHeaders(context, encoding);
   try {
-    await deps.js.publish(subject, encodeJson(payload), { headers });
+    await deps.js.publish(subject, data, { headers });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new SbError('E_UNAVAILABLE', `could not publish event ${subject}: ${reason}`, {

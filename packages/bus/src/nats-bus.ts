@@ -55,6 +55,7 @@ export class NatsBus implements Bus {
       names: parts.names,
       log: parts.log,
       retryDelayMs: parts.eventRetryDelayMs,
+      encodeBody: parts.encodeBody,
     };
     this.status = watchStatus(parts.nc, parts.log);
   }
