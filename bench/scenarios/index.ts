@@ -3,6 +3,7 @@ import { busRpc } from './bus-rpc.ts';
 import { gatewayConnections } from './gateway-connections.ts';
 import { messaging } from './messaging.ts';
 import { modes } from './modes.ts';
+import { payloadCodec } from './payload-codec.ts';
 import { state } from './state.ts';
 import { tasks } from './tasks.ts';
 import { tools } from './tools.ts';
@@ -16,4 +17,5 @@ export const scenarios: Scenario[] = [
   tasks,
   tools,
   modes,
+  payloadCodec,
 ];
