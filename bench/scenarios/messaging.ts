@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -185,7 +186,20 @@ export const messaging: Scenario = {
     const window = Number(process.env.SB_BENCH_WINDOW ?? 8);
     const testContext = await createTestContext();
     const bootstrap = mintApiKey();
-    const common = { ...testContext.env, SB_LOG__LEVEL: 'warn' };
+    // SB_BENCH_PAYLOADS=encrypted stores payloads AES-256-GCM encrypted and compresses them
+    // (gzip from 128 bytes, so the 256-byte payloads are compressed too), at rest and on NATS.
+    const payloads: Record<string, string> =
+      process.env.SB_BENCH_PAYLOADS === 'encrypted'
+        ? {
+            SB_PAYLOADS__ENCRYPTION__KEYS: JSON.stringify({
+              bench: randomBytes(32).toString('base64'),
+            }),
+            SB_PAYLOADS__ENCRYPTION__ACTIVE_KEY_ID: 'bench',
+            SB_PAYLOADS__COMPRESSION__ALGORITHM: 'gzip',
+            SB_PAYLOADS__COMPRESSION__THRESHOLD_BYTES: '128',
+          }
+        : {};
+    const common = { ...testContext.env, SB_LOG__LEVEL: 'warn', ...payloads };
     // SB_BENCH_PROFILE=router,gateway-a writes V8 CPU profiles of those services to bench/results.
     const profiled = new Set((process.env.SB_BENCH_PROFILE ?? '').split(',').filter(Boolean));
     const profile = (id: string) => ({
