@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   type AgentCard,
   type CancelTaskRequest,
@@ -18,12 +18,6 @@ import {
   type TaskPushNotificationConfig,
   TaskState,
 } from '@a2a-js/sdk';
-import {
-  RequestMalformedError,
-  TaskNotCancelableError,
-  TaskNotFoundError,
-  UnsupportedOperationError,
-} from '@a2a-js/sdk/errors';
 import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server';
 import type { Bus } from '@switchboard/bus';
 import {
@@ -42,6 +36,7 @@ import {
 import type { Caller } from '@switchboard/service';
 import type { CardTarget } from './cards.ts';
 import { stateName, type TaskRow, type TaskStore } from './db/task-store.ts';
+import { derivedUuid } from './domain/derived-uuid.ts';
 import {
   type Applied,
   applyAgentUpdate,
@@ -53,7 +48,11 @@ import {
   stateOf,
   withHistory,
 } from './domain/task-machine.ts';
+import { toA2aError } from './domain/to-a2a-error.ts';
 import { stateIn, type TaskFeed } from './task-feed.ts';
+
+// Re-exported: the remote-task code imports it from here.
+export { derivedUuid } from './domain/derived-uuid.ts';
 
 /** The caller of an A2A request, as the HTTP layer authenticated it. */
 export interface A2aUser {
@@ -85,32 +84,6 @@ export interface HandlerDeps {
 
 const MAX_CONVERSATION_ID = 128;
 const MAX_PAGE_SIZE = 100;
-
-/** A UUID derived from its parts, so the same request always names the same task or message. */
-export function derivedUuid(...parts: string[]): string {
-  const hex = createHash('sha256').update(parts.join('\u0000')).digest('hex');
-  // Version 8 (custom), RFC 9562 variant.
-  const variant = ((Number.parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-/** The spec's error for one of ours (messages kept: they say what to do). */
-export function toA2aError(error: unknown): unknown {
-  if (!isSbError(error)) return error;
-  switch (error.code) {
-    case 'E_NOT_FOUND':
-      return new TaskNotFoundError(error.message);
-    case 'E_CONFLICT':
-      return (error.details as { reason?: string } | undefined)?.reason === 'not_cancelable'
-        ? new TaskNotCancelableError(error.message)
-        : new UnsupportedOperationError(error.message);
-    case 'E_VALIDATION':
-    case 'E_PAYLOAD_TOO_LARGE':
-      return new RequestMalformedError(error.message);
-    default:
-      return new Error(`${error.code}: ${error.message}`);
-  }
-}
 
 function callerOf(context: ServerCallContext): Caller {
   const user = context.user as A2aUser | undefined;

@@ -27,7 +27,8 @@ import {
 import type { A2aConfig } from './config.ts';
 import { a2aPayloadTables } from './db/task-payloads.ts';
 import { createTaskStore } from './db/task-store.ts';
-import { createPushSender, type PushSigner } from './push-sender.ts';
+import type { PushSigner } from './domain/push-headers.ts';
+import { createPushSender } from './push-sender.ts';
 import { createTaskFeed } from './task-feed.ts';
 import { serveTaskUpdates } from './task-updates.ts';
 

@@ -1,18 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
-import type { TaskPushNotificationConfig } from '@a2a-js/sdk';
 import { V1PushNotificationSerializer } from '@a2a-js/sdk/server';
 import type { Logger } from '@switchboard/logger';
 import { checkOutboundUrl, type PeriodicJob, runEvery } from '@switchboard/service';
-import { type CryptoKey, SignJWT } from 'jose';
 import type { ClaimedPush, TaskStore } from './db/task-store.ts';
-
-/** Signs push notification JWTs with the card key (verifiable with `/.well-known/jwks.json`). */
-export interface PushSigner {
-  kid: string;
-  alg: string;
-  key: CryptoKey;
-  issuer: string;
-}
+import { pushBackoffMs } from './domain/push-backoff.ts';
+import { type PushSigner, pushHeaders } from './domain/push-headers.ts';
 
 /** How the push sender behaves (live settings). */
 export interface PushSettings {
@@ -23,49 +14,6 @@ export interface PushSettings {
   backoffMaxMs: number;
   pollMs: number;
   batchSize: number;
-}
-
-/** The delay before attempt `attempt + 1` of a push: doubled each time, capped, with jitter. */
-export function pushBackoffMs(attempt: number, settings: PushSettings, random = Math.random) {
-  const exponential = Math.min(settings.backoffMaxMs, settings.backoffBaseMs * 2 ** attempt);
-  // Full jitter over the upper half: retries of many failed pushes spread out.
-  return Math.round(exponential / 2 + (random() * exponential) / 2);
-}
-
-/**
- * The headers of a push notification: the config's token (under both spellings the SDKs read),
- * and either the config's own credentials or a short-lived JWT signed with the card key that
- * names the task, the receiver and the body's SHA-256.
- */
-export async function pushHeaders(input: {
-  config: TaskPushNotificationConfig;
-  body: string;
-  contentType: string;
-  signer: PushSigner | undefined;
-}): Promise<Record<string, string>> {
-  const headers: Record<string, string> = { 'content-type': input.contentType };
-  if (input.config.token !== '') {
-    headers['x-a2a-notification-token'] = input.config.token;
-    headers['a2a-notification-token'] = input.config.token;
-  }
-  const auth = input.config.authentication;
-  if (auth !== undefined && auth.scheme !== '') {
-    headers.authorization = `${auth.scheme} ${auth.credentials}`;
-  } else if (input.signer !== undefined) {
-    const digest = createHash('sha256').update(input.body).digest('base64url');
-    headers.authorization = `Bearer ${await new SignJWT({
-      taskId: input.config.taskId,
-      request_body_sha256: digest,
-    })
-      .setProtectedHeader({ alg: input.signer.alg, kid: input.signer.kid, typ: 'JWT' })
-      .setIssuer(input.signer.issuer)
-      .setAudience(input.config.url)
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .setJti(randomUUID())
-      .sign(input.signer.key)}`;
-  }
-  return headers;
 }
 
 /**
