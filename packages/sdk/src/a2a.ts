@@ -216,8 +216,9 @@ export class A2aInbox implements A2aApi {
         handler !== undefined
           ? await handler(request, task)
           : await (fallback as MessageHandler)(message, context);
-      if (controller.signal.aborted) return;
-      if (state === undefined || (!ENDED.has(state) && !INTERRUPTED.has(state))) {
+      // A cancelled task takes no outcome; one that ended or waits for the caller keeps its own.
+      const open = state === undefined || (!ENDED.has(state) && !INTERRUPTED.has(state));
+      if (open && !controller.signal.aborted) {
         await task.complete(value === undefined ? undefined : (value as A2aReply));
       }
     } catch (error) {
