@@ -1,4 +1,5 @@
 import type { Scenario } from '../lib/scenario.ts';
+import { a2a } from './a2a.ts';
 import { busRpc } from './bus-rpc.ts';
 import { gatewayConnections } from './gateway-connections.ts';
 import { messaging } from './messaging.ts';
@@ -16,6 +17,7 @@ export const scenarios: Scenario[] = [
   state,
   tasks,
   tools,
+  a2a,
   modes,
   payloadCodec,
 ];
