@@ -28,6 +28,7 @@ import type { A2aConfig } from './config.ts';
 import { a2aPayloadTables } from './db/task-payloads.ts';
 import { createTaskStore } from './db/task-store.ts';
 import type { PushSigner } from './domain/push-headers.ts';
+import { startPeers } from './peers/peers-runtime.ts';
 import { createPushSender } from './push-sender.ts';
 import { createTaskFeed } from './task-feed.ts';
 import { serveTaskUpdates } from './task-updates.ts';
@@ -63,6 +64,17 @@ export function build(
       const codec = await loadRecordCodec(config.current.payloads);
       const store = createTaskStore(db, codec);
       const catalog = createAgentCatalog({ bus, ttlMs: () => settings().agentCacheTtlMs });
+      stops.push(
+        startPeers({
+          bus,
+          db,
+          cache,
+          codec,
+          catalog,
+          settings,
+          log: log.child({ component: 'peers' }),
+        }),
+      );
       const signer = await createCardSigner(settings().signing.keys);
       const cardSettings = (): CardSettings => ({
         publicUrl: settings().publicUrl,

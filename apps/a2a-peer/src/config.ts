@@ -148,8 +148,102 @@ export const a2aConfig = defineServiceConfig({
           .describe('Push notifications one replica claims at a time'),
       })
       .prefault({}),
+    peers: z
+      .strictObject({
+        allowPrivate: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Let peer card, JWKS and endpoint URLs reach loopback and private addresses (tests, closed networks)',
+          ),
+        fetchTimeoutMs: ms(
+          100,
+          120_000,
+          10_000,
+          'How long fetching a peer card or JWKS may take, in ms',
+        ),
+        healthIntervalMs: ms(
+          50,
+          86_400_000,
+          30_000,
+          'How often each peer is checked (its card fetched again), in ms',
+        ),
+        degradedLatencyMs: ms(
+          1,
+          120_000,
+          2_000,
+          'A check slower than this marks the peer degraded, in ms',
+        ),
+        downAfterFailures: z
+          .int()
+          .min(1)
+          .max(100)
+          .default(3)
+          .describe('Failed checks in a row after which a peer is down (before: degraded)'),
+      })
+      .prefault({}),
+    remote: z
+      .strictObject({
+        pollMs: ms(
+          10,
+          600_000,
+          1_000,
+          'How often each replica looks for remote tasks to send or follow, and polls a peer without streaming, in ms',
+        ),
+        leaseMs: ms(
+          100,
+          3_600_000,
+          30_000,
+          'How long a replica holds a remote task it drives before another may take it (renewed while it works), in ms',
+        ),
+        batchSize: z
+          .int()
+          .min(1)
+          .max(1000)
+          .default(20)
+          .describe('Remote tasks one replica claims at a time'),
+        maxAttempts: z
+          .int()
+          .min(1)
+          .max(100)
+          .default(8)
+          .describe('Failed calls of a remote task before it is given up (the agent is told)'),
+        backoffBaseMs: ms(
+          1,
+          3_600_000,
+          1_000,
+          'First retry delay of a failed remote call, doubled each attempt, in ms',
+        ),
+        backoffMaxMs: ms(
+          1,
+          86_400_000,
+          60_000,
+          'Longest retry delay of a failed remote call, in ms',
+        ),
+        rateLimit: z
+          .strictObject({
+            capacity: z
+              .int()
+              .min(1)
+              .max(10_000_000)
+              .default(100)
+              .describe('Calls to one peer that may burst'),
+            refillPerSecond: z
+              .number()
+              .positive()
+              .max(10_000_000)
+              .default(20)
+              .describe('Calls per second one peer gets'),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
   }),
   live: [
+    'a2a.peers.healthIntervalMs',
+    'a2a.peers.degradedLatencyMs',
+    'a2a.peers.downAfterFailures',
+    'a2a.remote',
     'a2a.rateLimit',
     'a2a.blockingTimeoutMs',
     'a2a.streamMaxMs',

@@ -2,23 +2,31 @@ import { type AddressInfo, createServer } from 'node:net';
 import type { Client } from '@a2a-js/sdk/client';
 import { ClientFactory, JsonRpcTransportFactory, RestTransportFactory } from '@a2a-js/sdk/client';
 import { type Grant, mintApiKey } from '@switchboard/authz';
+import type { Bus } from '@switchboard/bus';
+import type { RpcDefinition } from '@switchboard/protocol';
 import { A2A_LABEL, A2A_PUBLIC, type Capability } from '@switchboard/protocol';
 import { type AgentClient, connect } from '@switchboard/sdk';
 import { type InProcessService, startInProcess } from '@switchboard/service/testing';
 import {
+  connectTestBus,
   createAgentKey,
   createTestContext,
+  keyPrincipal,
   liftedGatewayLimits,
   type ServiceProcess,
   spawnService,
   type TestContext,
 } from '@switchboard/testing';
+import type { z } from 'zod';
 import { build } from './app.ts';
 import { a2aConfig } from './config.ts';
 
 // The real thing for the A2A peer's tests: a gateway and a router process (as in production),
 // A2A peer replicas in this process (so their code counts towards coverage), local agents
 // connected through the SDK, and remote callers using the official @a2a-js/sdk client.
+
+/** An operator key with the admin role. */
+export const adminPrincipal = keyPrincipal('k_admin', ['admin']);
 
 /** Fast timers for tests; a file overrides what it needs. */
 const fastA2a = {
@@ -27,6 +35,13 @@ const fastA2a = {
   SB_A2A__PUSH__BACKOFF_MAX_MS: '200',
   SB_A2A__PUSH__ALLOW_PRIVATE: 'true',
   SB_A2A__AGENT_CACHE_TTL_MS: '0',
+  SB_A2A__PEERS__ALLOW_PRIVATE: 'true',
+  SB_A2A__PEERS__HEALTH_INTERVAL_MS: '100',
+  SB_A2A__PEERS__DOWN_AFTER_FAILURES: '2',
+  SB_A2A__REMOTE__POLL_MS: '50',
+  SB_A2A__REMOTE__LEASE_MS: '1000',
+  SB_A2A__REMOTE__BACKOFF_BASE_MS: '50',
+  SB_A2A__REMOTE__BACKOFF_MAX_MS: '200',
 };
 
 const fastRouter = {
@@ -47,8 +62,21 @@ export interface A2aMesh {
   /** Connects a local agent through the SDK, published over A2A unless `published: false`. */
   agent(
     agentId: string,
-    options?: { capabilities?: Capability[]; published?: boolean; messageConcurrency?: number },
+    options?: {
+      capabilities?: Capability[];
+      published?: boolean;
+      messageConcurrency?: number;
+      grants?: Grant[];
+    },
   ): Promise<AgentClient>;
+  /** Calls an a2a-peer RPC as `principal` (default: an admin operator key). */
+  call<Req extends z.ZodType, Res extends z.ZodType>(
+    rpc: RpcDefinition<Req, Res>,
+    request: z.input<Req>,
+    principal?: string,
+  ): Promise<z.infer<Res>>;
+  /** A bus client in the test's namespace. */
+  bus: Bus;
   /** An operator API key (a bearer token A2A callers use). */
   key(grants?: Grant[]): Promise<string>;
   /** The official A2A client for a card at `cardUrl`, calling with `token`. */
@@ -97,6 +125,7 @@ export async function createA2aMesh(env: Record<string, string> = {}): Promise<A
     ...fastRouter,
   });
   const peers: InProcessService[] = [];
+  const bus = await connectTestBus(context.namespace, 20_000);
   const clients: AgentClient[] = [];
   const keys = new Map<string, Promise<string>>();
 
@@ -130,6 +159,10 @@ export async function createA2aMesh(env: Record<string, string> = {}): Promise<A
       peers.push(once);
       return once;
     },
+    bus,
+    call(rpc, request, principal = adminPrincipal) {
+      return bus.request(bus.subjects.rpc('a2a', rpc.operation), rpc, request, { principal });
+    },
     key(grants = []) {
       const id = JSON.stringify(grants);
       let key = keys.get(id);
@@ -142,7 +175,7 @@ export async function createA2aMesh(env: Record<string, string> = {}): Promise<A
     async agent(agentId, options = {}) {
       const client = await connect({
         url: `ws://127.0.0.1:${gateway.port}`,
-        apiKey: await mesh.key(),
+        apiKey: await mesh.key(options.grants ?? []),
         agent: {
           id: agentId,
           name: agentId,
@@ -175,6 +208,7 @@ export async function createA2aMesh(env: Record<string, string> = {}): Promise<A
     async stop() {
       await Promise.all(clients.map((client) => client.close()));
       await Promise.all([...peers, gateway, router].map((process) => process.stop()));
+      await bus.close();
       await context.cleanup();
     },
   };

@@ -1,4 +1,5 @@
 // A2A.
+
 export {
   A2A_LABEL,
   A2A_PUBLIC,
@@ -22,6 +23,34 @@ export {
   A2aTaskUpdateRpc,
   A2aTaskUpdateSchema,
 } from './a2a.ts';
+export {
+  A2A_RECIPIENT_PREFIX,
+  A2A_SKILL_PREFIX,
+  CardSignatureStatuses,
+  type DirectoryEntry,
+  DirectoryEntrySchema,
+  DirectorySearchRpc,
+  type PeerChangedEvent,
+  PeerChangedEventSchema,
+  PeerNameSchema,
+  type PeerRecord,
+  PeerRecordSchema,
+  type PeerSkill,
+  PeerSkillSchema,
+  type PeerStatus,
+  PeerStatuses,
+  PeersAddRpc,
+  PeersGetRpc,
+  PeersListRpc,
+  PeersRemoveRpc,
+  type RemoteRecipient,
+  RemoteSendRpc,
+  type RemoteTaskState,
+  RemoteTaskStates,
+  type RemoteUpdate,
+  RemoteUpdateSchema,
+  remoteRecipientOf,
+} from './a2a-peers.ts';
 export {
   describeZodIssues,
   type ErrorBody,

@@ -1,5 +1,6 @@
 import {
   bigserial,
+  boolean,
   customType,
   index,
   integer,
@@ -119,4 +120,72 @@ export const pushQueue = a2aSchema.table(
     createdAt: at().notNull().defaultNow(),
   },
   (table) => [index('push_queue_due').on(table.nextAttemptAt)],
+);
+
+/**
+ * Remote A2A agents registered by operators. `card` is the validated Agent Card (v1.0 JSON) and
+ * `token` the bearer credential sent to the peer (payloads: encrypted when encryption is on).
+ * Health checks claim a peer by moving `next_check_at` (one replica per check).
+ */
+export const peers = a2aSchema.table('peers', {
+  name: text().primaryKey(),
+  cardUrl: text().notNull(),
+  ...payloadColumns('card'),
+  token: bytea(),
+  tokenCodec: text().notNull().default('identity'),
+  tokenKeyId: text(),
+  tokenNonce: bytea(),
+  tokenFormatVersion: integer().notNull().default(1),
+  signature: text().notNull(),
+  status: text().notNull().default('unknown'),
+  latencyMs: integer(),
+  failures: integer().notNull().default(0),
+  lastSeenAt: at(),
+  lastError: text(),
+  cardFetchedAt: at().notNull().defaultNow(),
+  nextCheckAt: at().notNull().defaultNow(),
+  publishTools: boolean().notNull().default(false),
+  addedBy: text().notNull(),
+  addedAt: at().notNull().defaultNow(),
+});
+
+/**
+ * Messages local agents sent to remote A2A agents, and the remote tasks they started: stored
+ * before the send is acknowledged, then driven by any replica (claimed with a lease, so a task
+ * whose replica died is resumed by another), its updates delivered to the agent through the
+ * router with ids derived from `(id, delivered)`.
+ */
+export const remoteTasks = a2aSchema.table(
+  'remote_tasks',
+  {
+    /** The local message id (the A2A messageId of the first send). */
+    id: uuid().primaryKey(),
+    /** `a2a:<peer>` or `a2a:skill:<skill>`, as the agent addressed it. */
+    recipient: text().notNull(),
+    peer: text(),
+    agentId: text().notNull(),
+    /** The sending agent's principal header, to act for it when delivering back. */
+    principal: text().notNull(),
+    remoteTaskId: text(),
+    contextId: text(),
+    state: text().notNull().default('pending'),
+    /** What the agent sent: the A2A message to send. */
+    ...payloadColumns('request'),
+    /** The remote task as last seen (v1.0 JSON), once there is one. */
+    snapshot: bytea(),
+    snapshotCodec: text().notNull().default('identity'),
+    snapshotKeyId: text(),
+    snapshotNonce: bytea(),
+    snapshotFormatVersion: integer().notNull().default(1),
+    delivered: integer().notNull().default(0),
+    attempts: integer().notNull().default(0),
+    lastError: text(),
+    leaseUntil: at().notNull().defaultNow(),
+    createdAt: at().notNull().defaultNow(),
+    updatedAt: at().notNull().defaultNow(),
+  },
+  (table) => [
+    index('remote_tasks_due').on(table.leaseUntil),
+    index('remote_tasks_agent').on(table.agentId, table.createdAt),
+  ],
 );

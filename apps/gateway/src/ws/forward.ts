@@ -7,11 +7,13 @@ import {
   DlqReplayRpc,
   LifecycleGetRpc,
   LifecycleTransitionRpc,
+  RemoteSendRpc,
   RouterSendRpc,
   RouterSubscribeRpc,
   RouterSubscriptionsRpc,
   RouterUnsubscribeRpc,
   type RpcDefinition,
+  remoteRecipientOf,
   type ServiceFrame,
   type ServiceShortName,
   StateDeleteRpc,
@@ -161,8 +163,20 @@ const forwardRoutes: { [T in ServiceFrame['type']]: ForwardRoute<Of<T>> } = {
   }),
 };
 
+// A message to `a2a:<peer>` goes to the a2a-peer, which sends it over A2A.
+const remoteSend = route('a2a', RemoteSendRpc, (frame: Of<'send'>) => ({
+  message: frame.message,
+}));
+
 /** The route of a frame the gateway forwards to a service. */
 export function forwardRouteOf<F extends ServiceFrame>(frame: F): ForwardRoute<F> {
+  if (
+    frame.type === 'send' &&
+    frame.message.to.kind === 'agent' &&
+    remoteRecipientOf(frame.message.to.agentId) !== undefined
+  ) {
+    return remoteSend as unknown as ForwardRoute<F>;
+  }
   // The table pairs each type with its own frame; TS cannot correlate the lookup by itself.
   return forwardRoutes[frame.type] as ForwardRoute<F>;
 }

@@ -20,6 +20,9 @@ export const OperatorScopes = [
   // Tools.
   'tools:read',
   'tools:write',
+  // A2A peers and the agent directory.
+  'peers:read',
+  'peers:write',
   // Moving stored payloads to the active encryption key.
   'payloads:write',
 ] as const;

@@ -1,0 +1,55 @@
+CREATE TABLE "a2a"."peers" (
+	"name" text PRIMARY KEY NOT NULL,
+	"card_url" text NOT NULL,
+	"card" "bytea" NOT NULL,
+	"card_codec" text DEFAULT 'identity' NOT NULL,
+	"card_key_id" text,
+	"card_nonce" "bytea",
+	"card_format_version" integer DEFAULT 1 NOT NULL,
+	"token" "bytea",
+	"token_codec" text DEFAULT 'identity' NOT NULL,
+	"token_key_id" text,
+	"token_nonce" "bytea",
+	"token_format_version" integer DEFAULT 1 NOT NULL,
+	"signature" text NOT NULL,
+	"status" text DEFAULT 'unknown' NOT NULL,
+	"latency_ms" integer,
+	"failures" integer DEFAULT 0 NOT NULL,
+	"last_seen_at" timestamp with time zone,
+	"last_error" text,
+	"card_fetched_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"next_check_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"publish_tools" boolean DEFAULT false NOT NULL,
+	"added_by" text NOT NULL,
+	"added_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "a2a"."remote_tasks" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"recipient" text NOT NULL,
+	"peer" text,
+	"agent_id" text NOT NULL,
+	"principal" text NOT NULL,
+	"remote_task_id" text,
+	"context_id" text,
+	"state" text DEFAULT 'pending' NOT NULL,
+	"request" "bytea" NOT NULL,
+	"request_codec" text DEFAULT 'identity' NOT NULL,
+	"request_key_id" text,
+	"request_nonce" "bytea",
+	"request_format_version" integer DEFAULT 1 NOT NULL,
+	"snapshot" "bytea",
+	"snapshot_codec" text DEFAULT 'identity' NOT NULL,
+	"snapshot_key_id" text,
+	"snapshot_nonce" "bytea",
+	"snapshot_format_version" integer DEFAULT 1 NOT NULL,
+	"delivered" integer DEFAULT 0 NOT NULL,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"last_error" text,
+	"lease_until" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX "remote_tasks_due" ON "a2a"."remote_tasks" USING btree ("lease_until");--> statement-breakpoint
+CREATE INDEX "remote_tasks_agent" ON "a2a"."remote_tasks" USING btree ("agent_id","created_at");
