@@ -10,6 +10,7 @@ import {
 } from '@switchboard/protocol';
 import {
   createService,
+  payloadCompressionMetrics,
   type Service,
   type ServiceConnections,
   servePayloadReencryption,
@@ -55,7 +56,10 @@ export function build(
     register: async ({ bus, db, cache, metrics: registry }) => {
       const routerMetrics = createRouterMetrics(registry);
       metrics = routerMetrics;
-      const codec = await loadRecordCodec(config.current.payloads);
+      const codec = await loadRecordCodec(
+        config.current.payloads,
+        payloadCompressionMetrics(registry),
+      );
       const store = createMessageStore(db, bus.subjects.namespace, codec);
       const subscriptions = createSubscriptionStore(db);
       const subscriptionCache = createSubscriptionCache({

@@ -65,6 +65,11 @@ describe('router payload encryption', () => {
       ['br', 'k1'],
     ]);
     for (const row of stored) expect(row.payload.includes(Buffer.from(secret))).toBe(false);
+    const counted = async (name: string) =>
+      (await first.metrics.getSingleMetric(name)?.get())?.values[0]?.value ?? 0;
+    const original = await counted('sb_payload_compressed_original_bytes_total');
+    expect(original).toBeGreaterThan(secret.length * 100);
+    expect(await counted('sb_payload_compressed_bytes_total')).toBeLessThan(original / 5);
 
     // A nack with one attempt allowed: the message becomes a dead letter holding its payload.
     const [push] = world.gateways.messagesFor('e-inbox');

@@ -5,6 +5,7 @@ import { loadRecordCodec } from '@switchboard/db';
 import type { RootLogger } from '@switchboard/logger';
 import {
   createService,
+  payloadCompressionMetrics,
   type Service,
   type ServiceConnections,
   servePayloadReencryption,
@@ -46,7 +47,10 @@ export function build(
     register: async ({ bus, db, cache, metrics: registry }) => {
       const stateMetrics = createStateMetrics(registry);
       metrics = stateMetrics;
-      const codec = await loadRecordCodec(config.current.payloads);
+      const codec = await loadRecordCodec(
+        config.current.payloads,
+        payloadCompressionMetrics(registry),
+      );
       const documents = createDocumentStore(db, codec);
       const lifecycles = createLifecycleStore(db);
       const stateLog = log.child({ component: 'state' });

@@ -6,6 +6,7 @@ import type { RootLogger } from '@switchboard/logger';
 import { AgentConnectedEventSchema, AgentDisconnectedEventSchema } from '@switchboard/protocol';
 import {
   createService,
+  payloadCompressionMetrics,
   type Service,
   type ServiceConnections,
   servePayloadReencryption,
@@ -55,7 +56,10 @@ export function build(
     register: async ({ bus, db, cache, metrics: registry }) => {
       const taskMetrics = createTaskMetrics(registry);
       metrics = taskMetrics;
-      const codec = await loadRecordCodec(config.current.payloads);
+      const codec = await loadRecordCodec(
+        config.current.payloads,
+        payloadCompressionMetrics(registry),
+      );
       const store = createTaskStore(db, bus.subjects.namespace, codec);
       const queries = createTaskQueries(db, codec);
       const cacheMs = () => settings().executorCacheMs;

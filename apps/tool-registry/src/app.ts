@@ -9,6 +9,7 @@ import {
   createBearerAuthenticator,
   createService,
   createTokenResolver,
+  payloadCompressionMetrics,
   type Service,
   type ServiceConnections,
   servePayloadReencryption,
@@ -95,7 +96,10 @@ export function build(
         metrics: toolMetrics,
         log: log.child({ component: 'catalog' }),
       });
-      const codec = await loadRecordCodec(config.current.payloads);
+      const codec = await loadRecordCodec(
+        config.current.payloads,
+        payloadCompressionMetrics(registry),
+      );
       const auditStore = createAuditStore(db, codec);
       const auditTrail = createAuditTrail({
         store: auditStore,

@@ -1,5 +1,6 @@
 export { MIGRATIONS_TABLE, runMigrations } from './migrate.ts';
 export {
+  type CompressionObserver,
   CURRENT_FORMAT_VERSION,
   createRecordCodec,
   type EncodedPayload,

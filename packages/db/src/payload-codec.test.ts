@@ -124,15 +124,21 @@ describe('record codec with encryption', () => {
   });
 
   it('compresses above the threshold before encrypting', () => {
-    const compressing = createRecordCodec(ring('k1'), {
-      algorithm: 'br',
-      thresholdBytes: 100,
-    });
+    const compressed: Array<[number, number]> = [];
+    const compressing = createRecordCodec(
+      ring('k1'),
+      { algorithm: 'br', thresholdBytes: 100 },
+      (original, stored) => compressed.push([original, stored]),
+    );
     const big = compressing.encode(encodePayload(large), record);
     expect(big.codec).toBe('br');
     expect(big.bytes.length).toBeLessThan(encodePayload(large).length / 10);
     expect(compressing.decode(big, record)).toEqual(large);
     expect(compressing.encode(encodePayload(document), record).codec).toBe('identity');
+    // Only the compressed payload is counted, with its sizes before and after.
+    expect(compressed).toHaveLength(1);
+    expect(compressed[0]?.[0]).toBe(encodePayload(large).length);
+    expect(compressed[0]?.[1]).toBeLessThan(encodePayload(large).length / 10);
   });
 
   it('refuses an active key id with no key, and keys that are not 256 bits', () => {

@@ -87,13 +87,18 @@ function associatedData(record: string, codec: string, formatVersion: number): B
   return Buffer.from(`sb.payload|${record}|${codec}|${formatVersion}`, 'utf8');
 }
 
+/** Sees the size of each payload the codec compressed, before and after (for metrics). */
+export type CompressionObserver = (originalBytes: number, compressedBytes: number) => void;
+
 /**
- * A codec over a key ring and compression settings (both fixed for its lifetime).
+ * A codec over a key ring and compression settings (both fixed for its lifetime); `onCompressed`
+ * sees each payload it compressed.
  * @throws SbError `E_VALIDATION` when the active key is not in the ring or a key is not 32 bytes.
  */
 export function createRecordCodec(
   ring: PayloadKeyRing = { keys: new Map() },
   compression: CompressionSettings = { algorithm: 'none', thresholdBytes: 0 },
+  onCompressed?: CompressionObserver,
 ): RecordCodec {
   for (const [keyId, key] of ring.keys) {
     if (key.length !== 32) {
@@ -150,6 +155,7 @@ export function createRecordCodec(
     activeKeyId,
     encode(plain, record) {
       const { bytes, codec } = compressPayload(plain, compression);
+      if (codec !== 'identity') onCompressed?.(plain.length, bytes.length);
       if (activeKey === undefined || activeKeyId === null) {
         return { bytes, codec, keyId: null, nonce: null, formatVersion: CURRENT_FORMAT_VERSION };
       }

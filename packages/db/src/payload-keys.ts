@@ -1,7 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { PayloadKeysSchema, type PayloadSettings } from '@switchboard/config';
 import { SbError } from '@switchboard/protocol';
-import { createRecordCodec, type PayloadKeyRing, type RecordCodec } from './payload-codec.ts';
+import {
+  type CompressionObserver,
+  createRecordCodec,
+  type PayloadKeyRing,
+  type RecordCodec,
+} from './payload-codec.ts';
 
 function keyMap(keys: Record<string, string>): Map<string, Buffer> {
   return new Map(Object.entries(keys).map(([keyId, key]) => [keyId, Buffer.from(key, 'base64')]));
@@ -62,7 +67,17 @@ export async function loadPayloadKeyRing(
   return { keys, activeKeyId: encryption.activeKeyId };
 }
 
-/** The record codec the `payloads` settings describe (keys loaded from config and key file). */
-export async function loadRecordCodec(settings: PayloadSettings): Promise<RecordCodec> {
-  return createRecordCodec(await loadPayloadKeyRing(settings.encryption), settings.compression);
+/**
+ * The record codec the `payloads` settings describe (keys loaded from config and key file);
+ * `onCompressed` sees each payload it compressed.
+ */
+export async function loadRecordCodec(
+  settings: PayloadSettings,
+  onCompressed?: CompressionObserver,
+): Promise<RecordCodec> {
+  return createRecordCodec(
+    await loadPayloadKeyRing(settings.encryption),
+    settings.compression,
+    onCompressed,
+  );
 }

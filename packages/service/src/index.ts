@@ -20,6 +20,7 @@ export { kvOverrideStore } from './kv-override-store.ts';
 export { listenSettings } from './listen-settings.ts';
 export { createMetricsRegistry } from './metrics.ts';
 export { checkOutboundUrl, guardedFetch } from './outbound-url.ts';
+export { payloadCompressionMetrics } from './payload-metrics.ts';
 export { servePayloadReencryption } from './payload-reencryption.ts';
 export { checkReadiness, type ReadinessCheck, type ReadinessReport } from './readiness.ts';
 export { type PeriodicJob, runEvery } from './run-every.ts';
