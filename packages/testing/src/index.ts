@@ -1,3 +1,4 @@
+export { type AgentCardServer, serveAgentCard } from './agent-card-server.ts';
 export { cleanupNamespace } from './cleanup.ts';
 export { EMBEDDED_SUBSET } from './embedded-subset.ts';
 export {

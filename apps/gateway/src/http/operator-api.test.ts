@@ -332,6 +332,12 @@ describe('the OpenAPI document', () => {
         'POST /v1/tools/{name}/versions/{version}/retire',
         // Payloads.
         'POST /v1/payloads/{service}/reencrypt',
+        // A2A peers.
+        'GET /v1/a2a/peers',
+        'POST /v1/a2a/peers',
+        'GET /v1/a2a/peers/{name}',
+        'DELETE /v1/a2a/peers/{name}',
+        'GET /v1/a2a/directory',
       ].sort(),
     );
     expect(document.paths['/v1/keys']?.post?.responses).toHaveProperty('201');
@@ -347,6 +353,8 @@ describe('the OpenAPI document', () => {
       'Task',
       'TaskType',
       'TaskSchedule',
+      'A2aPeer',
+      'DirectoryEntry',
     ]) {
       expect(document.components.schemas).toHaveProperty(name);
     }

@@ -28,6 +28,7 @@ import { registerEventRoutes } from './routes/event-routes.ts';
 import { registerKeyRoutes } from './routes/key-routes.ts';
 import { registerMessageRoutes } from './routes/message-routes.ts';
 import { registerPayloadRoutes } from './routes/payload-routes.ts';
+import { registerPeerRoutes } from './routes/peer-routes.ts';
 import { registerSessionRoutes } from './routes/session-routes.ts';
 import { registerStateRoutes } from './routes/state-routes.ts';
 import { registerSubscriptionRoutes } from './routes/subscription-routes.ts';
@@ -159,6 +160,8 @@ export function registerOperatorApi(http: FastifyInstance, options: OperatorApiO
         registerTaskRoutes(scope, context);
         // Tools.
         registerToolRoutes(scope, context);
+        // A2A peers and the agent directory.
+        registerPeerRoutes(scope, context);
         registerPayloadRoutes(scope, context);
         registerEventRoutes(scope, { ...context, settings: options.eventSettings, streams });
       },
