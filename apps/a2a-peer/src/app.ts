@@ -25,7 +25,7 @@ import {
   orchestratorCard,
 } from './cards.ts';
 import type { A2aConfig } from './config.ts';
-import { a2aPayloadTables } from './db/task-payloads.ts';
+import { a2aPayloadTables, peerPayloadTables } from './db/task-payloads.ts';
 import { createTaskStore } from './db/task-store.ts';
 import type { PushSigner } from './domain/push-headers.ts';
 import { startPeers } from './peers/peers-runtime.ts';
@@ -151,7 +151,7 @@ export function build(
         service: 'a2a',
         database: db,
         codec,
-        tables: a2aPayloadTables,
+        tables: [...a2aPayloadTables, ...peerPayloadTables],
         settings: () => config.current.payloads.reencrypt,
         log: log.child({ component: 'payloads' }),
       });

@@ -45,3 +45,29 @@ export const a2aPayloadTables: readonly PayloadTable[] = [
     payloads: [prefixedPayloadColumns('event', (row) => pushQueueRecord(row.id as string))],
   },
 ];
+
+/** The record of a registered peer's card or bearer token. */
+export const peerRecord = (name: string, column: 'card' | 'token'): string =>
+  payloadRecord('a2a.peers', name, column);
+
+/** The record of what an agent sent to a remote agent, or of the remote task as last seen. */
+export const remoteTaskRecord = (id: string, column: 'request' | 'snapshot'): string =>
+  payloadRecord('a2a.remote_tasks', id, column);
+
+/** The outbound half's payloads, for the re-encryption job. */
+export const peerPayloadTables: readonly PayloadTable[] = [
+  {
+    table: 'a2a.peers',
+    key: ['name'],
+    payloads: (['card', 'token'] as const).map((column) =>
+      prefixedPayloadColumns(column, (row) => peerRecord(row.name as string, column)),
+    ),
+  },
+  {
+    table: 'a2a.remote_tasks',
+    key: ['id'],
+    payloads: (['request', 'snapshot'] as const).map((column) =>
+      prefixedPayloadColumns(column, (row) => remoteTaskRecord(row.id as string, column)),
+    ),
+  },
+];

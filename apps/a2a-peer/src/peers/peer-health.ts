@@ -3,6 +3,7 @@ import type { Logger } from '@switchboard/logger';
 import { PeerChangedEventSchema } from '@switchboard/protocol';
 import { type PeriodicJob, runEvery } from '@switchboard/service';
 import type { CardFetcher } from './peer-cards.ts';
+import type { PeerDirectory } from './peer-directory.ts';
 import type { PeerStore } from './peer-store.ts';
 import { type HealthSettings, statusAfterCheck } from './peer-view.ts';
 
@@ -20,6 +21,7 @@ export interface HealthCheckSettings extends HealthSettings {
 export function createPeerHealth(deps: {
   bus: Bus;
   store: PeerStore;
+  peers: PeerDirectory;
   cards: CardFetcher;
   settings: () => HealthCheckSettings;
   log: Logger;
@@ -29,6 +31,7 @@ export function createPeerHealth(deps: {
   async function checkDue(): Promise<void> {
     const settings = deps.settings();
     const due = await deps.store.claimChecks(settings.intervalMs);
+    if (due.length === 0) return;
     await Promise.all(
       due.map(async (peer) => {
         let outcome: Parameters<typeof statusAfterCheck>[0];
@@ -62,6 +65,7 @@ export function createPeerHealth(deps: {
         }
       }),
     );
+    await deps.peers.invalidate();
   }
 
   return {

@@ -18,6 +18,7 @@ import { serveAs } from '@switchboard/service';
 import type { AgentCatalog } from '../agent-catalog.ts';
 import { skillOf } from '../cards.ts';
 import { type CardFetcher, cardUrlOf } from './peer-cards.ts';
+import type { PeerDirectory } from './peer-directory.ts';
 import { noSuchPeer, type PeerStore, peerRecordOf } from './peer-store.ts';
 import { peerViewOf } from './peer-view.ts';
 import { partsOfPayload, type RemoteRequest, type RemoteTasks } from './remote-tasks.ts';
@@ -32,6 +33,7 @@ const MAX_REMOTE_PAYLOAD_BYTES = 512 * 1024;
 export function servePeerRpcs(deps: {
   bus: Bus;
   store: PeerStore;
+  peers: PeerDirectory;
   cards: CardFetcher;
   catalog: AgentCatalog;
   remote: RemoteTasks;
@@ -59,6 +61,7 @@ export function servePeerRpcs(deps: {
         addedBy: caller.principal.id,
         latencyMs: fetched.latencyMs,
       });
+      await deps.peers.invalidate();
       await announce(peer.name, 'added', 'up');
       return peerRecordOf(peer);
     }),
@@ -83,7 +86,10 @@ export function servePeerRpcs(deps: {
     serve(PeersRemoveRpc, async (request, caller) => {
       assertAllowed(caller.principal, { kind: 'operator', scope: 'peers:write' });
       const removed = await deps.store.remove(request.name);
-      if (removed) await announce(request.name, 'removed', 'unknown');
+      if (removed) {
+        await deps.peers.invalidate();
+        await announce(request.name, 'removed', 'unknown');
+      }
       return { removed };
     }),
 
@@ -105,7 +111,7 @@ export function servePeerRpcs(deps: {
         }),
         status: agent.status,
       }));
-      const remote: DirectoryEntry[] = (await deps.store.list()).map((peer) => ({
+      const remote: DirectoryEntry[] = (await deps.peers.list()).map((peer) => ({
         kind: 'remote',
         address: `a2a:${peer.name}`,
         name: peer.card.name,
@@ -156,7 +162,7 @@ export function servePeerRpcs(deps: {
           `the payload is ${size} bytes as JSON; the limit is ${MAX_REMOTE_PAYLOAD_BYTES}`,
         );
       }
-      const peers = await deps.store.list();
+      const peers = await deps.peers.list();
       if (target.kind === 'peer') {
         if (!peers.some((peer) => peer.name === target.peer)) throw noSuchPeer(target.peer);
         assertAllowed(caller.principal, { kind: 'a2a', peer: target.peer });

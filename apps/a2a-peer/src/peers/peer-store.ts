@@ -1,11 +1,5 @@
 import { AgentCard } from '@a2a-js/sdk';
-import {
-  type Database,
-  dateOf,
-  encodePayload,
-  payloadRecord,
-  type RecordCodec,
-} from '@switchboard/db';
+import { type Database, dateOf, encodePayload, type RecordCodec } from '@switchboard/db';
 import {
   type JsonValue,
   type PeerRecord,
@@ -14,6 +8,7 @@ import {
   SbError,
 } from '@switchboard/protocol';
 import { payloadColumnsOf, storedPayloadOf } from '../db/payload-columns.ts';
+import { peerRecord, remoteTaskRecord } from '../db/task-payloads.ts';
 import { type PeerView, peerViewOf } from './peer-view.ts';
 
 /** A registered peer with its card and credential (never leaves the service). */
@@ -63,15 +58,12 @@ export function createPeerStore(database: Database, codec: RecordCodec) {
       name,
       cardUrl: row.card_url as string,
       card: AgentCard.fromJSON(
-        codec.decode(storedPayloadOf(row, 'card'), payloadRecord('a2a.peers', name, 'card')),
+        codec.decode(storedPayloadOf(row, 'card'), peerRecord(name, 'card')),
       ),
       token:
         row.token === null
           ? undefined
-          : (codec.decode(
-              storedPayloadOf(row, 'token'),
-              payloadRecord('a2a.peers', name, 'token'),
-            ) as string),
+          : (codec.decode(storedPayloadOf(row, 'token'), peerRecord(name, 'token')) as string),
       signature: row.signature as StoredPeer['signature'],
       status: row.status as PeerStatus,
       latencyMs: row.latency_ms as number | null,
@@ -96,17 +88,11 @@ export function createPeerStore(database: Database, codec: RecordCodec) {
       remoteTaskId: row.remote_task_id as string | null,
       contextId: row.context_id as string | null,
       state: row.state as RemoteTaskState,
-      request: codec.decode(
-        storedPayloadOf(row, 'request'),
-        payloadRecord('a2a.remote_tasks', id, 'request'),
-      ),
+      request: codec.decode(storedPayloadOf(row, 'request'), remoteTaskRecord(id, 'request')),
       snapshot:
         row.snapshot === null
           ? null
-          : codec.decode(
-              storedPayloadOf(row, 'snapshot'),
-              payloadRecord('a2a.remote_tasks', id, 'snapshot'),
-            ),
+          : codec.decode(storedPayloadOf(row, 'snapshot'), remoteTaskRecord(id, 'snapshot')),
       delivered: row.delivered as number,
       attempts: row.attempts as number,
     };
@@ -126,18 +112,12 @@ export function createPeerStore(database: Database, codec: RecordCodec) {
     }): Promise<StoredPeer> {
       const card = payloadColumnsOf(
         'card',
-        encode(
-          AgentCard.toJSON(input.card) as JsonValue,
-          payloadRecord('a2a.peers', input.name, 'card'),
-        ),
+        encode(AgentCard.toJSON(input.card) as JsonValue, peerRecord(input.name, 'card')),
       );
       const token =
         input.token === undefined
           ? { token: null, token_codec: 'identity', token_key_id: null, token_nonce: null }
-          : payloadColumnsOf(
-              'token',
-              encode(input.token, payloadRecord('a2a.peers', input.name, 'token')),
-            );
+          : payloadColumnsOf('token', encode(input.token, peerRecord(input.name, 'token')));
       const row: Record<string, unknown> = {
         name: input.name,
         card_url: input.cardUrl,
@@ -212,10 +192,7 @@ export function createPeerStore(database: Database, codec: RecordCodec) {
           : {
               ...payloadColumnsOf(
                 'card',
-                encode(
-                  AgentCard.toJSON(check.card.card) as JsonValue,
-                  payloadRecord('a2a.peers', name, 'card'),
-                ),
+                encode(AgentCard.toJSON(check.card.card) as JsonValue, peerRecord(name, 'card')),
               ),
               signature: check.card.signature,
               card_fetched_at: new Date().toISOString(),
@@ -246,7 +223,7 @@ export function createPeerStore(database: Database, codec: RecordCodec) {
         context_id: input.contextId,
         ...payloadColumnsOf(
           'request',
-          encode(input.request, payloadRecord('a2a.remote_tasks', input.id, 'request')),
+          encode(input.request, remoteTaskRecord(input.id, 'request')),
         ),
       };
       const inserted = await sql`
@@ -297,10 +274,7 @@ export function createPeerStore(database: Database, codec: RecordCodec) {
         remote_task_id: update.remoteTaskId,
         context_id: update.contextId,
         state: update.state,
-        ...payloadColumnsOf(
-          'snapshot',
-          encode(update.snapshot, payloadRecord('a2a.remote_tasks', id, 'snapshot')),
-        ),
+        ...payloadColumnsOf('snapshot', encode(update.snapshot, remoteTaskRecord(id, 'snapshot'))),
       };
       await sql`UPDATE a2a.remote_tasks SET ${sql(fields)}, updated_at = now() WHERE id = ${id}`;
     },

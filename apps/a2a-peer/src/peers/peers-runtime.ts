@@ -5,6 +5,7 @@ import type { Logger } from '@switchboard/logger';
 import type { AgentCatalog } from '../agent-catalog.ts';
 import type { A2aConfig } from '../config.ts';
 import { createCardFetcher } from './peer-cards.ts';
+import { createPeerDirectory } from './peer-directory.ts';
 import { createPeerHealth } from './peer-health.ts';
 import { servePeerRpcs } from './peer-rpcs.ts';
 import { createPeerStore } from './peer-store.ts';
@@ -26,6 +27,11 @@ export function startPeers(deps: {
 }): () => Promise<void> {
   const { settings } = deps;
   const store = createPeerStore(deps.db, deps.codec);
+  const peers = createPeerDirectory({
+    store,
+    cache: deps.cache,
+    ttlMs: () => settings().peers.healthIntervalMs,
+  });
   const cards = createCardFetcher({
     allowPrivate: () => settings().peers.allowPrivate,
     timeoutMs: () => settings().peers.fetchTimeoutMs,
@@ -34,6 +40,7 @@ export function startPeers(deps: {
     bus: deps.bus,
     cache: deps.cache,
     store,
+    peers,
     settings: () => ({
       ...settings().remote,
       timeoutMs: settings().peers.fetchTimeoutMs,
@@ -45,6 +52,7 @@ export function startPeers(deps: {
   const health = createPeerHealth({
     bus: deps.bus,
     store,
+    peers,
     cards,
     settings: () => ({
       intervalMs: settings().peers.healthIntervalMs,
@@ -56,6 +64,7 @@ export function startPeers(deps: {
   const subscriptions: BusSubscription[] = servePeerRpcs({
     bus: deps.bus,
     store,
+    peers,
     cards,
     catalog: deps.catalog,
     remote,

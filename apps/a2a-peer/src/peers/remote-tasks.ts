@@ -27,7 +27,8 @@ import {
 } from '@switchboard/protocol';
 import { guardedFetch, type PeriodicJob, runEvery } from '@switchboard/service';
 import { derivedUuid } from '../domain/derived-uuid.ts';
-import type { PeerStore, RemoteTaskRow, StoredPeer } from './peer-store.ts';
+import type { CachedPeer, PeerDirectory } from './peer-directory.ts';
+import type { PeerStore, RemoteTaskRow } from './peer-store.ts';
 import { peerViewOf, pickPeer } from './peer-view.ts';
 
 /** Router message headers of the updates a local agent gets for a remote task. */
@@ -194,6 +195,7 @@ export function createRemoteTasks(deps: {
   bus: Bus;
   cache: Cache;
   store: PeerStore;
+  peers: PeerDirectory;
   settings: () => RemoteSettings;
   log: Logger;
 }) {
@@ -205,11 +207,19 @@ export function createRemoteTasks(deps: {
   const stopping = new AbortController();
   const options = { signal: stopping.signal };
 
-  function clientFor(peer: StoredPeer): Promise<Client> {
+  // One client per peer and card; the credential is read from Postgres when one is made.
+  function clientFor(peer: CachedPeer): Promise<Client> {
     const cached = clients.get(peer.name);
-    if (cached !== undefined && cached.fetchedAt === peer.cardFetchedAt.getTime()) {
-      return cached.client;
-    }
+    if (cached !== undefined && cached.fetchedAt === peer.cardFetchedAt) return cached.client;
+    const client = makeClient(peer.name);
+    client.catch(() => clients.delete(peer.name));
+    clients.set(peer.name, { fetchedAt: peer.cardFetchedAt, client });
+    return client;
+  }
+
+  async function makeClient(name: string): Promise<Client> {
+    const peer = await deps.store.get(name);
+    if (peer === undefined) throw new Error(`the A2A peer ${name} was removed`);
     const guarded = guardedFetch(() => deps.settings().allowPrivate, `the peer ${peer.name}`);
     const fetchImpl: typeof fetch = (input, init) => {
       const headers = new Headers(init?.headers);
@@ -224,20 +234,17 @@ export function createRemoteTasks(deps: {
       ],
       preferredTransports: ['JSONRPC', 'HTTP+JSON'],
     });
-    const client = factory.createFromAgentCard(peer.card);
-    client.catch(() => clients.delete(peer.name));
-    clients.set(peer.name, { fetchedAt: peer.cardFetchedAt.getTime(), client });
-    return client;
+    return factory.createFromAgentCard(peer.card);
   }
 
   // The peer a task goes to: the one it names, or one with the skill the caller may reach.
-  async function peerFor(row: RemoteTaskRow): Promise<StoredPeer | undefined> {
-    if (row.peer !== null) return deps.store.get(row.peer);
+  async function peerFor(row: RemoteTaskRow): Promise<CachedPeer | undefined> {
+    if (row.peer !== null) return deps.peers.get(row.peer);
     const recipient = remoteRecipientOf(row.recipient);
-    if (recipient?.kind === 'peer') return deps.store.get(recipient.peer);
+    if (recipient?.kind === 'peer') return deps.peers.get(recipient.peer);
     if (recipient?.kind !== 'skill') return undefined;
     const { principal } = resolvePrincipal(decodePrincipal(row.principal));
-    const peers = (await deps.store.list()).filter(
+    const peers = (await deps.peers.list()).filter(
       (peer) => authorize(principal, { kind: 'a2a', peer: peer.name }).allowed,
     );
     const chosen = pickPeer(
