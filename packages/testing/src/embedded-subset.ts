@@ -7,8 +7,11 @@
  * wipe, a NATS outage). Paths from the repository root.
  */
 export const EMBEDDED_SUBSET: readonly string[] = [
-  // The bootstrap over injected connections.
+  // The bootstrap over injected connections; the embedded runtime and `switchboard dev` with
+  // SDK agents exchanging messages, tasks and tool calls.
   'packages/service/src/injected-connections.test.ts',
+  'packages/embedded/src/embedded-mesh.test.ts',
+  'packages/cli/src/dev.test.ts',
   // State: documents' history and retention, the lifecycle, summaries and watches.
   'apps/state/src/lifecycle.test.ts',
   'apps/state/src/retention.test.ts',
