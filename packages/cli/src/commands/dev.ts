@@ -17,6 +17,9 @@ interface DevOptions {
   postgresPort: number;
 }
 
+/** How long the in-memory event stream keeps events unless `SB_NATS__EVENT_RETENTION_MS` says. */
+const EVENT_RETENTION_MS = 60 * 60 * 1000;
+
 /** The port of the embedded Postgres: off 5432, so a local Postgres may run beside it. */
 const DEFAULT_POSTGRES_PORT = 7708;
 
@@ -97,6 +100,9 @@ async function runDev(options: DevOptions, io: CliIo): Promise<void> {
     // Warnings and errors only: the endpoint lines stay readable (SB_LOG__LEVEL=info for more).
     SB_LOG__LEVEL: io.env.SB_LOG__LEVEL ?? 'warn',
     SB_LOG__FORMAT: io.env.SB_LOG__FORMAT ?? 'pretty',
+    // The event stream lives in this process's memory and starts empty with it: an hour of
+    // replay instead of the distributed week keeps a long session's memory in bounds.
+    SB_NATS__EVENT_RETENTION_MS: io.env.SB_NATS__EVENT_RETENTION_MS ?? String(EVENT_RETENTION_MS),
     ...(options.gatewayPort === undefined ? {} : { SB_GATEWAY__PORT: String(options.gatewayPort) }),
     ...(options.toolsPort === undefined ? {} : { SB_TOOLS__PORT: String(options.toolsPort) }),
     ...(options.a2aPort === undefined ? {} : { SB_A2A__PORT: String(options.a2aPort) }),
