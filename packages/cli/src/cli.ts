@@ -9,6 +9,7 @@ import { registerEventCommands } from './commands/events.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerMessageCommands } from './commands/messages.ts';
 import { registerPayloadCommands } from './commands/payloads.ts';
+import { registerPeerCommands } from './commands/peers.ts';
 import { registerSendCommand } from './commands/send.ts';
 import { registerStateCommands } from './commands/state.ts';
 import { registerTailCommand } from './commands/tail.ts';
@@ -42,6 +43,8 @@ export function createProgram(io: CliIo): Command {
   registerTaskCommands(program, io);
   // Tools.
   registerToolCommands(program, io);
+  // A2A peers (the directory is `agents find`).
+  registerPeerCommands(program, io);
   // The whole mesh in one process (embedded mode).
   registerDevCommand(program, io);
   // Every subcommand reports usage errors through the same output and exit path.

@@ -1,4 +1,5 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { DirectoryEntry } from '@switchboard/protocol';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { queryString } from '../client.ts';
 import { type CliIo, contextOf } from '../context.ts';
 import { cell, formatRecord, formatTable } from '../table.ts';
@@ -34,7 +35,7 @@ function parseStatus(value: string): string {
   return value;
 }
 
-/** `switchboard agents ls | show | disconnect`. */
+/** `switchboard agents ls | show | disconnect | find`. */
 export function registerAgentCommands(program: Command, io: CliIo): void {
   const agents = program.command('agents').description('The agent catalog');
 
@@ -116,6 +117,47 @@ export function registerAgentCommands(program: Command, io: CliIo): void {
         ]),
       );
     });
+
+  agents
+    .command('find')
+    .description(
+      'Search the directory: local agents published over A2A and remote peers, by skill, tag, status and words',
+    )
+    .option('--skill <id>', 'agents with this skill')
+    .option('--tag <tag>', 'agents with a skill so tagged')
+    .option(
+      '--status <status>',
+      'local: connected or disconnected; remote: up, degraded, down or unknown',
+    )
+    .option('--q <words>', 'words in the name, description or skills')
+    .addOption(
+      new Option('--kind <kind>', 'only local or only remote agents').choices(['local', 'remote']),
+    )
+    .action(
+      async (
+        options: { skill?: string; tag?: string; status?: string; q?: string; kind?: string },
+        command: Command,
+      ) => {
+        const context = contextOf(command, io);
+        const { items } = await context
+          .client()
+          .request<{ items: DirectoryEntry[] }>('GET', `/v1/a2a/directory${queryString(options)}`);
+        if (context.json) {
+          context.printJson(items);
+          return;
+        }
+        context.print(
+          formatTable(items, [
+            { heading: 'address', value: (entry) => entry.address },
+            { heading: 'kind', value: (entry) => entry.kind },
+            { heading: 'status', value: (entry) => entry.status },
+            { heading: 'name', value: (entry) => entry.name },
+            { heading: 'skills', value: (entry) => cell(entry.skills.map((skill) => skill.id)) },
+            { heading: 'description', value: (entry) => cell(entry.description) },
+          ]),
+        );
+      },
+    );
 
   agents
     .command('disconnect <id>')
