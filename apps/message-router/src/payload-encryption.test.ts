@@ -114,6 +114,17 @@ describe('router payload encryption', () => {
     ).toEqual([{ secret }]);
   });
 
+  it('reads back a message whose sender wrote its id in upper case', async () => {
+    const id = '0190A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B';
+    await world.send(sender, {
+      id,
+      to: { kind: 'agent', agentId: 'e-inbox' },
+      payload: { secret },
+    });
+    const read = await world.call(RouterMessageGetRpc, { id: id.toLowerCase() });
+    expect(read.payload).toEqual({ secret });
+  });
+
   it('pushes the other messages when one payload does not decrypt', async () => {
     await world.gateways.register('e-later');
     const target = { kind: 'agent' as const, agentId: 'e-later' };

@@ -4,11 +4,12 @@ import { connectPostgres, type Database } from '@switchboard/db';
 import {
   PayloadsReencryptRpc,
   TaskGetRpc,
+  TaskProgressRpc,
   TaskScheduleListRpc,
   TaskSchedulePutRpc,
 } from '@switchboard/protocol';
 import { type AgentClient, SbError } from '@switchboard/sdk';
-import { connectTestBus, keyPrincipal } from '@switchboard/testing';
+import { agentPrincipal, connectTestBus, keyPrincipal } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTaskMesh, info, type TaskMesh } from './test-mesh.ts';
 
@@ -147,5 +148,27 @@ describe('task payload encryption', () => {
       status: 'succeeded',
     });
     expect(seen).toEqual([{ secret, n: 2 }]);
+  });
+
+  it('reads back progress an agent reported naming its task in upper case', async () => {
+    await boss.tasks.registerType({ name: 'vault.upper', retry: { maxAttempts: 1 } });
+    const worker = await mesh.agent('gw-a', info('e-upper'));
+    const executor = agentPrincipal('e-upper', [
+      { kind: 'task', types: ['>'], actions: ['execute'] },
+    ]);
+    await worker.tasks.handle('vault.upper', async (_input, context) => {
+      await bus.request(
+        bus.subjects.rpc('tasks', TaskProgressRpc.operation),
+        TaskProgressRpc,
+        { taskId: context.taskId.toUpperCase(), attempt: context.attempt, progress: { secret } },
+        { principal: executor },
+      );
+      return null;
+    });
+    const { taskId } = await boss.tasks.submit('vault.upper', null);
+    expect(await boss.tasks.wait(taskId, { timeoutMs: 15_000 })).toMatchObject({
+      status: 'succeeded',
+      progress: { secret },
+    });
   });
 });

@@ -47,7 +47,8 @@ export const MESSAGE_COLUMNS = `m.id, m.seq, m.sender_agent, m.sent_by, m.target
  * same payload (and replay copies it back), so they name the message too.
  */
 export function messageRecord(messageId: string): string {
-  return payloadRecord('router.messages', messageId);
+  // Senders choose ids, in either case; Postgres gives uuids back in lower case.
+  return payloadRecord('router.messages', messageId.toLowerCase());
 }
 
 /** The router's payloads, for the re-encryption job. */

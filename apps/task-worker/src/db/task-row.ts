@@ -71,7 +71,8 @@ const TASK_PAYLOADS = ['input', 'result', 'error', 'progress'] as const;
 
 /** The record one payload column of a task is bound to. */
 export function taskRecord(taskId: string, column: (typeof TASK_PAYLOADS)[number]): string {
-  return payloadRecord('tasks.tasks', taskId, column);
+  // Agents name tasks in requests, in either case; Postgres gives uuids back in lower case.
+  return payloadRecord('tasks.tasks', taskId.toLowerCase(), column);
 }
 
 /** The record a schedule's input is bound to. */
