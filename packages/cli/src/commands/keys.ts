@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { queryString } from '../client.ts';
 import { type CliIo, contextOf } from '../context.ts';
 import { cell, formatRecord, formatTable } from '../table.ts';
+import { registerCardKeyCommand } from './card-key.ts';
 import { collect, parsePositiveInt, printMore } from './options.ts';
 import { registerPayloadKeyCommand } from './payload-key.ts';
 
@@ -53,8 +54,9 @@ function describeKey(key: ApiKey): string {
 export function registerKeyCommands(program: Command, io: CliIo): void {
   const keys = program
     .command('keys')
-    .description('API keys: create, list, revoke; payload encryption keys');
+    .description('API keys: create, list, revoke; payload encryption and card signing keys');
   registerPayloadKeyCommand(keys, io);
+  registerCardKeyCommand(keys, io);
 
   keys
     .command('bootstrap')
