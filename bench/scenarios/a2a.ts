@@ -1,5 +1,7 @@
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Message, type Task, TaskState } from '@a2a-js/sdk';
 import {
   type Client,
@@ -18,9 +20,22 @@ import {
   spawnService,
 } from '@switchboard/testing';
 import { rowOf, runClosedLoop } from '../lib/closed-loop.ts';
+import { cpuSeconds, pidsNamed } from '../lib/mesh.ts';
 import type { BenchRow, Scenario } from '../lib/scenario.ts';
 
 const AGENT_ID = 'bench-a2a-agent';
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+/** SB_BENCH_PROFILE=a2a-peer,router,gateway writes V8 CPU profiles of those to bench/results. */
+function profileOf(id: string): { nodeArgs: string[] } {
+  const profiled = (process.env.SB_BENCH_PROFILE ?? '').split(',');
+  return {
+    nodeArgs: profiled.includes(id)
+      ? // One folder per service: tsx's loader thread writes a profile of its own.
+        ['--cpu-prof', `--cpu-prof-dir=${join(here, '../results', `${id}-${Date.now()}`)}`]
+      : [],
+  };
+}
 
 /** A TCP port nothing listens on now: the peer's cards must name its URL before it starts. */
 async function freePort(): Promise<number> {
@@ -48,8 +63,11 @@ function a2aClient(cardUrl: string, token: string, binding: 'JSONRPC' | 'HTTP+JS
   }).createFromUrl(cardUrl, '');
 }
 
-/** One blocking SendMessage: a new task, answered by the agent, read back completed. */
-async function sendOnce(client: Client, text: string): Promise<void> {
+/**
+ * One SendMessage, a new task: blocking, it answers once the agent completed the task; with
+ * `returnImmediately`, once the task is stored and its message routed.
+ */
+async function sendOnce(client: Client, text: string, returnImmediately: boolean): Promise<void> {
   const result = await client.sendMessage({
     tenant: '',
     message: Message.fromJSON({
@@ -57,11 +75,18 @@ async function sendOnce(client: Client, text: string): Promise<void> {
       role: 'ROLE_USER',
       parts: [{ text }],
     }),
-    configuration: undefined,
+    configuration: returnImmediately
+      ? { acceptedOutputModes: [], taskPushNotificationConfig: undefined, returnImmediately }
+      : undefined,
     metadata: undefined,
   });
-  if ((result as Task).status?.state !== TaskState.TASK_STATE_COMPLETED) {
-    throw new Error(`the task ended ${TaskState[(result as Task).status?.state ?? 0]}`);
+  const expected = returnImmediately
+    ? TaskState.TASK_STATE_SUBMITTED
+    : TaskState.TASK_STATE_COMPLETED;
+  const state = (result as Task).status?.state ?? TaskState.TASK_STATE_UNSPECIFIED;
+  // A task answered at once may already be further along: only a failure is an error.
+  if (state !== expected && (!returnImmediately || state === TaskState.TASK_STATE_FAILED)) {
+    throw new Error(`the task is ${TaskState[state]}`);
   }
 }
 
@@ -74,7 +99,7 @@ async function sendOnce(client: Client, text: string): Promise<void> {
 export const a2a: Scenario = {
   name: 'a2a',
   description:
-    'A2A SendMessage (blocking, a new task each) round trips/s and p50/p99: official @a2a-js/sdk client → a2a-peer → router → SDK agent answering at once, JSON-RPC and HTTP+JSON',
+    'A2A SendMessage (a new task each) round trips/s and p50/p99: official @a2a-js/sdk client → a2a-peer → router → SDK agent answering at once; blocking over JSON-RPC and HTTP+JSON, and returnImmediately (stored and routed only)',
   async run({ params, note }) {
     const context = await createTestContext();
     const bootstrap = mintApiKey();
@@ -83,26 +108,38 @@ export const a2a: Scenario = {
     const text = 'x'.repeat(params.payloadBytes);
     try {
       const common = { ...context.env, SB_LOG__LEVEL: 'warn' };
-      const gateway = await spawnService('gateway', {
-        ...common,
-        ...liftedGatewayLimits,
-        SB_GATEWAY__PORT: '0',
-        SB_GATEWAY__AUTH__BOOTSTRAP_KEY_SHA256: bootstrap.sha256,
-      });
+      const gateway = await spawnService(
+        'gateway',
+        {
+          ...common,
+          ...liftedGatewayLimits,
+          SB_GATEWAY__PORT: '0',
+          SB_GATEWAY__AUTH__BOOTSTRAP_KEY_SHA256: bootstrap.sha256,
+        },
+        profileOf('gateway'),
+      );
       services.push(gateway);
-      services.push(await spawnService('message-router', { ...common, SB_ROUTER__PORT: '0' }));
+      const router = await spawnService(
+        'message-router',
+        { ...common, SB_ROUTER__PORT: '0' },
+        profileOf('router'),
+      );
+      services.push(router);
       const port = await freePort();
       const peerUrl = `http://127.0.0.1:${port}`;
-      services.push(
-        await spawnService('a2a-peer', {
+      const peer = await spawnService(
+        'a2a-peer',
+        {
           ...common,
           SB_A2A__PORT: String(port),
           SB_A2A__PUBLIC_URL: peerUrl,
           // One credential sends everything: its per-credential limit is lifted for the run.
           SB_A2A__RATE_LIMIT__CAPACITY: '10000000',
           SB_A2A__RATE_LIMIT__REFILL_PER_SECOND: '10000000',
-        }),
+        },
+        profileOf('a2a-peer'),
       );
+      services.push(peer);
       const apiKey = await createAgentKey(gateway.port, bootstrap.token);
       agent = await connect({
         url: `ws://127.0.0.1:${gateway.port}`,
@@ -120,18 +157,56 @@ export const a2a: Scenario = {
       const cardUrl = `${peerUrl}/agents/${AGENT_ID}/.well-known/agent-card.json`;
       note('gateway, router, a2a-peer and agent ready');
 
+      // CPU per operation of each process on the path; this process is the client and the agent.
+      const processes: Array<[string, number]> = [
+        ['a2a-peer', peer.child.pid as number],
+        ['router', router.child.pid as number],
+        ['gateway', gateway.child.pid as number],
+        ...['postgres', 'nats-server', 'redis-server'].flatMap((name) =>
+          pidsNamed(name).map((pid) => [name, pid] as [string, number]),
+        ),
+      ];
+      const cpuByName = () => {
+        const own = process.cpuUsage();
+        const totals = new Map<string, number>([['client+agent', (own.user + own.system) / 1e6]]);
+        for (const [name, pid] of processes) {
+          try {
+            totals.set(name, (totals.get(name) ?? 0) + cpuSeconds(pid));
+          } catch {
+            // A process that ended (a postgres backend): its time is gone with it.
+          }
+        }
+        return totals;
+      };
+
       const rows: BenchRow[] = [];
-      for (const binding of ['JSONRPC', 'HTTP+JSON'] as const) {
+      const variants = [
+        ['JSONRPC', false],
+        ['HTTP+JSON', false],
+        ['JSONRPC', true],
+      ] as const;
+      for (const [binding, returnImmediately] of variants) {
         const client = await a2aClient(cardUrl, apiKey, binding);
-        await sendOnce(client, text);
-        const result = await runClosedLoop({
-          concurrency: params.concurrency,
-          durationMs: params.durationMs,
-          warmupMs: params.warmupMs,
-          operation: () => sendOnce(client, text),
-        });
-        rows.push(rowOf(`SendMessage (blocking), ${binding}`, result));
-        note(`${binding} measured`);
+        await sendOnce(client, text, returnImmediately);
+        const loop = (durationMs: number) =>
+          runClosedLoop({
+            concurrency: params.concurrency,
+            durationMs,
+            warmupMs: 0,
+            operation: () => sendOnce(client, text, returnImmediately),
+          });
+        await loop(params.warmupMs);
+        const before = cpuByName();
+        const result = await loop(params.durationMs);
+        const cpuMsPerOp = Object.fromEntries(
+          [...cpuByName()].map(([name, after]) => [
+            `${name} cpu ms/op`,
+            ((after - (before.get(name) ?? 0)) * 1000) / Math.max(1, result.ops),
+          ]),
+        );
+        const mode = returnImmediately ? 'returnImmediately' : 'blocking';
+        rows.push(rowOf(`SendMessage (${mode}), ${binding}`, result, cpuMsPerOp));
+        note(`${binding} ${mode} measured`);
       }
       return rows;
     } finally {
