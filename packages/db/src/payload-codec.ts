@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { PAYLOAD_KEY_BYTES } from '@switchboard/config';
 import { type JsonValue, type PayloadCodec, PayloadCodecs, SbError } from '@switchboard/protocol';
 import {
   type CompressionSettings,
@@ -101,8 +102,11 @@ export function createRecordCodec(
   onCompressed?: CompressionObserver,
 ): RecordCodec {
   for (const [keyId, key] of ring.keys) {
-    if (key.length !== 32) {
-      throw new SbError('E_VALIDATION', `payload key ${keyId} is ${key.length} bytes, not 32`);
+    if (key.length !== PAYLOAD_KEY_BYTES) {
+      throw new SbError(
+        'E_VALIDATION',
+        `payload key ${keyId} is ${key.length} bytes, not ${PAYLOAD_KEY_BYTES}`,
+      );
     }
   }
   const activeKeyId = ring.activeKeyId ?? null;
