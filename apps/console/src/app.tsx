@@ -9,6 +9,7 @@ import { DeadLettersPage } from './pages/dead-letters.tsx';
 import { KeysPage } from './pages/keys.tsx';
 import { MessagesPage } from './pages/messages.tsx';
 import { OverviewPage } from './pages/overview.tsx';
+import { PeersPage } from './pages/peers.tsx';
 import { SecurityPage } from './pages/security.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { TasksPage } from './pages/tasks.tsx';
@@ -23,6 +24,7 @@ const pages = [
   { path: 'dead-letters', title: 'Dead letters', scope: 'messages:read' },
   { path: 'tasks', title: 'Tasks', scope: 'tasks:read' },
   { path: 'tools', title: 'Tools', scope: 'tools:read' },
+  { path: 'peers', title: 'A2A peers', scope: 'peers:read' },
   { path: 'keys', title: 'API keys', scope: 'keys:read' },
   { path: 'security', title: 'Security', scope: 'keys:read' },
   { path: 'config', title: 'Config', scope: 'config:read' },
@@ -48,7 +50,7 @@ function usePath(): PagePath {
 function Page({ path, session }: { path: PagePath; session: Session }) {
   switch (path) {
     case 'overview':
-      return <OverviewPage />;
+      return <OverviewPage canSeePeers={hasScope(session, 'peers:read')} />;
     case 'agents':
       return <AgentsPage canWrite={hasScope(session, 'agents:write')} />;
     case 'messages':
@@ -59,6 +61,8 @@ function Page({ path, session }: { path: PagePath; session: Session }) {
       return <TasksPage canWrite={hasScope(session, 'tasks:write')} />;
     case 'tools':
       return <ToolsPage canWrite={hasScope(session, 'tools:write')} />;
+    case 'peers':
+      return <PeersPage canWrite={hasScope(session, 'peers:write')} />;
     case 'keys':
       return <KeysPage canWrite={hasScope(session, 'keys:write')} />;
     case 'security':

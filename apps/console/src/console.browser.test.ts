@@ -6,9 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { mintApiKey } from '@switchboard/authz';
 import { type AgentClient, connect } from '@switchboard/sdk';
 import {
+  type AgentCardServer,
   createAgentKey,
   createTestContext,
   type ServiceProcess,
+  serveAgentCard,
   spawnService,
   type TestContext,
   waitFor,
@@ -45,6 +47,8 @@ let router: ServiceProcess;
 let state: ServiceProcess;
 let taskWorker: ServiceProcess;
 let registry: ServiceProcess;
+let a2aPeer: ServiceProcess;
+let remoteAgent: AgentCardServer;
 let browser: Browser;
 let page: Page;
 let base: string;
@@ -92,6 +96,15 @@ beforeAll(async () => {
     SB_TOOLS__AUDIT__FLUSH_INTERVAL_MS: '10',
     SB_TOOLS__AUDIT__FIGURES_CACHE_TTL_MS: '0',
   });
+  a2aPeer = await spawnService('a2a-peer', {
+    ...common,
+    SB_A2A__PORT: '0',
+    // The remote agent of the peers test listens on loopback, which the SSRF guard refuses.
+    SB_A2A__PEERS__ALLOW_PRIVATE: 'true',
+    SB_A2A__PEERS__HEALTH_INTERVAL_MS: '100',
+    SB_A2A__PEERS__DOWN_AFTER_FAILURES: '2',
+  });
+  remoteAgent = await serveAgentCard({ name: 'Remote echo', skills: ['echo'] });
   base = `http://127.0.0.1:${gateway.port}`;
   agentKey = await createAgentKey(gateway.port, bootstrap.token, [
     { kind: 'publish', topics: ['>'] },
@@ -108,8 +121,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(agents.map((agent) => agent.close()));
   await browser?.close();
+  await remoteAgent?.close();
   await Promise.all(
-    [gateway, router, state, taskWorker, registry].map((service) => service?.stop()),
+    [gateway, router, state, taskWorker, registry, a2aPeer].map((service) => service?.stop()),
   );
   await context?.cleanup();
   rmSync(built, { recursive: true, force: true });
@@ -297,6 +311,40 @@ describe('the operator console', () => {
     await row.getByRole('button', { name: 'Deprecate console.upper@1.0.0' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Deprecate' }).click();
     await page.getByRole('row', { name: /console\.upper 1\.0\.0 deprecated/ }).waitFor();
+  });
+
+  it('adds an A2A peer, follows its health live, finds it in the directory and removes it', async () => {
+    await open('peers', 'A2A peers');
+    await page.getByText('No peer yet').waitFor();
+    await page.getByLabel('Name').fill('remote-echo');
+    await page.getByLabel('Card or base URL').fill(remoteAgent.baseUrl);
+    await page.getByRole('button', { name: 'Add peer' }).click();
+    await page.getByRole('status').getByText('Added remote-echo (Remote echo, up)').waitFor();
+    const row = page.getByRole('row', { name: /remote-echo up \d+ ms .* unsigned echo/ });
+    await row.waitFor();
+    const detail = page.getByRole('complementary', { name: 'Remote echo' });
+    await detail.getByText(`${remoteAgent.baseUrl}/jsonrpc`).waitFor();
+    await detail.getByText('does echo').waitFor();
+    await page.getByLabel('Skill', { exact: true }).fill('echo');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('row', { name: /a2a:remote-echo remote up Remote echo echo/ }).waitFor();
+    await expectAccessible('peers');
+
+    // The peer goes down and comes back: a2a.peer events update the page without a reload.
+    await remoteAgent.pause();
+    await page.getByRole('row', { name: /remote-echo down/ }).waitFor();
+    await open('overview', 'Overview');
+    const peers = page.locator('.figure', { hasText: 'A2A peers up / down' }).locator('.value');
+    await expect.poll(() => peers.textContent(), { timeout: 10_000 }).toBe('0 / 1');
+    await remoteAgent.resume();
+    await expect.poll(() => peers.textContent(), { timeout: 10_000 }).toBe('1 / 0');
+
+    await open('peers', 'A2A peers');
+    await page.getByRole('button', { name: 'remote-echo', exact: true }).click();
+    await page.getByRole('button', { name: 'Remove remote-echo' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
+    await page.getByRole('status').getByText('Removed remote-echo').waitFor();
+    await page.getByText('No peer yet').waitFor();
   });
 
   it('creates a key, shown once, and revokes it', async () => {

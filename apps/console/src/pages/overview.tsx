@@ -15,6 +15,7 @@ import {
 const WINDOW_MS = 15 * 60_000;
 const STATS_EVENTS = ['stats'];
 const AGENT_EVENTS = ['agent.connected', 'agent.disconnected'];
+const PEER_EVENTS = ['a2a.peer'];
 
 const accepted = { service: 'router', figure: 'accepted' };
 const delivered = { service: 'router', figure: 'acked' };
@@ -51,11 +52,33 @@ function useConnectedAgents(): number | string | undefined {
   return count;
 }
 
-/** The overview: the mesh's figures live, with the last 15 minutes charted. */
-export function OverviewPage() {
+/** `up / down` over the registered A2A peers, again at each peer event; undefined until read. */
+function usePeerCounts(enabled: boolean): string | undefined {
+  const [counts, setCounts] = useState<string | undefined>(undefined);
+  const refresh = useCallback(() => {
+    if (!enabled) return;
+    api<{ items: Array<{ status: string }> }>('GET', '/v1/a2a/peers').then(
+      ({ items }) => {
+        const count = (status: string) => items.filter((peer) => peer.status === status).length;
+        setCounts(`${count('up')} / ${count('down')}`);
+      },
+      () => setCounts(undefined),
+    );
+  }, [enabled]);
+  useEffect(refresh, [refresh]);
+  useLive(PEER_EVENTS, refresh);
+  return counts;
+}
+
+/**
+ * The overview: the mesh's figures live, with the last 15 minutes charted. `canSeePeers`: the
+ * session may read the A2A peers (`peers:read`), whose up / down counts it then shows.
+ */
+export function OverviewPage({ canSeePeers }: { canSeePeers: boolean }) {
   const [snapshots, setSnapshots] = useState<StatsSnapshot[] | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const connected = useConnectedAgents();
+  const peers = usePeerCounts(canSeePeers);
 
   useEffect(() => {
     api<{ items: StatsSnapshot[] }>('GET', '/v1/stats').then(
@@ -95,6 +118,7 @@ export function OverviewPage() {
         <Figure label="dead-lettered / s" value={format(latest(rates.deadLettered), 1)} />
         <Figure label="delivery p99, last minute (ms)" value={format(latest(delivery.p99), 1)} />
         <Figure label="queued deliveries" value={format(latest(depth.queued))} />
+        {canSeePeers && <Figure label="A2A peers up / down" value={peers ?? '–'} />}
       </div>
       <div className="charts">
         <TimeChart
