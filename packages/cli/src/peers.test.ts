@@ -19,11 +19,13 @@ import {
 import { latencyOf } from './commands/peers.ts';
 import { cliAgainst } from './test-cli.ts';
 
-// `peers` and `agents find` against the operator API served in process, a real a2a-peer process,
-// a remote agent's card server, and a local agent published over A2A.
+// `peers` and `agents find` against the operator API served in process, a real a2a-peer process
+// (and a tool registry, where `--publish-tools` puts a peer's skills), a remote agent's card
+// server, and a local agent published over A2A.
 
 let gateway: OperatorGateway;
 let peerService: ServiceProcess;
+let registry: ServiceProcess;
 let remote: AgentCardServer;
 let local: TestAgent;
 const sb = cliAgainst(() => gateway);
@@ -36,6 +38,11 @@ beforeAll(async () => {
     SB_A2A__PORT: '0',
     SB_A2A__PEERS__ALLOW_PRIVATE: 'true',
     SB_A2A__AGENT_CACHE_TTL_MS: '0',
+  });
+  registry = await spawnService('tool-registry', {
+    ...gateway.context.env,
+    SB_LOG__LEVEL: 'warn',
+    SB_TOOLS__PORT: '0',
   });
   remote = await serveAgentCard({ name: 'Translator', skills: ['translate', 'detect'] });
   const token = await createAgentKey(gateway.port, gateway.adminToken, []);
@@ -53,7 +60,7 @@ beforeAll(async () => {
 afterAll(async () => {
   local?.socket.close();
   await remote?.close();
-  await peerService?.stop();
+  await Promise.all([peerService?.stop(), registry?.stop()]);
   await gateway?.stop();
 });
 
@@ -109,6 +116,8 @@ describe('agents find', () => {
   it('finds local and remote agents by skill, tag, kind and words', async () => {
     const added = await sb(['--json', 'peers', 'add', 'finder', remote.cardUrl, '--publish-tools']);
     expect(JSON.parse(added.stdout)).toMatchObject({ name: 'finder', publishTools: true });
+    const tools = await sb(['tools', 'ls']);
+    expect(tools.stdout).toMatch(/a2a\.finder\.translate/);
     const all = await sb(['agents', 'find']);
     expect(all.code).toBe(0);
     expect(all.stdout).toMatch(/^ADDRESS\s+KIND\s+STATUS\s+NAME\s+SKILLS\s+DESCRIPTION$/m);
