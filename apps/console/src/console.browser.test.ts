@@ -409,6 +409,7 @@ describe('the operator console', () => {
     for (const [path, heading] of [
       ['overview', 'Overview'],
       ['agents', 'Agents'],
+      ['peers', 'A2A peers'],
       ['keys', 'API keys'],
     ] as const) {
       await open(path, heading);
