@@ -7,6 +7,8 @@ import {
   PeersListRpc,
   PeersRemoveRpc,
   type RemoteUpdate,
+  ToolsCallRpc,
+  ToolsGetRpc,
 } from '@switchboard/protocol';
 import type { AgentClient } from '@switchboard/sdk';
 import { keyPrincipal } from '@switchboard/testing';
@@ -104,6 +106,38 @@ describe('peers', () => {
         keyPrincipal('k_reader', ['observer']),
       ),
     ).rejects.toMatchObject({ code: 'E_FORBIDDEN' });
+  });
+
+  it('publishes a peer’s skills as tools that call the remote agent', async () => {
+    await mesh.startToolRegistry();
+    await mesh.call(PeersAddRpc, { name: 'alpha', url: alpha.baseUrl, publishTools: true });
+    const tools = {
+      kind: 'tool' as const,
+      names: ['a2a.>'],
+      actions: ['list' as const, 'call' as const],
+    };
+    const allowed = keyPrincipal('k_tools', [], [tools, { kind: 'a2a', peers: ['alpha'] }]);
+    const tool = await mesh.bus.request(
+      mesh.bus.subjects.rpc('tools', ToolsGetRpc.operation),
+      ToolsGetRpc,
+      { name: 'a2a.alpha.shout' },
+      { principal: allowed },
+    );
+    expect(tool.providers).toEqual([expect.objectContaining({ kind: 'a2a', peer: 'alpha' })]);
+    expect(tool.tags).toContain('a2a');
+    const call = (principal: string) =>
+      mesh.bus.request(
+        mesh.bus.subjects.rpc('tools', ToolsCallRpc.operation),
+        ToolsCallRpc,
+        { name: 'a2a.alpha.shout', arguments: { text: 'as a tool' } },
+        { principal, timeoutMs: 20_000 },
+      );
+    const answer = await call(allowed);
+    expect(answer.result).toMatchObject({ state: 'completed', text: 'remote says as a tool' });
+    // The registry lets the call through; the peer refuses a caller without an a2a grant.
+    await expect(call(keyPrincipal('k_no_a2a', [], [tools]))).rejects.toMatchObject({
+      code: 'E_FORBIDDEN',
+    });
   });
 
   it('finds local and remote agents in the directory by skill', async () => {

@@ -57,6 +57,8 @@ export interface A2aMesh {
   peers: InProcessService[];
   /** An A2A peer replica in this process; its public URL is its own address. */
   startPeer(env?: Record<string, string>): Promise<InProcessService>;
+  /** Starts a tool registry process (for the peers whose skills are published as tools). */
+  startToolRegistry(): Promise<ServiceProcess>;
   /** The base URL of the peer started last. */
   readonly url: string;
   /** Connects a local agent through the SDK, published over A2A unless `published: false`. */
@@ -125,6 +127,7 @@ export async function createA2aMesh(env: Record<string, string> = {}): Promise<A
     ...fastRouter,
   });
   const peers: InProcessService[] = [];
+  const others: ServiceProcess[] = [];
   const bus = await connectTestBus(context.namespace, 20_000);
   const clients: AgentClient[] = [];
   const keys = new Map<string, Promise<string>>();
@@ -160,6 +163,11 @@ export async function createA2aMesh(env: Record<string, string> = {}): Promise<A
       return once;
     },
     bus,
+    async startToolRegistry() {
+      const registry = await spawnService('tool-registry', { ...common, SB_TOOLS__PORT: '0' });
+      others.push(registry);
+      return registry;
+    },
     call(rpc, request, principal = adminPrincipal) {
       return bus.request(bus.subjects.rpc('a2a', rpc.operation), rpc, request, { principal });
     },
@@ -207,7 +215,7 @@ export async function createA2aMesh(env: Record<string, string> = {}): Promise<A
     },
     async stop() {
       await Promise.all(clients.map((client) => client.close()));
-      await Promise.all([...peers, gateway, router].map((process) => process.stop()));
+      await Promise.all([...peers, ...others, gateway, router].map((process) => process.stop()));
       await bus.close();
       await context.cleanup();
     },

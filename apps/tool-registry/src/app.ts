@@ -4,7 +4,12 @@ import type { BusSubscription } from '@switchboard/bus';
 import type { LiveConfig } from '@switchboard/config';
 import { loadRecordCodec } from '@switchboard/db';
 import type { RootLogger } from '@switchboard/logger';
-import { ToolsChangedEventSchema, UpstreamChangedEventSchema } from '@switchboard/protocol';
+import {
+  RemoteCallRpc,
+  TOOL_CALL_GRACE_MS,
+  ToolsChangedEventSchema,
+  UpstreamChangedEventSchema,
+} from '@switchboard/protocol';
 import {
   createBearerAuthenticator,
   createService,
@@ -116,6 +121,16 @@ export function build(
         metrics: toolMetrics,
         audit: auditTrail,
         settings,
+        callA2a: async (peer, skill, args, timeoutMs, caller) => {
+          const answer = await bus.request(
+            bus.subjects.rpc('a2a', RemoteCallRpc.operation),
+            RemoteCallRpc,
+            { peer, skill, arguments: args, timeoutMs },
+            // The peer answers within the call's timeout; the bus waits a little longer for it.
+            { principal: caller.header, timeoutMs: timeoutMs + TOOL_CALL_GRACE_MS },
+          );
+          return answer.result;
+        },
         callUpstream: (server, upstreamName, args, timeoutMs) =>
           sync.call(server, upstreamName, args, timeoutMs),
       });

@@ -21,10 +21,11 @@ import type { CatalogEntry } from './db/catalog-store.ts';
 import { failuresOf, type SchemaValidators } from './schema-validators.ts';
 import type { ToolMetrics } from './tool-metrics.ts';
 
-/** Where a call can go: an agent on a gateway, or an upstream MCP server's tool. */
+/** Where a call can go: an agent on a gateway, an upstream MCP server's tool, an A2A skill. */
 type Provider =
   | { kind: 'agent'; agentId: string; gatewayId: string }
-  | { kind: 'mcp'; server: string; upstreamName: string };
+  | { kind: 'mcp'; server: string; upstreamName: string }
+  | { kind: 'a2a'; server: string; upstreamName: string };
 
 /** A call as the registry receives it. */
 export interface ToolCallRequest {
@@ -55,6 +56,14 @@ export function createInvoker(deps: {
     args: Record<string, JsonValue>,
     timeoutMs: number,
   ) => Promise<JsonValue>;
+  /** Sends a call to an A2A peer's skill (through the a2a-peer, as the caller). */
+  callA2a: (
+    peer: string,
+    skill: string,
+    args: Record<string, JsonValue>,
+    timeoutMs: number,
+    caller: Caller,
+  ) => Promise<JsonValue>;
 }) {
   const { bus, cache, catalog, validators, metrics } = deps;
   // Per tool version, the turn of the next provider: spreads calls over the providers.
@@ -65,7 +74,7 @@ export function createInvoker(deps: {
    * hold them), and the upstream MCP servers that serve the version.
    */
   async function reachableProviders(entry: CatalogEntry): Promise<Provider[]> {
-    const upstreams = entry.upstreams.map((upstream) => ({ kind: 'mcp' as const, ...upstream }));
+    const upstreams = entry.upstreams;
     const agentIds = entry.record.providers.flatMap((provider) =>
       provider.kind === 'agent' ? [provider.agentId] : [],
     );
@@ -108,6 +117,7 @@ export function createInvoker(deps: {
   }
 
   async function invoke(
+    caller: Caller,
     entry: CatalogEntry,
     args: Record<string, JsonValue>,
     timeoutMs: number,
@@ -122,6 +132,17 @@ export function createInvoker(deps: {
       );
     }
     const provider = pick(`${name}@${version}`, providers);
+    if (provider.kind === 'a2a') {
+      onProvider(`a2a:${provider.server}`);
+      const result = await deps.callA2a(
+        provider.server,
+        provider.upstreamName,
+        args,
+        timeoutMs,
+        caller,
+      );
+      return { ok: true as const, result };
+    }
     if (provider.kind === 'mcp') {
       onProvider(`mcp:${provider.server}`);
       const result = await deps.callUpstream(
@@ -177,7 +198,7 @@ export function createInvoker(deps: {
       const { defaultTimeoutMs, maxTimeoutMs } = deps.settings().calls;
       const timeoutMs = Math.min(request.timeoutMs ?? defaultTimeoutMs, maxTimeoutMs);
       outcome = 'error';
-      const answer = await invoke(entry, request.arguments, timeoutMs, (reached) => {
+      const answer = await invoke(caller, entry, request.arguments, timeoutMs, (reached) => {
         provider = reached;
       });
       if (!answer.ok) throw fromErrorBody(answer.error);

@@ -198,3 +198,21 @@ export const RemoteUpdateSchema = z.strictObject({
   artifacts: z.array(A2aArtifactSchema),
 });
 export type RemoteUpdate = z.infer<typeof RemoteUpdateSchema>;
+
+/**
+ * `remote.call` (`<ns>.v1.a2a.remote.call`): a tool call the registry sends to a peer's skill
+ * (published with `publishTools`), as the calling principal (who needs an `a2a` grant for the
+ * peer). The arguments `{ text?, data? }` become the message's parts; the answer comes when the
+ * remote task settles or the timeout passes. A failed or rejected task is `E_UNAVAILABLE` with
+ * the remote agent's words.
+ */
+export const RemoteCallRpc = defineRpc(
+  'remote.call',
+  z.strictObject({
+    peer: PeerNameSchema,
+    skill: z.string().min(1).max(256),
+    arguments: z.record(z.string(), z.json()),
+    timeoutMs: z.int().min(1).max(3_600_000),
+  }),
+  z.strictObject({ result: z.json() }),
+);

@@ -43,6 +43,7 @@ export {
   PeersGetRpc,
   PeersListRpc,
   PeersRemoveRpc,
+  RemoteCallRpc,
   type RemoteRecipient,
   RemoteSendRpc,
   type RemoteTaskState,
@@ -457,6 +458,7 @@ export {
   MAX_TOOLS_PAGE,
   MAX_TOOLS_PER_REGISTRATION,
   TOOL_CALL_GRACE_MS,
+  ToolsA2aPublishRpc,
   ToolsAuditRpc,
   ToolsCallRpc,
   ToolsDeprecateRpc,
@@ -475,6 +477,7 @@ export {
 } from './tool-rpcs.ts';
 export {
   JsonSchemaObjectSchema,
+  providerLabel,
   ToolArgumentsSchema,
   type ToolAuditRecord,
   ToolAuditRecordSchema,

@@ -159,6 +159,26 @@ export const ToolsImportRpc = defineRpc(
   }),
 );
 
+/**
+ * `<ns>.v1.tools.a2a.publish`: publishes an A2A peer's skills as tools (the a2a-peer calls it
+ * for an operator who registered the peer with `publishTools`); the list replaces what the peer
+ * provided before, so an empty list withdraws them. Operator scope `tools:write`.
+ */
+export const ToolsA2aPublishRpc = defineRpc(
+  'a2a.publish',
+  z.strictObject({
+    peer: z.string().min(1).max(64),
+    tools: z
+      .array(
+        z.strictObject({ definition: ToolDefinitionSchema, skill: z.string().min(1).max(256) }),
+      )
+      .max(MAX_TOOLS_PER_REGISTRATION),
+  }),
+  z.strictObject({
+    tools: z.array(z.strictObject({ name: ToolNameSchema, version: ToolVersionSchema })),
+  }),
+);
+
 /** `<ns>.v1.tools.upstreams`: the imported upstream MCP servers (operator scope `tools:read`). */
 export const ToolsUpstreamsRpc = defineRpc(
   'upstreams',

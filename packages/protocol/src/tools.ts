@@ -67,7 +67,7 @@ export const ToolVersionStatuses = ['active', 'deprecated', 'retired'] as const;
 /** One of {@link ToolVersionStatuses}. */
 export type ToolVersionStatus = (typeof ToolVersionStatuses)[number];
 
-/** Who executes a tool version: a connected agent, or an imported upstream MCP server. */
+/** Who executes a tool version: a connected agent, an imported upstream MCP server, an A2A peer. */
 export const ToolProviderSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('agent'),
@@ -79,10 +79,28 @@ export const ToolProviderSchema = z.discriminatedUnion('kind', [
     serverId: z.string().min(1).max(128),
     registeredAt: z.iso.datetime(),
   }),
+  /** A remote A2A agent registered as a peer with `publishTools`: the tool is one of its skills. */
+  z.strictObject({
+    kind: z.literal('a2a'),
+    peer: z.string().min(1).max(64),
+    registeredAt: z.iso.datetime(),
+  }),
 ]);
 
 /** A provider of a tool version (see {@link ToolProviderSchema}). */
 export type ToolProvider = z.infer<typeof ToolProviderSchema>;
+
+/** A provider as people read it: `agent:<id>`, `mcp:<server>` or `a2a:<peer>`. */
+export function providerLabel(provider: ToolProvider): string {
+  switch (provider.kind) {
+    case 'agent':
+      return `agent:${provider.agentId}`;
+    case 'mcp':
+      return `mcp:${provider.serverId}`;
+    default:
+      return `a2a:${provider.peer}`;
+  }
+}
 
 /** One version of a tool in the catalog: its definition, status and providers. */
 export const ToolRecordSchema = ToolDefinitionSchema.extend({

@@ -1,5 +1,6 @@
 import { assertAllowed, authorize } from '@switchboard/authz';
 import type { Bus, BusSubscription } from '@switchboard/bus';
+import type { Logger } from '@switchboard/logger';
 import {
   A2aHeaders,
   type DirectoryEntry,
@@ -13,6 +14,7 @@ import {
   RemoteSendRpc,
   remoteRecipientOf,
   SbError,
+  ToolsA2aPublishRpc,
 } from '@switchboard/protocol';
 import { serveAs } from '@switchboard/service';
 import type { AgentCatalog } from '../agent-catalog.ts';
@@ -20,7 +22,7 @@ import { skillOf } from '../cards.ts';
 import { type CardFetcher, cardUrlOf } from './peer-cards.ts';
 import type { PeerDirectory } from './peer-directory.ts';
 import { noSuchPeer, type PeerStore, peerRecordOf } from './peer-store.ts';
-import { peerViewOf } from './peer-view.ts';
+import { peerViewOf, toolsOfPeer } from './peer-view.ts';
 import { partsOfPayload, type RemoteRequest, type RemoteTasks } from './remote-tasks.ts';
 
 /** Largest message an agent may send to a remote agent, serialized. */
@@ -37,6 +39,7 @@ export function servePeerRpcs(deps: {
   cards: CardFetcher;
   catalog: AgentCatalog;
   remote: RemoteTasks;
+  log: Logger;
 }): BusSubscription[] {
   const serve = serveAs(deps.bus, 'a2a');
   const announce = (name: string, what: 'added' | 'removed', status: 'up' | 'unknown') =>
@@ -46,11 +49,27 @@ export function servePeerRpcs(deps: {
       status,
     });
 
+  const publishTools = (peer: string, tools: ReturnType<typeof toolsOfPeer>, principal: string) =>
+    deps.bus.request(
+      deps.bus.subjects.rpc('tools', ToolsA2aPublishRpc.operation),
+      ToolsA2aPublishRpc,
+      { peer, tools },
+      { principal },
+    );
+
+  // The peer is gone or no longer publishes: its tools go, or stay with the operator told in the
+  // log (the registry was not reached; they fail with E_NOT_FOUND from the peer until withdrawn).
+  const withdrawTools = (peer: string, principal: string) =>
+    publishTools(peer, [], principal).catch((error: unknown) =>
+      deps.log.warn({ err: error, peer }, 'the tools of a peer could not be withdrawn'),
+    );
+
   return [
     serve(PeersAddRpc, async (request, caller) => {
       assertAllowed(caller.principal, { kind: 'operator', scope: 'peers:write' });
       const cardUrl = cardUrlOf(request.url);
       const fetched = await deps.cards.fetch(cardUrl);
+      const before = await deps.store.get(request.name);
       const peer = await deps.store.put({
         name: request.name,
         cardUrl,
@@ -63,6 +82,11 @@ export function servePeerRpcs(deps: {
       });
       await deps.peers.invalidate();
       await announce(peer.name, 'added', 'up');
+      if (request.publishTools) {
+        await publishTools(peer.name, toolsOfPeer(peer.name, peer.card), caller.header);
+      } else if (before?.publishTools === true) {
+        await withdrawTools(peer.name, caller.header);
+      }
       return peerRecordOf(peer);
     }),
 
@@ -85,10 +109,12 @@ export function servePeerRpcs(deps: {
 
     serve(PeersRemoveRpc, async (request, caller) => {
       assertAllowed(caller.principal, { kind: 'operator', scope: 'peers:write' });
+      const before = await deps.store.get(request.name);
       const removed = await deps.store.remove(request.name);
       if (removed) {
         await deps.peers.invalidate();
         await announce(request.name, 'removed', 'unknown');
+        if (before?.publishTools === true) await withdrawTools(request.name, caller.header);
       }
       return { removed };
     }),

@@ -111,3 +111,35 @@ export function pickPeer(
     : able;
   return best[turn % best.length];
 }
+
+/** What a published skill takes: text, structured data, or both. */
+export const SKILL_TOOL_INPUT = {
+  type: 'object',
+  properties: {
+    text: { type: 'string', description: 'What to ask, as text' },
+    data: { description: 'Structured input, sent as a data part' },
+  },
+  additionalProperties: false,
+} as const;
+
+const TOKEN = /[^A-Za-z0-9_-]+/g;
+const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+const TAG = /^[a-z0-9][a-z0-9_.-]*$/;
+
+/**
+ * A peer's skills as tool definitions: `a2a.<peer>.<skill>` at the card's version (1.0.0 when it
+ * is not semver), tagged `a2a` and with the skill's tags that are valid tool tags.
+ */
+export function toolsOfPeer(peer: string, card: AgentCard) {
+  const version = SEMVER.test(card.version) ? card.version : '1.0.0';
+  return card.skills.map((skill) => ({
+    skill: skill.id,
+    definition: {
+      name: `a2a.${peer}.${skill.id.replace(TOKEN, '-').replace(/^-+|-+$/g, '') || 'skill'}`,
+      version,
+      description: `${skill.description || skill.name} (the A2A agent ${card.name})`,
+      inputSchema: SKILL_TOOL_INPUT as unknown as Record<string, never>,
+      tags: ['a2a', ...skill.tags.map((tag) => tag.toLowerCase()).filter((tag) => TAG.test(tag))],
+    },
+  }));
+}

@@ -9,6 +9,7 @@ import { createPeerDirectory } from './peer-directory.ts';
 import { createPeerHealth } from './peer-health.ts';
 import { servePeerRpcs } from './peer-rpcs.ts';
 import { createPeerStore } from './peer-store.ts';
+import { serveRemoteCalls } from './remote-call.ts';
 import { createRemoteTasks } from './remote-tasks.ts';
 
 /**
@@ -61,14 +62,18 @@ export function startPeers(deps: {
     }),
     log: deps.log.child({ component: 'peers' }),
   });
-  const subscriptions: BusSubscription[] = servePeerRpcs({
-    bus: deps.bus,
-    store,
-    peers,
-    cards,
-    catalog: deps.catalog,
-    remote,
-  });
+  const subscriptions: BusSubscription[] = [
+    ...servePeerRpcs({
+      bus: deps.bus,
+      store,
+      peers,
+      cards,
+      catalog: deps.catalog,
+      remote,
+      log: deps.log,
+    }),
+    ...serveRemoteCalls({ bus: deps.bus, peers, remote, pollMs: () => settings().remote.pollMs }),
+  ];
   remote.start();
   health.start();
   return async () => {

@@ -471,6 +471,7 @@ export function createRemoteTasks(deps: {
       job = undefined;
       await Promise.all(running.values());
     },
+    clientFor,
     /** Drives what is due now (a send was just stored). */
     kick(): void {
       if (stopping.signal.aborted) return;

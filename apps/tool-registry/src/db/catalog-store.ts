@@ -22,15 +22,19 @@ interface VersionRow {
   created_at: Date | string;
   updated_at: Date | string;
   providers: Array<{
-    kind: 'agent' | 'mcp';
+    kind: 'agent' | 'mcp' | 'a2a';
     providerId: string;
     upstreamName: string | null;
     registeredAt: string;
   }>;
 }
 
-/** An upstream MCP server that provides a version, and the tool's name there. */
+/**
+ * A provider outside the mesh: an upstream MCP server (the tool's name there) or an A2A peer
+ * (the skill the tool stands for).
+ */
 export interface UpstreamProvider {
+  kind: 'mcp' | 'a2a';
   server: string;
   upstreamName: string;
 }
@@ -47,17 +51,28 @@ export interface CatalogEntry {
 
 function providerOf(row: VersionRow['providers'][number]): ToolProvider {
   const registeredAt = isoOf(row.registeredAt);
-  return row.kind === 'agent'
-    ? { kind: 'agent', agentId: row.providerId, registeredAt }
-    : { kind: 'mcp', serverId: row.providerId, registeredAt };
+  switch (row.kind) {
+    case 'agent':
+      return { kind: 'agent', agentId: row.providerId, registeredAt };
+    case 'mcp':
+      return { kind: 'mcp', serverId: row.providerId, registeredAt };
+    default:
+      return { kind: 'a2a', peer: row.providerId, registeredAt };
+  }
 }
 
 function entryOf(row: VersionRow): CatalogEntry {
   return {
     hash: row.definition_hash,
     upstreams: row.providers.flatMap((provider) =>
-      provider.kind === 'mcp' && provider.upstreamName !== null
-        ? [{ server: provider.providerId, upstreamName: provider.upstreamName }]
+      provider.kind !== 'agent' && provider.upstreamName !== null
+        ? [
+            {
+              kind: provider.kind,
+              server: provider.providerId,
+              upstreamName: provider.upstreamName,
+            },
+          ]
         : [],
     ),
     record: {

@@ -16,16 +16,18 @@ export interface ToolKey {
   version: string;
 }
 
-/** The catalog rows an upstream MCP server provides, mirrored from what it serves. */
+/** The catalog rows providers outside the mesh provide, mirrored from what they serve. */
 export function createUpstreamCatalogStore(database: Database) {
   const { sql } = database;
   return {
     /**
-     * Makes the catalog mirror what upstream server `server` serves now: new versions are
-     * created, changed definitions replaced (the upstream is the authority on its tools), the
-     * server added as their provider and removed from the versions it no longer serves.
+     * Makes the catalog mirror what a provider outside the mesh serves now (an upstream MCP
+     * server, or an A2A peer's skills): new versions are created, changed definitions replaced
+     * (the provider is the authority on its tools), the provider added to them and removed from
+     * the versions it no longer serves. `upstreamName` is the tool's name there (the skill id).
      */
-    async syncUpstream(
+    async syncProvider(
+      kind: 'mcp' | 'a2a',
       server: string,
       tools: ReadonlyArray<{ definition: ToolDefinition; upstreamName: string }>,
     ): Promise<UpstreamSyncChanges> {
@@ -57,7 +59,7 @@ export function createUpstreamCatalogStore(database: Database) {
           RETURNING name, version, (xmax = 0) AS inserted`;
         const added = await tx<ToolKey[]>`
           INSERT INTO tools.tool_providers (name, version, kind, provider_id, upstream_name)
-          SELECT name, version, 'mcp', ${server}, upstream_name
+          SELECT name, version, ${kind}, ${server}, upstream_name
           FROM jsonb_to_recordset(${json}::jsonb) AS t(name text, version text, upstream_name text)
           ON CONFLICT (name, version, kind, provider_id) DO UPDATE
             SET upstream_name = EXCLUDED.upstream_name
@@ -65,7 +67,7 @@ export function createUpstreamCatalogStore(database: Database) {
           RETURNING name, version`;
         const removed = await tx<ToolKey[]>`
           DELETE FROM tools.tool_providers p
-          WHERE p.kind = 'mcp' AND p.provider_id = ${server}
+          WHERE p.kind = ${kind} AND p.provider_id = ${server}
             AND NOT EXISTS (
               SELECT 1 FROM jsonb_to_recordset(${json}::jsonb) AS t(name text, version text)
               WHERE t.name = p.name AND t.version = p.version)

@@ -1,6 +1,7 @@
 import { assertAllowed } from '@switchboard/authz';
 import type { Bus, BusSubscription } from '@switchboard/bus';
 import {
+  ToolsA2aPublishRpc,
   ToolsAuditRpc,
   ToolsCallRpc,
   ToolsDeprecateRpc,
@@ -57,6 +58,10 @@ export function serveToolRpcs(deps: {
     serve(ToolsImportRpc, async (request, caller) => {
       assertAllowed(caller.principal, { kind: 'operator', scope: 'tools:write' });
       return deps.upstreamSync.importServer(request.name, request.url);
+    }),
+    serve(ToolsA2aPublishRpc, async (request, caller) => {
+      assertAllowed(caller.principal, { kind: 'operator', scope: 'tools:write' });
+      return { tools: await deps.upstreamSync.publishA2a(request.peer, request.tools) };
     }),
     serve(ToolsSearchRpc, (request, caller) => catalog.search(caller, request)),
     serve(ToolsGroupSetRpc, async (request, caller) => {

@@ -4,6 +4,7 @@ import {
   type JsonValue,
   SbError,
   type ToolChange,
+  type ToolDefinition,
   ToolsChangedEventSchema,
   UpstreamChangedEventSchema,
   type UpstreamServer,
@@ -48,21 +49,25 @@ export function createUpstreamSync(deps: {
       ),
     );
 
-  /** Writes what `name` serves now; tools whose schemas are not valid are skipped. */
-  async function apply(name: string, serverVersion: string | undefined, tools: McpToolLike[]) {
-    const imported = importTools(name, serverVersion, tools).filter(({ definition }) => {
+  /**
+   * Writes what a provider outside the mesh serves now (an upstream MCP server, or an A2A
+   * peer's skills); tools whose schemas are not valid are skipped.
+   */
+  async function record(
+    kind: 'mcp' | 'a2a',
+    provider: string,
+    tools: ReadonlyArray<{ definition: ToolDefinition; upstreamName: string }>,
+  ) {
+    const valid = tools.filter(({ definition }) => {
       try {
         deps.validators.of(definition, definitionHash(definition));
         return true;
       } catch (error) {
-        log.warn(
-          { err: error, upstream: name, tool: definition.name },
-          'an upstream tool was skipped',
-        );
+        log.warn({ err: error, provider, tool: definition.name }, 'a provided tool was skipped');
         return false;
       }
     });
-    const changes = await store.syncUpstream(name, imported);
+    const changes = await store.syncProvider(kind, provider, valid);
     await announce(changes.registered, 'registered');
     await announce(changes.updated, 'updated');
     await announce(
@@ -75,11 +80,15 @@ export function createUpstreamSync(deps: {
       'provider_added',
     );
     await announce(changes.providerRemoved, 'provider_removed');
-    return imported.map(({ definition }) => ({
+    return valid.map(({ definition }) => ({
       name: definition.name,
       version: definition.version,
     }));
   }
+
+  /** Writes what upstream server `name` serves now. */
+  const apply = (name: string, serverVersion: string | undefined, tools: McpToolLike[]) =>
+    record('mcp', name, importTools(name, serverVersion, tools));
 
   async function sync(server: Pick<UpstreamServer, 'name' | 'url'>) {
     urls.set(server.name, server.url);
@@ -174,6 +183,15 @@ export function createUpstreamSync(deps: {
       if (urls.get(name) === server.url && clients.has(name)) return;
       await clients.drop(name);
       await sync(server);
+    },
+
+    /** Publishes an A2A peer's skills as tools (an empty list withdraws them). */
+    publishA2a(peer: string, tools: ReadonlyArray<{ definition: ToolDefinition; skill: string }>) {
+      return record(
+        'a2a',
+        peer,
+        tools.map(({ definition, skill }) => ({ definition, upstreamName: skill })),
+      );
     },
 
     /** Proxies a call to the tool `upstreamName` of server `name`. */

@@ -1,8 +1,9 @@
-import type {
-  ToolAuditRecord,
-  ToolCallResult,
-  ToolRecord,
-  UpstreamServer,
+import {
+  providerLabel,
+  type ToolAuditRecord,
+  type ToolCallResult,
+  type ToolRecord,
+  type UpstreamServer,
 } from '@switchboard/protocol';
 import type { Command } from 'commander';
 import { CliError, queryString } from '../client.ts';
@@ -10,12 +11,7 @@ import { type CliIo, contextOf } from '../context.ts';
 import { formatRecord, formatTable } from '../table.ts';
 import { parseJson, parsePositiveInt, printMore } from './options.ts';
 
-const providersOf = (tool: ToolRecord) =>
-  tool.providers
-    .map((provider) =>
-      provider.kind === 'agent' ? `agent:${provider.agentId}` : `mcp:${provider.serverId}`,
-    )
-    .join(', ') || '-';
+const providersOf = (tool: ToolRecord) => tool.providers.map(providerLabel).join(', ') || '-';
 
 /** The arguments of `tools call`: a JSON object. */
 export function argumentsOf(text: string | undefined): Record<string, unknown> {
