@@ -51,9 +51,6 @@ import {
 import { toA2aError } from './domain/to-a2a-error.ts';
 import { stateIn, type TaskFeed } from './task-feed.ts';
 
-// Re-exported: the remote-task code imports it from here.
-export { derivedUuid } from './domain/derived-uuid.ts';
-
 /** The caller of an A2A request, as the HTTP layer authenticated it. */
 export interface A2aUser {
   readonly isAuthenticated: true;
