@@ -103,6 +103,17 @@ describe.each(implementations)('the $name cache', (implementation) => {
     expect((await cache.takeTokens('bucket:k3', limit, 5)).allowed).toBe(false);
   });
 
+  it('counts the distinct members of a set shared between clients until its window ends', async () => {
+    expect(await cache.addToSet('window:w1', 'a', 60_000)).toBe(1);
+    expect(await other.addToSet('window:w1', 'b', 60_000)).toBe(2);
+    expect(await cache.addToSet('window:w1', 'a', 60_000)).toBe(2);
+    expect(await cache.addToSet('window:w2', 'a', 30)).toBe(1);
+    await waitFor(
+      async () => (await cache.addToSet('window:w2', 'b', 30)) === 1,
+      'the window to end',
+    );
+  });
+
   it('keeps the newest version of a versioned entry whatever order writers arrive in', async () => {
     expect(await cache.setVersioned('doc:a', 2, { n: 2 }, 60_000)).toBe(true);
     expect(await other.setVersioned('doc:a', 1, { n: 1 }, 60_000)).toBe(false);

@@ -84,6 +84,21 @@ export class MemoryCache implements Cache {
     return taken.result;
   }
 
+  async addToSet(key: string, member: string, ttlMs: number): Promise<number> {
+    const raw = this.read(key);
+    if (raw === undefined) {
+      this.write(key, JSON.stringify([member]), ttlMs);
+      return 1;
+    }
+    const members = JSON.parse(raw) as string[];
+    if (members.includes(member)) return members.length;
+    members.push(member);
+    // Keeps the expiry the set was created with.
+    const entry = this.entries.get(key) as Entry;
+    entry.raw = JSON.stringify(members);
+    return members.length;
+  }
+
   async deleteAll(): Promise<number> {
     this.assertOpen();
     let deleted = 0;

@@ -44,11 +44,22 @@ export interface Cache {
    * Redis (rate limits).
    */
   takeTokens(key: string, limit: BucketLimit, cost?: number): Promise<TakeResult>;
+  /**
+   * Adds `member` to the set at `key` and returns how many distinct members it holds, atomically
+   * across replicas; the set expires `ttlMs` after it was created (counting windows).
+   */
+  addToSet(key: string, member: string, ttlMs: number): Promise<number>;
   /** Deletes every key of the namespace ("Redis is lost" in tests, a reset in operations). */
   deleteAll(): Promise<number>;
   /** Closes the connection. Idempotent. */
   close(): Promise<void>;
 }
+
+// The expiry is set once, when the set is created: a window ends on time however busy it is.
+const ADD_TO_SET = `
+local added = redis.call('SADD', KEYS[1], ARGV[1])
+if added == 1 and redis.call('SCARD', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return redis.call('SCARD', KEYS[1])`;
 
 const DELETE_IF_EQUALS = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -148,6 +159,8 @@ export async function connectRedis(
       )) as [number, number, number, number];
       return { allowed: allowed === 1, remaining, retryAfterMs, resetMs };
     },
+    addToSet: async (key, member, ttlMs) =>
+      (await client.eval(ADD_TO_SET, 1, key, member, ttlMs)) as number,
     deleteAll: async () => {
       let deleted = 0;
       // SCAN patterns ignore keyPrefix, and returned keys carry it: strip before DEL re-adds it.
