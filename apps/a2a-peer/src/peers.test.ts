@@ -46,7 +46,7 @@ beforeAll(async () => {
   alpha = await startRemoteAgent({ name: 'Alpha', skills: ['shout', 'hold'], sign: true });
   beta = await startRemoteAgent({ name: 'Beta', skills: ['shout'], streaming: false });
   caller = await mesh.agent('caller', {
-    grants: [{ kind: 'a2a', peers: ['alpha', 'beta'] }],
+    grants: [{ kind: 'a2a', peers: ['alpha', 'beta', 'gone'] }],
     published: false,
     capabilities: [{ name: 'calling' }],
   });
@@ -187,6 +187,17 @@ describe('sending to remote agents', () => {
     await expect(caller.sendTo('a2a:nobody', 'x')).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
     const stranger = await mesh.agent('stranger', { published: false });
     await expect(stranger.sendTo('a2a:alpha', 'x')).rejects.toMatchObject({ code: 'E_FORBIDDEN' });
+  });
+
+  it('gives up on a peer that stays unreachable and tells the agent why', async () => {
+    const gone = await startRemoteAgent({ name: 'Gone', skills: ['echo'] });
+    await mesh.call(PeersAddRpc, { name: 'gone', url: gone.baseUrl });
+    await gone.close();
+    const reply = await caller.request('a2a:gone', 'anyone there?', { timeoutMs: 15_000 });
+    expect(reply.from).toBe('a2a:gone');
+    expect(payloadOf(reply).state).toBe('failed');
+    expect(textOf(payloadOf(reply))).toMatch(/^the A2A call failed: /);
+    await mesh.call(PeersRemoveRpc, { name: 'gone' });
   });
 
   it('resumes a remote task after a restart of the a2a-peer', async () => {

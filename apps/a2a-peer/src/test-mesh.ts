@@ -42,6 +42,7 @@ const fastA2a = {
   SB_A2A__REMOTE__LEASE_MS: '1000',
   SB_A2A__REMOTE__BACKOFF_BASE_MS: '50',
   SB_A2A__REMOTE__BACKOFF_MAX_MS: '200',
+  SB_A2A__REMOTE__MAX_ATTEMPTS: '3',
 };
 
 const fastRouter = {

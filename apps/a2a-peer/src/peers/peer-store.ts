@@ -267,9 +267,12 @@ export function createPeerStore(database: Database, codec: RecordCodec) {
         contextId: string;
         state: RemoteTaskState;
         snapshot: JsonValue;
+        /** Updates delivered to the agent so far. */
+        delivered: number;
       },
     ): Promise<void> {
       const fields = {
+        delivered: update.delivered,
         peer: update.peer,
         remote_task_id: update.remoteTaskId,
         context_id: update.contextId,
@@ -277,11 +280,6 @@ export function createPeerStore(database: Database, codec: RecordCodec) {
         ...payloadColumnsOf('snapshot', encode(update.snapshot, remoteTaskRecord(id, 'snapshot'))),
       };
       await sql`UPDATE a2a.remote_tasks SET ${sql(fields)}, updated_at = now() WHERE id = ${id}`;
-    },
-
-    /** Counts a delivery to the agent as done (the next one gets the next id). */
-    async delivered(id: string, count: number): Promise<void> {
-      await sql`UPDATE a2a.remote_tasks SET delivered = ${count} WHERE id = ${id}`;
     },
 
     /** A failed attempt: retried after `delayMs` (the lease), or ended as failed. */
@@ -299,10 +297,16 @@ export function createPeerStore(database: Database, codec: RecordCodec) {
         WHERE id = ${id}`;
     },
 
-    /** Ends a remote task locally (given up, or the peer is gone). */
-    async endRemote(id: string, state: RemoteTaskState, error: string | null): Promise<void> {
+    /** Ends a remote task locally (given up), once the agent was told (`delivered`). */
+    async endRemote(
+      id: string,
+      state: RemoteTaskState,
+      error: string | null,
+      delivered: number,
+    ): Promise<void> {
       await sql`
-        UPDATE a2a.remote_tasks SET state = ${state}, last_error = ${error}, updated_at = now()
+        UPDATE a2a.remote_tasks SET state = ${state}, last_error = ${error},
+          delivered = ${delivered}, updated_at = now()
         WHERE id = ${id}`;
     },
   };

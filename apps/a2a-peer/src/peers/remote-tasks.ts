@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   Artifact,
   Message,
@@ -177,6 +176,17 @@ export function remoteUpdateOf(peer: string, task: Task): RemoteUpdate {
   };
 }
 
+/**
+ * Who a remote task's updates come from: its peer, or for a skill that found none,
+ * `skill.<skill>` (the sender of a message must be a valid agent id).
+ */
+export function peerLabelOf(row: { peer: string | null; recipient: string }): string {
+  if (row.peer !== null) return row.peer;
+  const recipient = remoteRecipientOf(row.recipient);
+  if (recipient?.kind === 'peer') return recipient.peer;
+  return `skill.${recipient?.skill ?? 'unknown'}`.toLowerCase().replace(/[^a-z0-9._-]/g, '-');
+}
+
 /** The delay before retry `attempt + 1`: doubled each time, capped, with jitter. */
 export function remoteBackoffMs(attempt: number, settings: RemoteSettings, random = Math.random) {
   const exponential = Math.min(settings.backoffMaxMs, settings.backoffBaseMs * 2 ** attempt);
@@ -292,25 +302,26 @@ export function createRemoteTasks(deps: {
       },
       { principal: sender },
     );
-    await deps.store.delivered(row.id, sequence);
+    // Counted in memory; written with the state it told (recordRemote, endRemote). A crash in
+    // between sends this update again under the same id, which the router takes once.
     row.delivered = sequence;
   }
 
-  // Records the task as the peer shows it and tells the agent when its state changed.
+  // Tells the agent when the task's state changed, then records the task as the peer shows it
+  // (in this order: a state is recorded only once the agent has been told of it).
   async function observe(row: RemoteTaskRow, peer: string, task: Task): Promise<void> {
     const state = remoteStateOf(task.status?.state);
+    if (state !== row.state) await deliver(row, peer, task);
     await deps.store.recordRemote(row.id, {
       peer,
       remoteTaskId: task.id,
       contextId: task.contextId,
       state,
       snapshot: Task.toJSON(task) as JsonValue,
+      delivered: row.delivered,
     });
-    if (state !== row.state) {
-      row.state = state;
-      row.remoteTaskId = task.id;
-      await deliver(row, peer, task);
-    }
+    row.state = state;
+    row.remoteTaskId = task.id;
   }
 
   function outgoingMessage(row: RemoteTaskRow): Message {
@@ -329,7 +340,10 @@ export function createRemoteTasks(deps: {
     const settings = deps.settings();
     const peer = await peerFor(row);
     if (peer === undefined) {
-      await giveUp(row, row.peer ?? row.recipient, 'no registered A2A peer can take it');
+      // No peer can take it now (removed, or every one with the skill is down): wait a while.
+      const reason = 'no registered A2A peer can take it';
+      if (row.attempts + 1 >= settings.maxAttempts) await giveUp(row, peerLabelOf(row), reason);
+      else await deps.store.retryRemote(row.id, remoteBackoffMs(row.attempts, settings), reason);
       return;
     }
     const take = await deps.cache.takeTokens(`ratelimit:a2a-out:${peer.name}`, settings.rateLimit);
@@ -410,17 +424,16 @@ export function createRemoteTasks(deps: {
     };
   }
 
-  // Ends the task locally as failed and tells the agent why.
+  // Tells the agent why its task failed, then ends it locally; when the agent cannot be told
+  // yet (the router is away), it is tried again later.
   async function giveUp(row: RemoteTaskRow, peer: string, reason: string): Promise<void> {
-    await deps.store.endRemote(row.id, 'failed', reason);
-    const peerName = peer.startsWith('a2a:') ? peer.slice(4) : peer;
     const task: Task = {
-      id: row.remoteTaskId ?? randomUUID(),
+      id: row.remoteTaskId ?? row.id,
       contextId: row.contextId ?? '',
       status: {
         state: TaskState.TASK_STATE_FAILED,
         message: Message.fromJSON({
-          messageId: randomUUID(),
+          messageId: derivedUuid('a2a-remote-failed', row.id),
           role: 'ROLE_AGENT',
           parts: [{ text: `the A2A call failed: ${reason}` }],
         }),
@@ -430,12 +443,17 @@ export function createRemoteTasks(deps: {
       history: [],
       metadata: undefined,
     };
-    await deliver(row, peerName.replace(/^skill:/, 'skill.'), task).catch((error: unknown) =>
+    try {
+      await deliver(row, peer, task);
+    } catch (error) {
       deps.log.warn(
         { err: error, remoteTask: row.id },
-        'the failure of a remote task was not delivered',
-      ),
-    );
+        'the failure of a remote task was not delivered yet',
+      );
+      await deps.store.release(row.id, remoteBackoffMs(row.attempts, deps.settings()));
+      return;
+    }
+    await deps.store.endRemote(row.id, 'failed', reason, row.delivered);
   }
 
   async function driveDue(): Promise<void> {
