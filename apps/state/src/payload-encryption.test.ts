@@ -130,5 +130,19 @@ describe('state payload encryption', () => {
       expect(row.key_id).toBe('k2');
     }
     await expect(reencrypt()).resolves.toMatchObject({ reencrypted: 0, done: true });
+    const foreign = Buffer.from(
+      JSON.stringify({ service: 'router', table: 0, key: null }),
+    ).toString('base64url');
+    for (const cursor of ['not-a-cursor', foreign]) {
+      const refused = await failure(
+        harness.bus.request(
+          subject('payloads.reencrypt'),
+          PayloadsReencryptRpc,
+          { cursor },
+          { principal: admin },
+        ),
+      );
+      expect(refused.code).toBe('E_VALIDATION');
+    }
   });
 });

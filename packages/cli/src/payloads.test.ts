@@ -27,6 +27,9 @@ function startState(activeKeyId: 'k1' | 'k2') {
       SB_STATE__PORT: '0',
       SB_PAYLOADS__ENCRYPTION__ACTIVE_KEY_ID: activeKeyId,
       SB_PAYLOADS__ENCRYPTION__KEYS: JSON.stringify(keys),
+      // One row a transaction and the shortest budget: the walk goes on over several steps.
+      SB_PAYLOADS__REENCRYPT__BATCH_SIZE: '1',
+      SB_PAYLOADS__REENCRYPT__BUDGET_MS: '10',
     },
     instanceId: `state-${activeKeyId}`,
   });
@@ -91,7 +94,7 @@ describe('payloads reencrypt', () => {
     expect(moved.stdout).toContain('state: 6 moved to k2, 0 remaining');
     const again = await sb(['payloads', 'reencrypt', '--service', 'state', '--json']);
     expect(JSON.parse(again.stdout)).toEqual({
-      items: [{ service: 'state', activeKeyId: 'k2', reencrypted: 0 }],
+      items: [{ service: 'state', activeKeyId: 'k2', reencrypted: 0, done: true }],
     });
     const refused = await sb(['payloads', 'reencrypt', '--service', 'gateway']);
     expect(refused.code).not.toBe(0);

@@ -16,6 +16,7 @@ export {
   type PayloadTable,
   payloadColumns,
   prefixedPayloadColumns,
+  type ReencryptCursor,
   type ReencryptOptions,
   type ReencryptProgress,
   reencryptPayloads,

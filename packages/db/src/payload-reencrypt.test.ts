@@ -131,16 +131,31 @@ describe('reencryptPayloads', () => {
         result_key_id = ${result.keyId}, result_nonce = ${result.nonce} WHERE id = 'j1'`;
     const before = await readNotes(current);
 
-    // A zero budget still reports what is left without moving anything.
+    // A spent budget moves nothing and answers where to start.
     await expect(
       reencryptPayloads(database, current, [notes, jobs], { batchSize: 3, budgetMs: -1 }),
-    ).resolves.toEqual({ reencrypted: 0, remaining: 9, done: false });
+    ).resolves.toEqual({
+      reencrypted: 0,
+      cursor: { table: 0, key: null },
+      remaining: null,
+      done: false,
+    });
+
+    // A walk resumed after note a/3 leaves a/0..a/3 as they were, and counts them at its end.
+    const resumed = await reencryptPayloads(
+      database,
+      current,
+      [notes, jobs],
+      { batchSize: 3, budgetMs: 60_000 },
+      { table: 0, key: ['a', 3] },
+    );
+    expect(resumed).toEqual({ reencrypted: 5, cursor: null, remaining: 4, done: false });
 
     const progress = await reencryptPayloads(database, current, [notes, jobs], {
       batchSize: 3,
       budgetMs: 60_000,
     });
-    expect(progress).toEqual({ reencrypted: 9, remaining: 0, done: true });
+    expect(progress).toEqual({ reencrypted: 4, cursor: null, remaining: 0, done: true });
     const after = await readNotes(current);
     expect(after.map((note) => note.value)).toEqual(before.map((note) => note.value));
     expect(after.every((note) => note.keyId === 'new')).toBe(true);
@@ -158,7 +173,7 @@ describe('reencryptPayloads', () => {
 
     await expect(
       reencryptPayloads(database, current, [notes, jobs], { batchSize: 3, budgetMs: 60_000 }),
-    ).resolves.toEqual({ reencrypted: 0, remaining: 0, done: true });
+    ).resolves.toEqual({ reencrypted: 0, cursor: null, remaining: 0, done: true });
   });
 
   it('skips rows another transaction holds, and a later run takes them', async () => {
@@ -182,6 +197,7 @@ describe('reencryptPayloads', () => {
     const options = { batchSize: 10, budgetMs: 60_000 };
     await expect(reencryptPayloads(database, newer, [notes], options)).resolves.toEqual({
       reencrypted: 0,
+      cursor: null,
       remaining: 1,
       done: false,
     });
@@ -189,6 +205,7 @@ describe('reencryptPayloads', () => {
     await holder;
     await expect(reencryptPayloads(database, newer, [notes], options)).resolves.toEqual({
       reencrypted: 1,
+      cursor: null,
       remaining: 0,
       done: true,
     });

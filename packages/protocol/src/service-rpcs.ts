@@ -62,19 +62,29 @@ export const StatsRpc = defineRpc(
 );
 
 /**
- * `<ns>.v1.<short>.payloads.reencrypt` (operator scope `payloads:write`): moves stored payloads
- * that are not under the active key to it, for at most `payloads.reencrypt.budgetMs`, and reports
- * what is left; call again until `done`.
+ * `<ns>.v1.<short>.payloads.reencrypt` (operator scope `payloads:write`): one step of the walk
+ * that moves stored payloads not under the active key to it, for at most
+ * `payloads.reencrypt.budgetMs`. Call again with the `cursor` it answers while it answers one;
+ * the last step counts what `remaining` (rows being written while the walk passed) and says
+ * `done`.
  */
 export const PayloadsReencryptRpc = defineRpc(
   'payloads.reencrypt',
-  z.object({}).strict(),
+  z
+    .object({
+      /** Where the previous step stopped; absent: from the start. */
+      cursor: z.string().min(1).max(4096).optional(),
+    })
+    .strict(),
   z.object({
     service: z.string(),
     /** The key records now move to; null turns them back to plaintext. */
     activeKeyId: z.string().nullable(),
     reencrypted: z.number().int().min(0),
-    remaining: z.number().int().min(0),
+    /** Where the next step goes on; absent once the walk is over. */
+    cursor: z.string().optional(),
+    /** At the end of the walk, what is still under another key; null before. */
+    remaining: z.number().int().min(0).nullable(),
     done: z.boolean(),
   }),
 );

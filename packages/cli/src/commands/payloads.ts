@@ -1,15 +1,18 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { type CliIo, contextOf } from '../context.ts';
+import type { OperatorClient } from '../client.ts';
+import { type CliIo, type CommandContext, contextOf } from '../context.ts';
 
 /** The services that store user payloads, in the order the job walks them. */
 const PAYLOAD_SERVICES = ['router', 'state', 'tasks', 'tools', 'a2a'] as const;
 
-/** One step of a service's re-encryption job, as the API answers it. */
+/** One step of a service's re-encryption walk, as the API answers it. */
 interface ReencryptStep {
   service: string;
   activeKeyId: string | null;
   reencrypted: number;
-  remaining: number;
+  /** Present while the walk goes on. */
+  cursor?: string;
+  remaining: number | null;
   done: boolean;
 }
 
@@ -18,6 +21,41 @@ function parseService(value: string, previous: string[] | undefined): string[] {
     throw new InvalidArgumentError(`use one of ${PAYLOAD_SERVICES.join(', ')}`);
   }
   return [...(previous ?? []), value];
+}
+
+/**
+ * Walks one service's payloads to the active key, step by step; walks again while a walk moved
+ * something but left rows behind (they were being written as it passed).
+ */
+async function reencryptService(context: CommandContext, client: OperatorClient, service: string) {
+  const step = (cursor: string | null) =>
+    client.request<ReencryptStep>(
+      'POST',
+      `/v1/payloads/${service}/reencrypt${cursor === null ? '' : `?cursor=${encodeURIComponent(cursor)}`}`,
+    );
+  const say = (text: string) => {
+    if (!context.json) context.print(`${service}: ${text}`);
+  };
+  let moved = 0;
+  let movedThisWalk = 0;
+  let cursor: string | null = null;
+  for (;;) {
+    const answer = await step(cursor);
+    moved += answer.reencrypted;
+    movedThisWalk += answer.reencrypted;
+    const target = answer.activeKeyId ?? 'plaintext';
+    if (answer.cursor !== undefined) {
+      say(`${moved} moved to ${target} so far`);
+      cursor = answer.cursor;
+    } else if (answer.done || movedThisWalk === 0) {
+      say(`${moved} moved to ${target}, ${answer.remaining} remaining`);
+      if (!answer.done) say('those are being written right now; run this again later');
+      return { service, activeKeyId: answer.activeKeyId, reencrypted: moved, done: answer.done };
+    } else {
+      movedThisWalk = 0;
+      cursor = null;
+    }
+  }
 }
 
 /** `switchboard payloads reencrypt`. */
@@ -39,29 +77,10 @@ export function registerPayloadCommands(program: Command, io: CliIo): void {
     .action(async (options: { service?: string[] }, command: Command) => {
       const context = contextOf(command, io);
       const client = context.client();
-      const totals: Array<{ service: string; activeKeyId: string | null; reencrypted: number }> =
-        [];
+      const items = [];
       for (const service of options.service ?? PAYLOAD_SERVICES) {
-        let reencrypted = 0;
-        let step: ReencryptStep;
-        do {
-          step = await client.request<ReencryptStep>('POST', `/v1/payloads/${service}/reencrypt`);
-          reencrypted += step.reencrypted;
-          if (!context.json) {
-            context.print(
-              `${service}: ${reencrypted} moved to ${step.activeKeyId ?? 'plaintext'}, ${step.remaining} remaining`,
-            );
-          }
-          // A step that moved nothing while some remain: those rows do not decode (the step
-          // would have failed) or are locked by writers right now; try again later.
-        } while (!step.done && step.reencrypted > 0);
-        if (!step.done) {
-          context.print(
-            `${service}: ${step.remaining} payloads are being written right now; run this again later`,
-          );
-        }
-        totals.push({ service, activeKeyId: step.activeKeyId, reencrypted });
+        items.push(await reencryptService(context, client, service));
       }
-      if (context.json) context.printJson({ items: totals });
+      if (context.json) context.printJson({ items });
     });
 }

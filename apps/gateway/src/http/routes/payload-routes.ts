@@ -23,8 +23,8 @@ function payloadServiceOf(service: string): (typeof PAYLOAD_SERVICES)[number] {
 }
 
 /**
- * `POST /v1/payloads/:service/reencrypt`: one step of the service's re-encryption job (its
- * `payloads.reencrypt` RPC, operator scope `payloads:write`); call again until `done`.
+ * `POST /v1/payloads/:service/reencrypt[?cursor=...]`: one step of the service's re-encryption
+ * walk (its `payloads.reencrypt` RPC, operator scope `payloads:write`).
  */
 export function registerPayloadRoutes(scope: ZodScope, context: RouteContext): void {
   scope.post(
@@ -35,13 +35,21 @@ export function registerPayloadRoutes(scope: ZodScope, context: RouteContext): v
         tags: ['payloads'],
         summary: "Move a service's stored payloads to the active encryption key, one step",
         description:
-          'One replica works for up to `payloads.reencrypt.budgetMs`, then answers how many payloads it moved and how many remain; call again until `done`. Safe to repeat and to run while the service serves traffic.',
+          'One replica walks on from `cursor` for up to `payloads.reencrypt.budgetMs`, then answers how many payloads it moved and the `cursor` to go on from; call again with it until it is null. The last step counts what `remaining` (rows being written while the walk passed: walk again) and says `done`. Safe to repeat, and to run while the service serves traffic.',
         params: z.strictObject({
           service: z
             .string()
             .min(1)
             .max(32)
             .describe(`One of ${PAYLOAD_SERVICES.join(', ')}`),
+        }),
+        querystring: z.strictObject({
+          cursor: z
+            .string()
+            .min(1)
+            .max(4096)
+            .optional()
+            .describe('The `cursor` of the previous step; absent: from the start'),
         }),
         response: { 200: PayloadsReencryptRpc.response, ...problemResponses },
       },
@@ -52,7 +60,7 @@ export function registerPayloadRoutes(scope: ZodScope, context: RouteContext): v
       return bus.request(
         bus.subjects.rpc(service, PayloadsReencryptRpc.operation),
         PayloadsReencryptRpc,
-        {},
+        request.query.cursor === undefined ? {} : { cursor: request.query.cursor },
         { principal: encodePrincipal(principalOf(request)) },
       );
     },
