@@ -12,12 +12,13 @@ export function payloadColumnsOf(name: string, stored: EncodedPayload): Record<s
 }
 
 /** The stored payload in the columns of `name` of a row read with `SELECT *`. */
-export function storedPayloadOf(row: Record<string, unknown>, name: string): StoredPayload {
+export function storedPayloadOf(row: object, name: string): StoredPayload {
+  const fields = row as Record<string, unknown>;
   return {
-    bytes: row[name] as Buffer,
-    codec: row[`${name}_codec`] as string,
-    keyId: row[`${name}_key_id`] as string | null,
-    nonce: row[`${name}_nonce`] as Buffer | null,
-    formatVersion: row[`${name}_format_version`] as number,
+    bytes: fields[name] as Buffer,
+    codec: fields[`${name}_codec`] as string,
+    keyId: fields[`${name}_key_id`] as string | null,
+    nonce: fields[`${name}_nonce`] as Buffer | null,
+    formatVersion: fields[`${name}_format_version`] as number,
   };
 }

@@ -1,13 +1,9 @@
 import { StreamResponse, Task, type TaskPushNotificationConfig, TaskState } from '@a2a-js/sdk';
-import {
-  type Database,
-  type EncodedPayload,
-  encodePayload,
-  type RecordCodec,
-} from '@switchboard/db';
+import { type Database, encodePayload, type RecordCodec } from '@switchboard/db';
 import { type JsonValue, SbError } from '@switchboard/protocol';
 import type postgres from 'postgres';
 import type { Applied } from '../domain/task-machine.ts';
+import { payloadColumnsOf, storedPayloadOf } from './payload-columns.ts';
 import { pushConfigRecord, pushQueueRecord, taskEventRecord, taskRecord } from './task-payloads.ts';
 
 /** A task row: the A2A task and what the peer keeps beside it. */
@@ -54,17 +50,6 @@ type Tx = postgres.TransactionSql;
 /** A task's state as its column holds it: the spec's name (`TASK_STATE_WORKING`). */
 export const stateName = (task: Task): string => TaskState[task.status?.state ?? 0] ?? 'UNKNOWN';
 
-// The payload columns of `name` for a row insert or update.
-function columns(name: string, stored: EncodedPayload) {
-  return {
-    [name]: stored.bytes,
-    [`${name}_codec`]: stored.codec,
-    [`${name}_key_id`]: stored.keyId,
-    [`${name}_nonce`]: stored.nonce,
-    [`${name}_format_version`]: stored.formatVersion,
-  };
-}
-
 /**
  * The A2A peer's tables (schema `a2a`): tasks, their event log, the inbound messages already
  * routed, push configs and the push queue. Payloads (task records, events, configs) go through
@@ -76,18 +61,7 @@ export function createTaskStore(database: Database, codec: RecordCodec) {
   const encode = (value: JsonValue, record: string) => codec.encode(encodePayload(value), record);
 
   const taskOf = (row: RawTaskRow): TaskRow => ({
-    task: Task.fromJSON(
-      codec.decode(
-        {
-          bytes: row.record,
-          codec: row.record_codec,
-          keyId: row.record_key_id,
-          nonce: row.record_nonce,
-          formatVersion: row.record_format_version,
-        },
-        taskRecord(row.id),
-      ),
-    ),
+    task: Task.fromJSON(codec.decode(storedPayloadOf(row, 'record'), taskRecord(row.id))),
     seq: Number(row.seq),
     target: row.target,
     skill: row.skill,
@@ -121,7 +95,7 @@ export function createTaskStore(database: Database, codec: RecordCodec) {
         seq,
         task_id: taskId,
         update_id: index === 0 ? updateId : null,
-        ...columns('event', encode(json, taskEventRecord(seq))),
+        ...payloadColumnsOf('event', encode(json, taskEventRecord(seq))),
       });
       for (const [at, config] of configs.entries()) {
         const id = String(pushIds[index * configs.length + at]?.id);
@@ -129,7 +103,7 @@ export function createTaskStore(database: Database, codec: RecordCodec) {
           id,
           task_id: taskId,
           config_id: config.id,
-          ...columns('event', encode(json, pushQueueRecord(id))),
+          ...payloadColumnsOf('event', encode(json, pushQueueRecord(id))),
         });
       }
     }
@@ -139,7 +113,7 @@ export function createTaskStore(database: Database, codec: RecordCodec) {
   }
 
   const recordOf = (task: Task) =>
-    columns('record', encode(Task.toJSON(task) as JsonValue, taskRecord(task.id)));
+    payloadColumnsOf('record', encode(Task.toJSON(task) as JsonValue, taskRecord(task.id)));
 
   async function writeTask(tx: Tx, task: Task, agentId: string | null): Promise<void> {
     const record = recordOf(task);
@@ -158,7 +132,7 @@ export function createTaskStore(database: Database, codec: RecordCodec) {
       },
       pushConfigRecord(config.taskId, config.id),
     );
-    const row = { task_id: config.taskId, id: config.id, ...columns('config', stored) };
+    const row = { task_id: config.taskId, id: config.id, ...payloadColumnsOf('config', stored) };
     await tx`
       INSERT INTO a2a.push_configs ${tx(row)}
       ON CONFLICT (task_id, id) DO UPDATE SET config = EXCLUDED.config,
@@ -176,13 +150,7 @@ export function createTaskStore(database: Database, codec: RecordCodec) {
     config_format_version: number;
   }): TaskPushNotificationConfig => {
     const value = codec.decode(
-      {
-        bytes: row.config,
-        codec: row.config_codec,
-        keyId: row.config_key_id,
-        nonce: row.config_nonce,
-        formatVersion: row.config_format_version,
-      },
+      storedPayloadOf(row, 'config'),
       pushConfigRecord(row.task_id, row.id),
     ) as {
       url: string;
@@ -331,16 +299,7 @@ export function createTaskStore(database: Database, codec: RecordCodec) {
       return rows.map((row) => ({
         seq: Number(row.seq),
         event: StreamResponse.fromJSON(
-          codec.decode(
-            {
-              bytes: row.event,
-              codec: row.event_codec,
-              keyId: row.event_key_id,
-              nonce: row.event_nonce,
-              formatVersion: row.event_format_version,
-            },
-            taskEventRecord(row.seq),
-          ),
+          codec.decode(storedPayloadOf(row, 'event'), taskEventRecord(row.seq)),
         ),
       }));
     },
@@ -404,16 +363,7 @@ export function createTaskStore(database: Database, codec: RecordCodec) {
           configId: row.config_id,
           attempts: row.attempts,
           event: StreamResponse.fromJSON(
-            codec.decode(
-              {
-                bytes: row.event,
-                codec: row.event_codec,
-                keyId: row.event_key_id,
-                nonce: row.event_nonce,
-                formatVersion: row.event_format_version,
-              },
-              pushQueueRecord(row.id),
-            ),
+            codec.decode(storedPayloadOf(row, 'event'), pushQueueRecord(row.id)),
           ),
         }))
         .sort((a, b) => a.id - b.id);

@@ -96,6 +96,16 @@ export function partsOfPayload(payload: JsonValue): JsonValue[] {
   return [{ data: payload }];
 }
 
+// A task known only by its ids (a stream that began with an update).
+const emptyTask = (id: string, contextId: string): Task => ({
+  id,
+  contextId,
+  status: undefined,
+  artifacts: [],
+  history: [],
+  metadata: undefined,
+});
+
 /** The task a stream has shown so far, after one more event. */
 export function applyStreamEvent(
   current: Task | undefined,
@@ -122,25 +132,11 @@ export function applyStreamEvent(
       };
     }
     case 'statusUpdate': {
-      const base = current ?? {
-        id: payload.value.taskId,
-        contextId: payload.value.contextId,
-        status: undefined,
-        artifacts: [],
-        history: [],
-        metadata: undefined,
-      };
+      const base = current ?? emptyTask(payload.value.taskId, payload.value.contextId);
       return { ...base, status: payload.value.status as TaskStatus };
     }
     case 'artifactUpdate': {
-      const base = current ?? {
-        id: payload.value.taskId,
-        contextId: payload.value.contextId,
-        status: undefined,
-        artifacts: [],
-        history: [],
-        metadata: undefined,
-      };
+      const base = current ?? emptyTask(payload.value.taskId, payload.value.contextId);
       const artifact = payload.value.artifact;
       if (artifact === undefined) return base;
       const index = base.artifacts.findIndex((item) => item.artifactId === artifact.artifactId);
