@@ -9,7 +9,7 @@ import {
 } from '@a2a-js/sdk/server/express';
 import type { Logger } from '@switchboard/logger';
 import { httpStatusByCode, isSbError, SbError, toErrorBody } from '@switchboard/protocol';
-import type { BearerAuthenticator } from '@switchboard/service';
+import { type BearerAuthenticator, rateLimitHeaders } from '@switchboard/service';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { FastifyInstance } from 'fastify';
 import type { A2aUser } from './a2a-handler.ts';
@@ -49,12 +49,7 @@ const userBuilder: UserBuilder = async (req) => {
 function refuse(res: Response, error: unknown): void {
   const status = isSbError(error) ? httpStatusByCode[error.code] : 500;
   if (status === 401) res.setHeader('www-authenticate', 'Bearer realm="switchboard"');
-  const { retryAfterMs, resetMs } = isSbError(error) ? (error.details ?? {}) : {};
-  if (status === 429 && typeof retryAfterMs === 'number') {
-    res.setHeader('retry-after', Math.max(1, Math.ceil(retryAfterMs / 1000)));
-    res.setHeader('ratelimit-remaining', 0);
-    if (typeof resetMs === 'number') res.setHeader('ratelimit-reset', Math.ceil(resetMs / 1000));
-  }
+  if (isSbError(error)) res.set(rateLimitHeaders(error));
   const body = toErrorBody(error);
   res
     .status(status)
@@ -79,7 +74,8 @@ export function registerA2aRoutes(http: FastifyInstance, runtime: () => A2aRunti
 
   const authenticate = async (req: Request, res: Response, next: NextFunction) => {
     try {
-      const caller = await current().authenticate(req.headers.authorization);
+      const caller = await current().authenticate(req.headers.authorization, { ip: req.ip });
+      res.set(rateLimitHeaders(caller.rateLimit));
       const user: A2aUser = { isAuthenticated: true, userName: caller.principal.id, caller };
       (req as AuthenticatedRequest)[USER] = user;
       const controller = new AbortController();

@@ -9,6 +9,7 @@ import {
   createBearerAuthenticator,
   createService,
   createTokenResolver,
+  limitForRoles,
   type Service,
   type ServiceConnections,
   servePayloadReencryption,
@@ -60,7 +61,7 @@ export function build(
     migrationsFolder,
     listen: () => config.current.a2a,
     routes: (http) => registerA2aRoutes(http, () => runtime),
-    register: async ({ bus, db, cache }) => {
+    register: async ({ bus, db, cache, security }) => {
       const codec = await loadRecordCodec(config.current.payloads);
       const store = createTaskStore(db, codec);
       const catalog = createAgentCatalog({ bus, ttlMs: () => settings().agentCacheTtlMs });
@@ -185,7 +186,9 @@ export function build(
           tokens,
           cache,
           path: 'a2a',
-          limit: () => settings().rateLimit,
+          limit: (principal) =>
+            limitForRoles(principal.roles, settings().rateLimitByRole, settings().rateLimit),
+          security,
         }),
         log: log.child({ component: 'a2a' }),
       };

@@ -1,5 +1,5 @@
 import { type ConfigOf, defineServiceConfig } from '@switchboard/config';
-import { listenSettings } from '@switchboard/service';
+import { listenSettings, roleLimitsSetting } from '@switchboard/service';
 import { z } from 'zod';
 
 const ms = (min: number, max: number, fallback: number, description: string) =>
@@ -82,6 +82,7 @@ export const a2aConfig = defineServiceConfig({
           .describe('A2A requests per second one credential sustains'),
       })
       .prefault({}),
+    rateLimitByRole: roleLimitsSetting(),
     blockingTimeoutMs: ms(
       10,
       3_600_000,
@@ -245,6 +246,7 @@ export const a2aConfig = defineServiceConfig({
     'a2a.peers.downAfterFailures',
     'a2a.remote',
     'a2a.rateLimit',
+    'a2a.rateLimitByRole',
     'a2a.blockingTimeoutMs',
     'a2a.streamMaxMs',
     'a2a.messageTtlMs',

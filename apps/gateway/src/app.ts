@@ -14,6 +14,7 @@ import { createRateLimiter } from './auth/rate-limiter.ts';
 import type { GatewayConfig } from './config.ts';
 import { createAgentStore } from './db/agent-store.ts';
 import { createApiKeyStore } from './db/api-key-store.ts';
+import { createSecurityEventStore } from './db/security-event-store.ts';
 import { registerConsoleFiles } from './http/console-files.ts';
 import { createSessionStore } from './http/console-session.ts';
 import { registerOperatorApi } from './http/operator-api.ts';
@@ -21,6 +22,7 @@ import { createOperatorRuntime, type OperatorRuntimeHandle } from './http/operat
 import { type AckForwarder, createAckForwarder } from './messaging/ack-forwarder.ts';
 import { serveDeliveries } from './messaging/delivery-endpoint.ts';
 import { createMessagingMetrics, type MessagingMetrics } from './messaging/messaging-metrics.ts';
+import { createSecurityMonitor, type SecurityMonitor } from './security/security-monitor.ts';
 import { createTaskWatches, type TaskWatches } from './tasks/task-watches.ts';
 import { serveToolCalls } from './tools/tool-call-endpoint.ts';
 import { createStateWatches, type StateWatches } from './watch/state-watches.ts';
@@ -51,6 +53,7 @@ export function build(
   let taskWatches: TaskWatches | undefined;
   let resumes: AgentResume | undefined;
   let toolCalls: BusSubscription | undefined;
+  let monitor: SecurityMonitor | undefined;
 
   return createService({
     service: 'gateway',
@@ -76,7 +79,8 @@ export function build(
         version: packageJson.version,
       });
     },
-    register: async ({ bus, db, cache, metrics }) => {
+    rateLimitReportIntervalMs: () => settings().security.rateLimitReportIntervalMs,
+    register: async ({ bus, db, cache, metrics, security }) => {
       // JWT keys are read once: changing them takes a restart.
       const jwtSettings = settings().auth.jwt;
       const jwt =
@@ -119,13 +123,32 @@ export function build(
         (request) => resolver.resolve(request.token),
         { queue: bus.subjects.queueGroup('gateway') },
       );
-      const limiter = createRateLimiter({ cache, limits: () => settings().rateLimits });
+      const limiter = createRateLimiter({
+        cache,
+        limits: () => settings().rateLimits,
+        security,
+      });
+      const securityEvents = createSecurityEventStore(db);
+      const securityMonitor = createSecurityMonitor({
+        bus,
+        cache,
+        store: securityEvents,
+        security,
+        metrics,
+        settings: () => settings().security,
+        log: log.child({ component: 'security' }),
+      });
+      await securityMonitor.start();
+      monitor = securityMonitor;
       operator = createOperatorRuntime({
         gatewayId: instanceId,
         resolve: (token) => resolver.resolve(token),
         resolveSession: (keyId) => resolver.resolveSession(keyId),
         sessions: createSessionStore({ cache, settings: () => settings().session }),
         limiter,
+        security,
+        monitor: securityMonitor,
+        securityEvents,
         keys,
         agents,
         registry,
@@ -181,6 +204,8 @@ export function build(
       runtime = {
         resolve: (token) => resolver.resolve(token),
         limiter,
+        security,
+        monitor: securityMonitor,
         handlers: {
           ...sessions.handlers,
           closed: (connection, reason) => {
@@ -189,7 +214,7 @@ export function build(
             sessions.handlers.closed(connection, reason);
           },
           registered: (connection, agentId) => agentResume.resume(connection, agentId),
-          admit: (connection) => limiter.spendFrame(connection.principal.credential.id),
+          admit: (connection) => limiter.spendFrame(connection.principal),
           forward,
           acknowledge: (connection, agentId, frame) => ackForwarder.add(connection, agentId, frame),
           ...stateWatches.handlers,
@@ -208,6 +233,7 @@ export function build(
       await taskWatches?.stop();
       await resumes?.stop();
       await operator?.stop();
+      await monitor?.stop();
       await stopSessions?.();
       await acks?.stop();
     },

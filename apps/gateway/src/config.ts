@@ -1,7 +1,8 @@
 import { type ConfigOf, defineServiceConfig } from '@switchboard/config';
-import { listenSettings } from '@switchboard/service';
+import { listenSettings, roleLimitsSetting } from '@switchboard/service';
 import { z } from 'zod';
 import { eventStreamSettings, overviewSettings, sessionSettings } from './http/settings.ts';
+import { securitySettings } from './security/security-settings.ts';
 
 const JwtAlgorithms = [
   'RS256',
@@ -180,6 +181,7 @@ export const gatewayConfig = defineServiceConfig({
         perCredential: bucket(1000, 500).describe(
           'Token bucket per credential, across replicas (connects, API requests, agent frames)',
         ),
+        perCredentialByRole: roleLimitsSetting(),
         frameBatch: z
           .int()
           .min(1)
@@ -188,6 +190,7 @@ export const gatewayConfig = defineServiceConfig({
           .describe("Frames a gateway takes from a credential's bucket per Redis round trip"),
       })
       .prefault({}),
+    security: securitySettings,
     events: eventStreamSettings,
     session: sessionSettings,
     overview: overviewSettings,
@@ -236,6 +239,7 @@ export const gatewayConfig = defineServiceConfig({
     'gateway.session',
     'gateway.overview',
     'gateway.rateLimits',
+    'gateway.security',
   ],
 });
 

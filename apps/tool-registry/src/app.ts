@@ -14,6 +14,7 @@ import {
   createBearerAuthenticator,
   createService,
   createTokenResolver,
+  limitForRoles,
   payloadCompressionMetrics,
   type Service,
   type ServiceConnections,
@@ -66,7 +67,7 @@ export function build(
     migrationsFolder,
     listen: () => config.current.tools,
     routes: (http) => registerMcpRoute(http, () => mcp),
-    register: async ({ bus, db, cache, metrics: registry }) => {
+    register: async ({ bus, db, cache, metrics: registry, security }) => {
       const toolMetrics = createToolMetrics(registry);
       metrics = toolMetrics;
       const access = createAccessDecisions(() => settings().access.maxCachedDecisions);
@@ -184,7 +185,13 @@ export function build(
           tokens,
           cache,
           path: 'mcp',
-          limit: () => settings().mcp.rateLimit,
+          limit: (principal) =>
+            limitForRoles(
+              principal.roles,
+              settings().mcp.rateLimitByRole,
+              settings().mcp.rateLimit,
+            ),
+          security,
         }),
         log: log.child({ component: 'mcp' }),
         publicUrl: () => settings().publicUrl,

@@ -1,6 +1,6 @@
 import { type ConfigOf, defineServiceConfig } from '@switchboard/config';
 import { MAX_TOOL_TIMEOUT_MS } from '@switchboard/protocol';
-import { listenSettings } from '@switchboard/service';
+import { listenSettings, roleLimitsSetting } from '@switchboard/service';
 import { z } from 'zod';
 
 const ms = (min: number, max: number, fallback: number, description: string) =>
@@ -76,6 +76,7 @@ export const toolsConfig = defineServiceConfig({
                 .describe('MCP requests per second one credential sustains'),
             })
             .prefault({}),
+          rateLimitByRole: roleLimitsSetting(),
         })
         .prefault({}),
       upstream: z
@@ -198,6 +199,7 @@ export const toolsConfig = defineServiceConfig({
     'tools.mcp.pageSize',
     'tools.mcp.rateLimit.capacity',
     'tools.mcp.rateLimit.refillPerSecond',
+    'tools.mcp.rateLimitByRole',
     'tools.upstream.pollIntervalMs',
     'tools.audit.retentionMs',
     'tools.audit.redaction.mode',

@@ -76,6 +76,14 @@ export {
   SubscriptionChangedEventSchema,
 } from './events/message-events.ts';
 export {
+  type SecurityDetector,
+  SecurityDetectors,
+  type SecurityEvent,
+  type SecurityEventKind,
+  SecurityEventKinds,
+  SecurityEventSchema,
+} from './events/security-events.ts';
+export {
   type AgentLifecycleEvent,
   AgentLifecycleEventSchema,
   type StateChangedEvent,

@@ -11,6 +11,8 @@ import { createHttpServer } from './http-server.ts';
 import { kvOverrideStore } from './kv-override-store.ts';
 import { createMetricsRegistry } from './metrics.ts';
 import { checkReadiness } from './readiness.ts';
+import { reportRefusals } from './refusal-reports.ts';
+import { createSecurityEvents, type SecurityEvents } from './security-events.ts';
 import { type ServiceIdentity, serveServiceRpcs } from './service-rpcs.ts';
 
 /** Connections a running service holds; features receive them in `register`. */
@@ -23,6 +25,11 @@ export interface ServiceDeps<C extends SharedConfig> {
   http: FastifyInstance;
   metrics: Registry;
   identity: ServiceIdentity;
+  /**
+   * Reports security events (refused credentials, rate limits, ...). `E_FORBIDDEN` replies and
+   * undecryptable records of the RPCs served on `bus` are reported already.
+   */
+  security: SecurityEvents;
 }
 
 /**
@@ -60,6 +67,11 @@ export interface ServiceOptions<C extends SharedConfig> {
   register?: (deps: ServiceDeps<C>) => Promise<void>;
   /** The service's key figures for `<ns>.v1.<short>.stats`. */
   stats?: () => Record<string, number>;
+  /**
+   * At most one `rate_limited` security event per credential (or address) and path in this
+   * long (default 1000 ms); every hit is still counted.
+   */
+  rateLimitReportIntervalMs?: () => number;
   /** Stops what `register` started, before connections close. */
   unregister?: () => Promise<void>;
 }
@@ -216,7 +228,26 @@ export function createService<C extends SharedConfig>(options: ServiceOptions<C>
     });
     cleanups.push(() => Promise.all(subscriptions.map((subscription) => subscription.stop())));
     if (options.register !== undefined) {
-      await options.register({ config, log, bus, db, cache, http, metrics, identity });
+      const security = createSecurityEvents({
+        bus,
+        service: options.service,
+        log: log.child({ component: 'security' }),
+        metrics,
+        ...(options.rateLimitReportIntervalMs === undefined
+          ? {}
+          : { rateLimitReportIntervalMs: options.rateLimitReportIntervalMs }),
+      });
+      await options.register({
+        config,
+        log,
+        bus: reportRefusals(bus, security),
+        db,
+        cache,
+        http,
+        metrics,
+        identity,
+        security,
+      });
     }
     if (options.unregister !== undefined) cleanups.push(options.unregister);
     // A round trip flushes the subscriptions to the server: once start() resolves (and /readyz

@@ -3,6 +3,8 @@ export { answerEach, type ItemAnswer } from './answer-each.ts';
 export { type Batcher, createBatcher } from './batcher.ts';
 export {
   type BearerAuthenticator,
+  type BearerCaller,
+  type BearerRequest,
   bearerTokenOf,
   createBearerAuthenticator,
 } from './bearer-authenticator.ts';
@@ -22,8 +24,16 @@ export { createMetricsRegistry } from './metrics.ts';
 export { checkOutboundUrl, guardedFetch } from './outbound-url.ts';
 export { payloadCompressionMetrics } from './payload-metrics.ts';
 export { servePayloadReencryption } from './payload-reencryption.ts';
+export { type RateLimitState, rateLimited, rateLimitHeaders } from './rate-limit-headers.ts';
 export { checkReadiness, type ReadinessCheck, type ReadinessReport } from './readiness.ts';
+export { reportRefusals } from './refusal-reports.ts';
+export { BucketLimitSchema, limitForRoles, roleLimitsSetting } from './role-limits.ts';
 export { type PeriodicJob, runEvery } from './run-every.ts';
+export {
+  createSecurityEvents,
+  type SecurityEvents,
+  type SecurityReport,
+} from './security-events.ts';
 export { type ServiceIdentity, serveServiceRpcs } from './service-rpcs.ts';
 export { onShutdown } from './shutdown.ts';
 export { type BuildService, type StartedProcess, startServiceProcess } from './start-process.ts';

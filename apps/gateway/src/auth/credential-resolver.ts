@@ -28,10 +28,12 @@ export interface CredentialResolverDeps {
   now?: () => Date;
 }
 
-const unknownKey = () =>
+// `details.keyId` is the public id the token names (never the token): security events use it.
+const unknownKey = (keyId: string) =>
   new SbError(
     'E_UNAUTHORIZED',
     'unknown API key: check the token, or create a key with `switchboard keys create`',
+    { details: { keyId, reason: 'unknown' } },
   );
 
 function stringList(value: unknown): string[] | undefined {
@@ -59,17 +61,19 @@ export function createCredentialResolver(deps: CredentialResolverDeps) {
   // A key that exists, passes `matches` and is neither revoked nor expired.
   const activeKey = async (keyId: string, matches: (sha256: string) => boolean) => {
     const key = await deps.keys.findForVerification(keyId);
-    if (key === undefined || !matches(key.sha256)) throw unknownKey();
+    if (key === undefined || !matches(key.sha256)) throw unknownKey(keyId);
     if (key.revokedAt !== null) {
       throw new SbError(
         'E_UNAUTHORIZED',
         `API key ${keyId} was revoked; ask an operator for a new one`,
+        { details: { keyId, reason: 'revoked' } },
       );
     }
     if (key.expiresAt !== null && key.expiresAt <= now()) {
       throw new SbError(
         'E_UNAUTHORIZED',
         `API key ${keyId} expired at ${key.expiresAt.toISOString()}`,
+        { details: { keyId, reason: 'expired' } },
       );
     }
     return key;

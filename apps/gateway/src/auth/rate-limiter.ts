@@ -1,65 +1,119 @@
+import type { Principal } from '@switchboard/authz';
 import type { BucketLimit, Cache, TakeResult } from '@switchboard/cache';
-import { SbError } from '@switchboard/protocol';
+import {
+  limitForRoles,
+  type RateLimitState,
+  rateLimited,
+  type SecurityEvents,
+} from '@switchboard/service';
 
-/** The refusal a caller gets: `E_RATE_LIMITED`, with when to try again. */
-export function rateLimited(what: string, take: TakeResult): SbError {
-  return new SbError(
-    'E_RATE_LIMITED',
-    `${what}: rate limit reached; retry in ${take.retryAfterMs} ms`,
-    { details: { retryAfterMs: take.retryAfterMs, resetMs: take.resetMs } },
-  );
+/** The gateway's limits (`gateway.rateLimits`). */
+export interface GatewayLimits {
+  perIp: BucketLimit;
+  perCredential: BucketLimit;
+  /** Buckets per credential by role: the most generous of a principal's roles wins. */
+  perCredentialByRole: Record<string, BucketLimit>;
+  frameBatch: number;
+}
+
+/** Where a request came from and what it asked for, named in the `rate_limited` event. */
+export interface LimitedRequest {
+  ip?: string | undefined;
+  path: string;
 }
 
 /** The Redis key of a bucket (the cache adds the namespace). */
 const bucketKey = (scope: 'ip' | 'credential', id: string) => `ratelimit:${scope}:${id}`;
 
+const stateOf = (take: TakeResult, limit: BucketLimit): RateLimitState => ({
+  limit: limit.capacity,
+  remaining: take.remaining,
+  resetMs: take.resetMs,
+});
+
 /**
  * Token buckets in Redis shared by every gateway replica: one per client IP (checked before
- * authentication) and one per credential. Agent frames draw from the credential's bucket in
- * batches held locally, so a busy connection costs one Redis round trip per batch, not per frame.
+ * authentication) and one per credential, sized by the credential's roles. Agent frames draw
+ * from the credential's bucket in batches held locally, so a busy connection costs one Redis
+ * round trip per batch, not per frame. Every refusal is reported as a `rate_limited` event.
  */
 export function createRateLimiter(deps: {
   cache: Cache;
-  limits: () => { perIp: BucketLimit; perCredential: BucketLimit; frameBatch: number };
+  limits: () => GatewayLimits;
+  security: SecurityEvents;
 }) {
   const credit = new Map<string, number>();
+  const credentialLimit = (principal: Principal) => {
+    const limits = deps.limits();
+    return limitForRoles(principal.roles, limits.perCredentialByRole, limits.perCredential);
+  };
+  const refuse = (
+    what: string,
+    take: TakeResult,
+    limit: BucketLimit,
+    request: LimitedRequest,
+    principal?: Principal,
+  ) => {
+    const error = rateLimited(`${what}: rate limit`, take, limit);
+    deps.security.report({
+      kind: 'rate_limited',
+      ...(principal === undefined
+        ? {}
+        : { principal: principal.id, credentialId: principal.credential.id }),
+      ...(request.ip === undefined ? {} : { ip: request.ip }),
+      path: request.path,
+      code: error.code,
+      detail: error.message,
+    });
+    return error;
+  };
+
   return {
     /** Takes one token from the IP's bucket; throws `E_RATE_LIMITED` when empty. */
-    async checkIp(ip: string): Promise<TakeResult> {
-      const take = await deps.cache.takeTokens(bucketKey('ip', ip), deps.limits().perIp);
-      if (!take.allowed) throw rateLimited(`client ${ip}`, take);
-      return take;
+    async checkIp(ip: string, path: string): Promise<RateLimitState> {
+      const limit = deps.limits().perIp;
+      const take = await deps.cache.takeTokens(bucketKey('ip', ip), limit);
+      if (!take.allowed) throw refuse(`client ${ip}`, take, limit, { ip, path });
+      return stateOf(take, limit);
     },
 
     /** Takes one token from the credential's bucket; throws `E_RATE_LIMITED` when empty. */
-    async checkCredential(credentialId: string): Promise<TakeResult> {
-      const take = await deps.cache.takeTokens(
-        bucketKey('credential', credentialId),
-        deps.limits().perCredential,
-      );
-      if (!take.allowed) throw rateLimited(`credential ${credentialId}`, take);
-      return take;
+    async checkCredential(principal: Principal, request: LimitedRequest): Promise<RateLimitState> {
+      const limit = credentialLimit(principal);
+      const id = principal.credential.id;
+      const take = await deps.cache.takeTokens(bucketKey('credential', id), limit);
+      if (!take.allowed) throw refuse(`credential ${id}`, take, limit, request, principal);
+      return stateOf(take, limit);
     },
 
     /** Spends one frame of the credential's budget; refills the local batch from Redis. */
-    async spendFrame(credentialId: string): Promise<void> {
-      const left = credit.get(credentialId) ?? 0;
+    async spendFrame(principal: Principal): Promise<void> {
+      const id = principal.credential.id;
+      const left = credit.get(id) ?? 0;
       if (left > 0) {
-        if (left === 1) credit.delete(credentialId);
-        else credit.set(credentialId, left - 1);
+        if (left === 1) credit.delete(id);
+        else credit.set(id, left - 1);
         return;
       }
-      const { perCredential, frameBatch } = deps.limits();
-      const key = bucketKey('credential', credentialId);
-      const batch = Math.max(1, Math.min(frameBatch, perCredential.capacity));
-      const take = await deps.cache.takeTokens(key, perCredential, batch);
+      const limit = credentialLimit(principal);
+      const key = bucketKey('credential', id);
+      const batch = Math.max(1, Math.min(deps.limits().frameBatch, limit.capacity));
+      const take = await deps.cache.takeTokens(key, limit, batch);
       if (take.allowed) {
-        if (batch > 1) credit.set(credentialId, batch - 1);
+        if (batch > 1) credit.set(id, batch - 1);
         return;
       }
       // Less than a batch left: take just this one.
-      const single = await deps.cache.takeTokens(key, perCredential, 1);
-      if (!single.allowed) throw rateLimited(`credential ${credentialId}`, single);
+      const single = await deps.cache.takeTokens(key, limit, 1);
+      if (!single.allowed) {
+        throw refuse(
+          `credential ${id}`,
+          single,
+          limit,
+          { path: '/v1/connect (frames)' },
+          principal,
+        );
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, jsonb, pgSchema, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, index, jsonb, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /** Every table of the gateway lives in the `gateway` Postgres schema. */
 export const gatewaySchema = pgSchema('gateway');
@@ -51,5 +51,33 @@ export const agents = gatewaySchema.table(
   (table) => [
     index('agents_connected_idx').on(table.connected),
     index('agents_gateway_idx').on(table.gatewayId),
+  ],
+);
+
+/**
+ * Security events of the whole mesh (`<ns>.v1.evt.security.>`), kept `gateway.security.retentionMs`:
+ * ids and short facts only, never tokens or payloads. Listed newest first.
+ */
+export const securityEvents = gatewaySchema.table(
+  'security_events',
+  {
+    id: uuid().primaryKey(),
+    kind: text().notNull(),
+    at: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
+    service: text().notNull(),
+    principal: text(),
+    credentialId: text(),
+    ip: text(),
+    path: text(),
+    code: text(),
+    detail: text(),
+    facts: jsonb(),
+  },
+  (table) => [
+    index('security_events_at_idx').on(table.at, table.id),
+    index('security_events_kind_at_idx').on(table.kind, table.at),
+    index('security_events_principal_idx').on(table.principal),
+    index('security_events_credential_idx').on(table.credentialId),
+    index('security_events_ip_idx').on(table.ip),
   ],
 );

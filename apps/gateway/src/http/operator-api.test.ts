@@ -338,6 +338,8 @@ describe('the OpenAPI document', () => {
         'GET /v1/a2a/peers/{name}',
         'DELETE /v1/a2a/peers/{name}',
         'GET /v1/a2a/directory',
+        // Security events.
+        'GET /v1/security/events',
       ].sort(),
     );
     expect(document.paths['/v1/keys']?.post?.responses).toHaveProperty('201');

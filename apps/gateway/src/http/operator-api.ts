@@ -1,7 +1,8 @@
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { SbError } from '@switchboard/protocol';
+import { isSbError, SbError } from '@switchboard/protocol';
+import { rateLimitHeaders } from '@switchboard/service';
 import type { FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -10,6 +11,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { reportRefusal } from '../security/refusal-events.ts';
 import { SESSION_COOKIE, sessionCredentials } from './console-session.ts';
 import { handleError, handleNotFound } from './error-handler.ts';
 import type { EventStream } from './event-stream.ts';
@@ -29,6 +31,7 @@ import { registerKeyRoutes } from './routes/key-routes.ts';
 import { registerMessageRoutes } from './routes/message-routes.ts';
 import { registerPayloadRoutes } from './routes/payload-routes.ts';
 import { registerPeerRoutes } from './routes/peer-routes.ts';
+import { registerSecurityRoutes } from './routes/security-routes.ts';
 import { registerSessionRoutes } from './routes/session-routes.ts';
 import { registerStateRoutes } from './routes/state-routes.ts';
 import { registerSubscriptionRoutes } from './routes/subscription-routes.ts';
@@ -138,15 +141,32 @@ export function registerOperatorApi(http: FastifyInstance, options: OperatorApiO
         const scope = v1.withTypeProvider<ZodTypeProvider>();
         scope.setNotFoundHandler(handleNotFound);
         // onRequest: credentials are checked before the body is even read or validated.
-        scope.addHook('onRequest', async (request) => {
+        scope.addHook('onRequest', async (request, reply) => {
           const runtime = context.runtime();
-          // A client guessing keys is throttled by address before any lookup costs work.
-          await runtime.limiter.checkIp(request.ip);
-          request.principal = await authenticate(request, sources, runtime.resolve);
-          await runtime.limiter.checkCredential(request.principal.credential.id);
-          // An unknown route gets its 404 (from the not-found handler), not a scope denial.
-          if (!request.is404) {
-            authorizeRoute(request.principal, request.routeOptions.config.operatorScope);
+          const path = request.routeOptions.url ?? request.url.split('?')[0] ?? '/v1';
+          try {
+            // A client guessing keys is throttled by address before any lookup costs work.
+            await runtime.limiter.checkIp(request.ip, path);
+            request.principal = await authenticate(request, sources, runtime.resolve);
+            const bucket = await runtime.limiter.checkCredential(request.principal, {
+              ip: request.ip,
+              path,
+            });
+            void reply.headers(rateLimitHeaders(bucket));
+            runtime.monitor.observeUse(request.principal, request.ip);
+            // An unknown route gets its 404 (from the not-found handler), not a scope denial.
+            if (!request.is404) {
+              authorizeRoute(request.principal, request.routeOptions.config.operatorScope);
+            }
+          } catch (error) {
+            if (isSbError(error)) {
+              reportRefusal(runtime.security, error, {
+                ip: request.ip,
+                path,
+                principal: request.principal,
+              });
+            }
+            throw error;
           }
         });
         registerKeyRoutes(scope, context);
@@ -163,6 +183,7 @@ export function registerOperatorApi(http: FastifyInstance, options: OperatorApiO
         // A2A peers and the agent directory.
         registerPeerRoutes(scope, context);
         registerPayloadRoutes(scope, context);
+        registerSecurityRoutes(scope, context);
         registerEventRoutes(scope, { ...context, settings: options.eventSettings, streams });
       },
       { prefix: '/v1' },

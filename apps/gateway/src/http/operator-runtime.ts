@@ -3,9 +3,12 @@ import type { Bus, BusSubscription } from '@switchboard/bus';
 import type { Cache } from '@switchboard/cache';
 import type { Logger } from '@switchboard/logger';
 import { type AgentsPage, type AgentsQuery, AgentsQueryRpc } from '@switchboard/protocol';
+import type { SecurityEvents } from '@switchboard/service';
 import type { RateLimiter } from '../auth/rate-limiter.ts';
 import type { AgentStore } from '../db/agent-store.ts';
 import type { ApiKeyStore } from '../db/api-key-store.ts';
+import type { SecurityEventStore } from '../db/security-event-store.ts';
+import type { SecurityMonitor } from '../security/security-monitor.ts';
 import type { ConnectionRegistry } from '../ws/connection-registry.ts';
 import { type AgentControl, createAgentControl } from './agent-control.ts';
 import { toAgentRecord } from './agent-record.ts';
@@ -24,6 +27,12 @@ export interface OperatorRuntime {
   sessions: SessionStore;
   /** The per-IP and per-credential buckets the agents' WebSocket draws from too. */
   limiter: RateLimiter;
+  /** Reports refused credentials and scopes as security events. */
+  security: SecurityEvents;
+  /** Counts each credential's client addresses for the detectors. */
+  monitor: SecurityMonitor;
+  /** The stored security events (`GET /v1/security/events`). */
+  securityEvents: SecurityEventStore;
   keys: ApiKeyStore;
   agents: AgentStore;
   bus: Bus;
@@ -45,6 +54,9 @@ export function createOperatorRuntime(deps: {
   resolveSession(keyId: string): Promise<Principal>;
   sessions: SessionStore;
   limiter: RateLimiter;
+  security: SecurityEvents;
+  monitor: SecurityMonitor;
+  securityEvents: SecurityEventStore;
   keys: ApiKeyStore;
   agents: AgentStore;
   registry: ConnectionRegistry;
@@ -80,6 +92,9 @@ export function createOperatorRuntime(deps: {
     resolveSession: deps.resolveSession,
     sessions: deps.sessions,
     limiter: deps.limiter,
+    security: deps.security,
+    monitor: deps.monitor,
+    securityEvents: deps.securityEvents,
     keys: deps.keys,
     agents,
     bus,

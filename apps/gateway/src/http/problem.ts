@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { httpStatusByCode, type SbError } from '@switchboard/protocol';
+import { rateLimitHeaders } from '@switchboard/service';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 
@@ -50,17 +51,11 @@ export function toProblem(error: SbError, instance?: string): Problem {
 
 /**
  * Answers `reply` with the problem+json body of `error`. `E_RATE_LIMITED` with
- * `details.retryAfterMs` (and `resetMs`) adds `Retry-After` and `RateLimit-*` headers (whole
- * seconds, rounded up).
+ * `details.retryAfterMs` (and `resetMs`, `limit`) adds `Retry-After` and `RateLimit-*` headers
+ * (whole seconds, rounded up).
  */
 export function problem(reply: FastifyReply, error: SbError, instance?: string): FastifyReply {
   const body = toProblem(error, instance);
-  const { retryAfterMs, resetMs } = error.details ?? {};
-  if (error.code === 'E_RATE_LIMITED' && typeof retryAfterMs === 'number') {
-    void reply.header('retry-after', Math.max(1, Math.ceil(retryAfterMs / 1000)));
-    void reply.header('ratelimit-remaining', 0);
-    if (typeof resetMs === 'number')
-      void reply.header('ratelimit-reset', Math.ceil(resetMs / 1000));
-  }
+  void reply.headers(rateLimitHeaders(error));
   return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
 }

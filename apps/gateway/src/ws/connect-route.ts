@@ -3,10 +3,13 @@ import websocket from '@fastify/websocket';
 import type { Principal } from '@switchboard/authz';
 import type { Logger } from '@switchboard/logger';
 import { isSbError, SbError } from '@switchboard/protocol';
+import type { SecurityEvents } from '@switchboard/service';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkOrigin, extractBearerToken, WS_SUBPROTOCOL } from '../auth/credentials.ts';
 import type { RateLimiter } from '../auth/rate-limiter.ts';
 import { problem } from '../http/problem.ts';
+import { reportRefusal } from '../security/refusal-events.ts';
+import type { SecurityMonitor } from '../security/security-monitor.ts';
 import {
   AgentConnection,
   type ConnectionHandlers,
@@ -18,6 +21,8 @@ import type { ConnectionRegistry } from './connection-registry.ts';
 export interface ConnectRuntime {
   resolve(token: string): Promise<Principal>;
   limiter: RateLimiter;
+  security: SecurityEvents;
+  monitor: SecurityMonitor;
   handlers: ConnectionHandlers;
   registry: ConnectionRegistry;
   gatewayId: string;
@@ -72,24 +77,30 @@ export function registerConnectRoute(
     });
 
     scope.addHook('preValidation', async (request: FastifyRequest, reply: FastifyReply) => {
+      const runtime = options.runtime();
+      const path = '/v1/connect';
+      let principal: Principal | undefined;
       try {
-        const runtime = options.runtime();
         if (runtime === undefined) {
           throw new SbError('E_UNAVAILABLE', 'the gateway is starting; try again shortly');
         }
         // Before anything else costs work: a client guessing keys is throttled by address.
-        await runtime.limiter.checkIp(request.ip);
+        await runtime.limiter.checkIp(request.ip, path);
         checkOrigin(request.headers.origin, options.allowedOrigins());
         const token = extractBearerToken({
           url: request.url,
           authorization: request.headers.authorization,
           protocols: request.headers['sec-websocket-protocol'],
         });
-        const principal = await runtime.resolve(token);
-        await runtime.limiter.checkCredential(principal.credential.id);
+        principal = await runtime.resolve(token);
+        await runtime.limiter.checkCredential(principal, { ip: request.ip, path });
+        runtime.monitor.observeUse(principal, request.ip);
         request.principal = principal;
       } catch (error) {
         if (!isSbError(error)) throw error;
+        if (runtime !== undefined) {
+          reportRefusal(runtime.security, error, { ip: request.ip, path, principal });
+        }
         request.log.info({ code: error.code }, `refused an agent connection: ${error.message}`);
         return problem(reply, error);
       }

@@ -3,7 +3,12 @@ import { type NodeMcpRequestHandler, toNodeHandler } from '@modelcontextprotocol
 import { type AuthInfo, createMcpHandler, type McpHttpHandler } from '@modelcontextprotocol/server';
 import type { Logger } from '@switchboard/logger';
 import { httpStatusByCode, isSbError, SbError } from '@switchboard/protocol';
-import type { BearerAuthenticator, Caller } from '@switchboard/service';
+import {
+  type BearerAuthenticator,
+  type BearerCaller,
+  type Caller,
+  rateLimitHeaders,
+} from '@switchboard/service';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { jsonRpcErrorOf } from './mcp-errors.ts';
 
@@ -44,13 +49,7 @@ function refuse(reply: FastifyReply, error: unknown, publicUrl: string | undefin
     const resource = publicUrl === undefined ? '' : `, resource="${new URL('/mcp', publicUrl)}"`;
     void reply.header('www-authenticate', `Bearer realm="switchboard"${resource}`);
   }
-  const { retryAfterMs, resetMs } = isSbError(error) ? (error.details ?? {}) : {};
-  if (status === 429 && typeof retryAfterMs === 'number') {
-    void reply.header('retry-after', Math.max(1, Math.ceil(retryAfterMs / 1000)));
-    void reply.header('ratelimit-remaining', 0);
-    if (typeof resetMs === 'number')
-      void reply.header('ratelimit-reset', Math.ceil(resetMs / 1000));
-  }
+  if (isSbError(error)) void reply.headers(rateLimitHeaders(error));
   return reply
     .code(status)
     .type('application/json')
@@ -71,9 +70,9 @@ export function registerMcpRoute(http: FastifyInstance, runtime: () => McpRuntim
       if (current === undefined) {
         return refuse(reply, new SbError('E_UNAVAILABLE', 'the registry is starting'), undefined);
       }
-      let caller: Caller;
+      let caller: BearerCaller;
       try {
-        caller = await current.authenticate(request.headers.authorization);
+        caller = await current.authenticate(request.headers.authorization, { ip: request.ip });
       } catch (error) {
         if (!isSbError(error)) current.log.error({ err: error }, 'MCP authentication failed');
         return refuse(reply, error, current.publicUrl());
@@ -85,6 +84,9 @@ export function registerMcpRoute(http: FastifyInstance, runtime: () => McpRuntim
         scopes: [],
         extra: { [CALLER_KEY]: caller, [GROUP_KEY]: (request.query as { group?: unknown }).group },
       };
+      for (const [name, value] of Object.entries(rateLimitHeaders(caller.rateLimit))) {
+        reply.raw.setHeader(name, value);
+      }
       reply.hijack();
       await current.serve(raw, reply.raw, request.body);
     },

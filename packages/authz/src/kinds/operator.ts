@@ -25,6 +25,8 @@ export const OperatorScopes = [
   'peers:write',
   // Moving stored payloads to the active encryption key.
   'payloads:write',
+  // Security events and alerts (GET /v1/security/events).
+  'security:read',
 ] as const;
 
 /** One of {@link OperatorScopes}. */

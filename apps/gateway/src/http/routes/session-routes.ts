@@ -1,7 +1,8 @@
 import type { Principal } from '@switchboard/authz';
-import { SbError } from '@switchboard/protocol';
+import { isSbError, SbError } from '@switchboard/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { reportRefusal } from '../../security/refusal-events.ts';
 import {
   assertCsrf,
   CSRF_HEADER,
@@ -66,7 +67,7 @@ function clearCookie(request: FastifyRequest, reply: FastifyReply): void {
  */
 export function registerSessionRoutes(scope: ZodScope, context: RouteContext): void {
   scope.addHook('onRequest', async (request) => {
-    await context.runtime().limiter.checkIp(request.ip);
+    await context.runtime().limiter.checkIp(request.ip, '/v1/session');
   });
 
   scope.post(
@@ -83,19 +84,28 @@ export function registerSessionRoutes(scope: ZodScope, context: RouteContext): v
     },
     async (request, reply) => {
       const runtime = context.runtime();
-      const principal = await runtime.resolve(request.body.apiKey);
-      if (principal.credential.type !== 'api_key' && principal.credential.type !== 'bootstrap') {
-        throw new SbError(
-          'E_UNAUTHORIZED',
-          'sign in to the console with an operator API key; JWTs are not exchanged for sessions',
-        );
-      }
-      await runtime.limiter.checkCredential(principal.credential.id);
-      if (operatorScopes(principal).length === 0) {
-        throw new SbError(
-          'E_FORBIDDEN',
-          `API key ${principal.credential.id} has no operator scope; the console needs an operator key (role admin or observer)`,
-        );
+      const path = '/v1/session';
+      let principal: Principal | undefined;
+      try {
+        principal = await runtime.resolve(request.body.apiKey);
+        if (principal.credential.type !== 'api_key' && principal.credential.type !== 'bootstrap') {
+          throw new SbError(
+            'E_UNAUTHORIZED',
+            'sign in to the console with an operator API key; JWTs are not exchanged for sessions',
+          );
+        }
+        await runtime.limiter.checkCredential(principal, { ip: request.ip, path });
+        if (operatorScopes(principal).length === 0) {
+          throw new SbError(
+            'E_FORBIDDEN',
+            `API key ${principal.credential.id} has no operator scope; the console needs an operator key (role admin or observer)`,
+          );
+        }
+      } catch (error) {
+        if (isSbError(error)) {
+          reportRefusal(runtime.security, error, { ip: request.ip, path, principal });
+        }
+        throw error;
       }
       const { sessionId, record } = await runtime.sessions.create(principal.credential.id);
       const maxAgeSeconds = Math.floor((Date.parse(record.expiresAt) - Date.now()) / 1000);

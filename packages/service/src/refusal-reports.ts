@@ -1,0 +1,101 @@
+import type { Bus, RequestContext } from '@switchboard/bus';
+import { isSbError, type SbError } from '@switchboard/protocol';
+import type { ItemAnswer } from './answer-each.ts';
+import { callerOf } from './caller.ts';
+import type { SecurityEvents, SecurityReport } from './security-events.ts';
+
+interface Refusal {
+  code: string;
+  message: string;
+  details?: Record<string, unknown> | undefined;
+}
+
+/**
+ * A record of the payload codec that did not decrypt (or whose key is not loaded): the codec
+ * fails with `E_INTERNAL` naming the record and the key id, and nothing else does.
+ */
+function isDecryptFailure(error: Refusal): boolean {
+  return (
+    error.code === 'E_INTERNAL' &&
+    typeof error.details?.record === 'string' &&
+    typeof error.details.keyId === 'string'
+  );
+}
+
+function whoCalled(context: RequestContext): Pick<SecurityReport, 'principal' | 'credentialId'> {
+  try {
+    const { principal } = callerOf(context.principal);
+    return { principal: principal.id, credentialId: principal.credential.id };
+  } catch {
+    // Requests between services carry no principal: the event names none.
+    return {};
+  }
+}
+
+function reportRefusal(security: SecurityEvents, refusal: Refusal, context: RequestContext) {
+  const path = context.subject;
+  if (refusal.code === 'E_FORBIDDEN') {
+    security.report({
+      kind: 'forbidden',
+      ...whoCalled(context),
+      path,
+      code: refusal.code,
+      detail: refusal.message,
+    });
+  } else if (isDecryptFailure(refusal)) {
+    const { record, keyId } = refusal.details as { record: string; keyId: string };
+    security.report({
+      kind: 'decrypt_failed',
+      path,
+      code: refusal.code,
+      detail: refusal.message,
+      facts: { record, keyId },
+    });
+  }
+}
+
+// A batch reply (`answerEach`) answers each item on its own: its refusals are items, not a throw.
+function itemErrorsOf(result: unknown): Refusal[] {
+  const results = (result as { results?: unknown } | null)?.results;
+  if (!Array.isArray(results)) return [];
+  return (results as Array<ItemAnswer<unknown> | null>).flatMap((item) =>
+    item !== null && typeof item === 'object' && item.ok === false && item.error !== undefined
+      ? [item.error]
+      : [],
+  );
+}
+
+/**
+ * The bus a service's handlers serve on, reporting as security events what those handlers
+ * refuse: `E_FORBIDDEN` (the owning service evaluated the caller's grants and said no) and
+ * records of the payload codec that did not decrypt. The one place every RPC reply passes, so
+ * no handler reports on its own; everything else goes to `bus` unchanged.
+ */
+export function reportRefusals(bus: Bus, security: SecurityEvents): Bus {
+  return {
+    subjects: bus.subjects,
+    request: (subject, rpc, payload, options) => bus.request(subject, rpc, payload, options),
+    serve: (subject, rpc, handler, options) =>
+      bus.serve(
+        subject,
+        rpc,
+        async (request, context) => {
+          try {
+            const result = await handler(request, context);
+            for (const refusal of itemErrorsOf(result)) reportRefusal(security, refusal, context);
+            return result;
+          } catch (error) {
+            if (isSbError(error)) reportRefusal(security, error as SbError, context);
+            throw error;
+          }
+        },
+        options,
+      ),
+    publishEvent: (subject, schema, payload, context) =>
+      bus.publishEvent(subject, schema, payload, context),
+    consumeEvents: (options) => bus.consumeEvents(options),
+    kv: (bucket) => bus.kv(bucket),
+    ping: () => bus.ping(),
+    close: () => bus.close(),
+  };
+}
