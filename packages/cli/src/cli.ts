@@ -10,6 +10,7 @@ import { registerKeyCommands } from './commands/keys.ts';
 import { registerMessageCommands } from './commands/messages.ts';
 import { registerPayloadCommands } from './commands/payloads.ts';
 import { registerPeerCommands } from './commands/peers.ts';
+import { registerSecurityCommands } from './commands/security.ts';
 import { registerSendCommand } from './commands/send.ts';
 import { registerStateCommands } from './commands/state.ts';
 import { registerTailCommand } from './commands/tail.ts';
@@ -39,6 +40,7 @@ export function createProgram(io: CliIo): Command {
   registerDlqCommands(program, io);
   registerEventCommands(program, io);
   registerPayloadCommands(program, io);
+  registerSecurityCommands(program, io);
   // Tasks.
   registerTaskCommands(program, io);
   // Tools.
