@@ -14,6 +14,7 @@ import type { AgentClient } from '@switchboard/sdk';
 import { keyPrincipal } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type A2aMesh, createA2aMesh } from './test-mesh.ts';
+import { quietA2aSdk } from './test-quiet-sdk.ts';
 import { type RemoteAgent, startRemoteAgent } from './test-remote-agent.ts';
 
 // Calling remote A2A agents: peers registered by URL (cards validated and verified), health
@@ -41,6 +42,7 @@ async function until<T>(read: () => Promise<T | undefined> | T | undefined, what
 }
 
 beforeAll(async () => {
+  quietA2aSdk();
   mesh = await createA2aMesh();
   await mesh.startPeer();
   alpha = await startRemoteAgent({ name: 'Alpha', skills: ['shout', 'hold'], sign: true });

@@ -14,6 +14,7 @@ import type { AgentClient } from '@switchboard/sdk';
 import { exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type A2aMesh, bearerFetch, createA2aMesh } from './test-mesh.ts';
+import { quietA2aSdk } from './test-quiet-sdk.ts';
 
 // A2A tasks through their life: streaming, several turns, cancel, failure, listing, owners,
 // push notifications (durable across a restart), signed cards, SSRF, rate limits, the
@@ -98,6 +99,7 @@ async function until<T>(read: () => T | undefined, what: string, timeoutMs = 15_
 }
 
 beforeAll(async () => {
+  quietA2aSdk();
   const { privateKey } = await generateKeyPair('ES256', { extractable: true });
   signingJwk = await exportJWK(privateKey);
   mesh = await createA2aMesh();
