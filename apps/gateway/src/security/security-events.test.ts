@@ -5,6 +5,7 @@ import type { SecurityEvent } from '@switchboard/protocol';
 import { type ServiceProcess, spawnService, waitFor } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OperatorGateway, startOperatorGateway } from '../http/test-operator.ts';
+import { connectAgent } from '../test/agent-client.ts';
 import { metricValues } from '../test/start-gateway.ts';
 
 // Every class of security event, produced by the real gateway, state service and tool registry
@@ -13,6 +14,7 @@ import { metricValues } from '../test/start-gateway.ts';
 let gateway: OperatorGateway;
 let state: ServiceProcess | undefined;
 let tools: ServiceProcess | undefined;
+let a2a: ServiceProcess | undefined;
 let database: Database;
 const day = String(86_400_000);
 
@@ -24,6 +26,9 @@ beforeAll(async () => {
       SB_GATEWAY__SECURITY__AUTH_FAILURE_SPIKE__WINDOW_MS: day,
       SB_GATEWAY__SECURITY__KEY_MANY_IPS__THRESHOLD: '3',
       SB_GATEWAY__SECURITY__KEY_MANY_IPS__WINDOW_MS: day,
+      SB_GATEWAY__SECURITY__RETENTION_MS: day,
+      SB_GATEWAY__SECURITY__SWEEP_INTERVAL_MS: '50',
+      SB_GATEWAY__RATE_LIMITS__FRAME_BATCH: '1',
       SB_GATEWAY__RATE_LIMITS__PER_CREDENTIAL_BY_ROLE: JSON.stringify({
         observer: { capacity: 3, refillPerSecond: 0.001 },
         bulk: { capacity: 500, refillPerSecond: 0.001 },
@@ -31,14 +36,21 @@ beforeAll(async () => {
     },
   );
   const env = gateway.context.env;
-  [state, tools] = await Promise.all([
+  [state, tools, a2a] = await Promise.all([
     spawnService('state', {
       ...env,
       SB_STATE__PORT: '0',
       SB_PAYLOADS__ENCRYPTION__ACTIVE_KEY_ID: 'k1',
       SB_PAYLOADS__ENCRYPTION__KEYS: JSON.stringify({ k1: randomBytes(32).toString('base64') }),
     }),
-    spawnService('tool-registry', { ...env, SB_TOOLS__PORT: '0' }),
+    spawnService('tool-registry', {
+      ...env,
+      SB_TOOLS__PORT: '0',
+      SB_TOOLS__MCP__RATE_LIMIT_BY_ROLE: JSON.stringify({
+        admin: { capacity: 77, refillPerSecond: 1 },
+      }),
+    }),
+    spawnService('a2a-peer', { ...env, SB_A2A__PORT: '0' }),
   ]);
   database = await connectPostgres(
     { url: gateway.context.database.url, poolMax: 1, connectTimeoutMs: 2000 },
@@ -47,7 +59,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await database?.close();
-  await Promise.all([state?.stop(), tools?.stop()]);
+  await Promise.all([state?.stop(), tools?.stop(), a2a?.stop()]);
   await gateway?.stop();
 });
 
@@ -182,6 +194,79 @@ describe('security events', () => {
   });
 });
 
+describe('security events of the other inbound paths', () => {
+  it('records a revoked key presented at the agent WebSocket, and frames past the credential’s bucket', async () => {
+    const { token, id } = await createKey('ws-revoked', ['observer']);
+    await call('DELETE', `/v1/keys/${id}`, { token: gateway.adminToken });
+    const refused = await connectAgent(gateway.port, { token });
+    expect(refused).toMatchObject({ status: 401 });
+    expect(await storedEvent(`kind=revoked_key_used&principal=${id}`, () => true)).toMatchObject({
+      path: '/v1/connect',
+      ip: '127.0.0.1',
+    });
+
+    // The observer role's bucket holds 3: the connect takes one, two frames pass, one is refused.
+    const limited = await createKey('ws-frames', ['observer'], []);
+    const attempt = await connectAgent(gateway.port, { token: limited.token });
+    if (!('agent' in attempt)) throw new Error(attempt.body);
+    for (let index = 0; index < 3; index++) {
+      attempt.agent.send({ v: 1, type: 'ping', id: `p${index}` });
+    }
+    expect(await attempt.agent.next('error', 'p2')).toMatchObject({
+      error: { code: 'E_RATE_LIMITED' },
+    });
+    attempt.agent.socket.close();
+    expect(
+      await storedEvent(`kind=rate_limited&principal=${limited.id}`, () => true),
+    ).toMatchObject({ path: '/v1/connect (frames)', principal: `key:${limited.id}` });
+  });
+
+  it('records a refused token at the A2A endpoints (the a2a peer)', async () => {
+    const ghost = mintApiKey();
+    const response = await fetch(`http://127.0.0.1:${a2a?.port}/jsonrpc`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ghost.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id: 'x' } }),
+    });
+    expect(response.status).toBe(401);
+    expect(
+      await storedEvent(
+        `kind=auth_failed&principal=${ghost.keyId}`,
+        (event) => event.service === 'a2a',
+      ),
+    ).toMatchObject({ path: '/a2a', code: 'E_UNAUTHORIZED' });
+  });
+
+  it('gives /mcp callers the bucket of their role, in RateLimit-* headers', async () => {
+    const response = await fetch(`http://127.0.0.1:${tools?.port}/mcp`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${gateway.adminToken}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+    });
+    await response.arrayBuffer();
+    expect(response.headers.get('ratelimit-limit')).toBe('77');
+    expect(Number(response.headers.get('ratelimit-remaining'))).toBeLessThan(77);
+  });
+});
+
+describe('retention', () => {
+  it('deletes stored events older than gateway.security.retentionMs', async () => {
+    const old = '0193a1b2-0000-7000-8000-0000000000aa';
+    await database.sql`
+      INSERT INTO gateway.security_events (id, kind, at, service, ip)
+      VALUES (${old}, 'auth_failed', now() - interval '2 days', 'gateway', '10.5.0.1')`;
+    await waitFor(
+      async () =>
+        (await database.sql`SELECT 1 FROM gateway.security_events WHERE id = ${old}`).length === 0,
+      { what: 'the old event swept' },
+    );
+  });
+});
+
 describe('limits per role', () => {
   it('gives a role its bucket, with RateLimit-* on every answer and Retry-After on the refusal, and records the hit', async () => {
     const { token, id } = await createKey('limited', ['observer']);
@@ -225,7 +310,10 @@ describe('detectors', () => {
       facts: { detector: 'auth_failure_spike', count: 3 },
     });
     const alerts = await metricValues(gateway.service, 'sb_security_alerts_total');
-    expect(alerts).toContainEqual({ labels: { detector: 'auth_failure_spike' }, value: 1 });
+    const spikes = alerts.find(
+      (alert) => (alert.labels as { detector?: string }).detector === 'auth_failure_spike',
+    );
+    expect(spikes?.value).toBeGreaterThanOrEqual(1);
   });
 
   it('raise an alert on one key used from many addresses at once', async () => {
