@@ -13,8 +13,8 @@ import {
   createTestContext,
   keyPrincipal,
   liftedGatewayLimits,
-  type ServiceProcess,
-  spawnService,
+  type MeshService,
+  startMeshService,
   type TestContext,
 } from '@switchboard/testing';
 import type { z } from 'zod';
@@ -54,12 +54,12 @@ const fastRouter = {
 
 export interface A2aMesh {
   context: TestContext;
-  gateway: ServiceProcess;
+  gateway: MeshService;
   peers: InProcessService[];
   /** An A2A peer replica in this process; its public URL is its own address. */
   startPeer(env?: Record<string, string>): Promise<InProcessService>;
   /** Starts a tool registry process (for the peers whose skills are published as tools). */
-  startToolRegistry(): Promise<ServiceProcess>;
+  startToolRegistry(): Promise<MeshService>;
   /** The base URL of the peer started last. */
   readonly url: string;
   /** Connects a local agent through the SDK, published over A2A unless `published: false`. */
@@ -115,20 +115,25 @@ export async function createA2aMesh(env: Record<string, string> = {}): Promise<A
   const context = await createTestContext();
   const bootstrap = mintApiKey();
   const common = { ...context.env, SB_LOG__LEVEL: 'warn', ...env };
-  const gateway = await spawnService('gateway', {
-    ...common,
-    SB_GATEWAY__PORT: '0',
-    SB_INSTANCE_ID: 'gw-a',
-    SB_GATEWAY__AUTH__BOOTSTRAP_KEY_SHA256: bootstrap.sha256,
-    ...liftedGatewayLimits,
-  });
-  const router = await spawnService('message-router', {
-    ...common,
-    SB_ROUTER__PORT: '0',
-    ...fastRouter,
-  });
+  // Processes in distributed mode; in the test's process over its bus and cache in embedded mode.
+  const gateway = await startMeshService(
+    'gateway',
+    {
+      ...common,
+      SB_GATEWAY__PORT: '0',
+      SB_INSTANCE_ID: 'gw-a',
+      SB_GATEWAY__AUTH__BOOTSTRAP_KEY_SHA256: bootstrap.sha256,
+      ...liftedGatewayLimits,
+    },
+    context.connections,
+  );
+  const router = await startMeshService(
+    'message-router',
+    { ...common, SB_ROUTER__PORT: '0', ...fastRouter },
+    context.connections,
+  );
   const peers: InProcessService[] = [];
-  const others: ServiceProcess[] = [];
+  const others: MeshService[] = [];
   const bus = await connectTestBus(context.namespace, 20_000);
   const clients: AgentClient[] = [];
   const keys = new Map<string, Promise<string>>();
@@ -156,6 +161,7 @@ export async function createA2aMesh(env: Record<string, string> = {}): Promise<A
           ...peerEnv,
         },
         instanceId: `a2a-${peers.length + 1}`,
+        connections: context.connections,
       });
       // A test may stop a peer itself (a restart): stopping again at the end is a no-op.
       let stopping: Promise<void> | undefined;
@@ -165,7 +171,11 @@ export async function createA2aMesh(env: Record<string, string> = {}): Promise<A
     },
     bus,
     async startToolRegistry() {
-      const registry = await spawnService('tool-registry', { ...common, SB_TOOLS__PORT: '0' });
+      const registry = await startMeshService(
+        'tool-registry',
+        { ...common, SB_TOOLS__PORT: '0' },
+        context.connections,
+      );
       others.push(registry);
       return registry;
     },

@@ -44,4 +44,9 @@ export const EMBEDDED_SUBSET: readonly string[] = [
   'apps/tool-registry/src/invocation.test.ts',
   'apps/tool-registry/src/mcp.test.ts',
   'apps/tool-registry/src/upstream.test.ts',
+  // A2A: serving agents to the official SDK client (both bindings, v0.3, streaming, push,
+  // signed cards), calling remote A2A agents (peers, health, resuming after a restart).
+  'apps/a2a-peer/src/serve.test.ts',
+  'apps/a2a-peer/src/tasks.test.ts',
+  'apps/a2a-peer/src/peers.test.ts',
 ];
