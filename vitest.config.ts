@@ -6,7 +6,7 @@ import { EMBEDDED_SUBSET } from './packages/testing/src/embedded-subset.ts';
 
 // One project per workspace package, so `vitest run --project @switchboard/bus` (each package's
 // `test` script) runs one package while `pnpm test` runs them all with one coverage report.
-// `infra` is itself a package (the deployment files' checks), not a folder of packages.
+// `infra` and `load` are themselves packages (the deployment files' checks, the load suite).
 const packageRoots = [
   ...['packages', 'apps'].flatMap((parent) =>
     readdirSync(parent, { withFileTypes: true })
@@ -14,6 +14,7 @@ const packageRoots = [
       .map((entry) => join(parent, entry.name)),
   ),
   'infra',
+  'load',
 ];
 // `SB_MODE=embedded pnpm test` runs the embedded subset only (each project its files of it), over
 // one embedded Postgres; `pnpm test` runs every file against the real Postgres, Redis and NATS.

@@ -1,0 +1,55 @@
+import { Message, type Task, TaskState } from '@a2a-js/sdk';
+import { type Client, ClientFactory, JsonRpcTransportFactory } from '@a2a-js/sdk/client';
+
+/**
+ * @a2a-js/sdk clients of the A2A peer, one per local agent (each has its own card), sending
+ * blocking SendMessage requests over JSON-RPC: each creates a task the agent completes.
+ */
+export class A2aClients {
+  private readonly clients = new Map<string, Promise<Client>>();
+
+  constructor(
+    private readonly peerUrl: string,
+    private readonly token: string,
+  ) {}
+
+  private clientOf(agentId: string): Promise<Client> {
+    let client = this.clients.get(agentId);
+    if (client === undefined) {
+      const fetchImpl: typeof fetch = (input, init) => {
+        const headers = new Headers(init?.headers);
+        headers.set('authorization', `Bearer ${this.token}`);
+        return fetch(input, { ...init, headers });
+      };
+      client = new ClientFactory({
+        transports: [new JsonRpcTransportFactory({ fetchImpl })],
+        preferredTransports: ['JSONRPC'],
+      }).createFromUrl(`${this.peerUrl}/agents/${agentId}/.well-known/agent-card.json`, '');
+      // A failed card fetch is tried again by the next send.
+      client.catch(() => this.clients.delete(agentId));
+      this.clients.set(agentId, client);
+    }
+    return client;
+  }
+
+  /** One round trip: resolves when the agent completed the task, rejects otherwise. */
+  async send(agentId: string, text: string): Promise<void> {
+    const client = await this.clientOf(agentId);
+    const result = await client.sendMessage({
+      tenant: '',
+      message: Message.fromJSON({
+        messageId: crypto.randomUUID(),
+        role: 'ROLE_USER',
+        parts: [{ text }],
+      }),
+      configuration: undefined,
+      metadata: undefined,
+    });
+    const state = (result as Task).status?.state ?? TaskState.TASK_STATE_UNSPECIFIED;
+    if (state !== TaskState.TASK_STATE_COMPLETED) {
+      throw Object.assign(new Error(`the A2A task ended ${TaskState[state]}`), {
+        code: `A2A_${TaskState[state]}`,
+      });
+    }
+  }
+}

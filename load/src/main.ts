@@ -1,0 +1,37 @@
+import { parseLoadArgs, usage } from './options.ts';
+import { writeReports } from './report.ts';
+import { runScenario } from './run.ts';
+
+// `pnpm load <scenario> [--flags]`: runs a load scenario against a mesh of its own, checks the
+// invariants, writes the reports and exits 1 when a promise was broken.
+
+async function main(): Promise<void> {
+  // pnpm passes a literal `--` through when the user writes `pnpm load -- --flag`.
+  const argv = process.argv.slice(2).filter((arg) => arg !== '--');
+  if (argv.includes('--help')) {
+    process.stdout.write(`${usage()}\n`);
+    return;
+  }
+  const options = parseLoadArgs(argv);
+  const note = (message: string) => process.stderr.write(`  ${message}\n`);
+  const result = await runScenario(options, `pnpm load ${argv.join(' ')}`, note);
+  const written = writeReports(result, options);
+  for (const file of written) note(`wrote ${file}`);
+  for (const violation of result.violations) {
+    process.stderr.write(
+      `VIOLATION ${violation.invariant} (${violation.count}): ${violation.ids.join(', ')}\n`,
+    );
+  }
+  for (const crashed of result.crashed) process.stderr.write(`CRASHED ${crashed}\n`);
+  process.stdout.write(
+    `${result.passed ? 'PASS' : 'FAIL'}: ${result.scenario}, ${result.violations.length} invariant violations, ${result.crashed.length} crashed services\n`,
+  );
+  if (!result.passed) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});

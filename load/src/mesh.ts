@@ -1,0 +1,150 @@
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { mintApiKey } from '@switchboard/authz';
+import {
+  createAgentKey,
+  createTestContext,
+  liftedGatewayLimits,
+  type ServiceProcess,
+  spawnService,
+  type TestContext,
+} from '@switchboard/testing';
+import { residentMiB } from './processes.ts';
+
+/** The mesh a load run drives: every service as its own process, two gateways. */
+export interface LoadMesh {
+  context: TestContext;
+  services: Record<string, ServiceProcess>;
+  gatewayUrls: [string, string];
+  mcpUrl: string;
+  a2aUrl: string;
+  /** A key that may act as any agent, with the grants the mix needs. */
+  apiKey: string;
+  /** The process id of each service, by name. */
+  pids(): Record<string, number | undefined>;
+  /** Resident memory of each service now, in MiB. */
+  memoryMiB(): Record<string, number>;
+  stop(): Promise<void>;
+}
+
+/** What the run may change about the mesh. */
+export interface MeshOptions {
+  /** Keep the gateways', MCP's and A2A's per-credential and per-IP limits (stress runs). */
+  keepRateLimits: boolean;
+  logLevel: string;
+  /** How long each service may take to log `ready`. */
+  startTimeoutMs: number;
+}
+
+/** A TCP port nothing listens on now: the A2A peer's cards must name its URL before it starts. */
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+// The generator is the only caller: one credential, one address. The load suite measures the
+// mesh's capacity, so these limits are lifted unless the run keeps them.
+const liftedToolLimits = {
+  SB_TOOLS__MCP__RATE_LIMIT__CAPACITY: '10000000',
+  SB_TOOLS__MCP__RATE_LIMIT__REFILL_PER_SECOND: '10000000',
+};
+const liftedA2aLimits = {
+  SB_A2A__RATE_LIMIT__CAPACITY: '10000000',
+  SB_A2A__RATE_LIMIT__REFILL_PER_SECOND: '10000000',
+};
+
+/**
+ * Starts the mesh in a namespace and database of its own: two gateways, the router, state,
+ * tasks, the tool registry and the A2A peer, each as a process as in production.
+ */
+export async function startMesh(options: MeshOptions): Promise<LoadMesh> {
+  const context = await createTestContext();
+  const bootstrap = mintApiKey();
+  const services: Record<string, ServiceProcess> = {};
+  const common = {
+    ...context.env,
+    SB_LOG__LEVEL: options.logLevel,
+    // The checker reads every version of the keys written, so history keeps them all.
+    SB_STATE__HISTORY__KEEP_VERSIONS: '1000000',
+  };
+  const stopAll = async () => {
+    await Promise.all(Object.values(services).map((service) => service.stop()));
+    await context.cleanup();
+  };
+  try {
+    const a2aPort = await freePort();
+    const a2aUrl = `http://127.0.0.1:${a2aPort}`;
+    // Seven processes compile and migrate at once on a small machine: give them time.
+    const spawn = (folder: string, env: Record<string, string>) =>
+      spawnService(folder, env, { timeoutMs: options.startTimeoutMs });
+    const started = await Promise.all([
+      spawn('message-router', { ...common, SB_ROUTER__PORT: '0' }),
+      spawn('state', { ...common, SB_STATE__PORT: '0' }),
+      spawn('task-worker', { ...common, SB_TASKS__PORT: '0' }),
+      spawn('tool-registry', {
+        ...common,
+        SB_TOOLS__PORT: '0',
+        ...(options.keepRateLimits ? {} : liftedToolLimits),
+      }),
+      spawn('a2a-peer', {
+        ...common,
+        SB_A2A__PORT: String(a2aPort),
+        SB_A2A__PUBLIC_URL: a2aUrl,
+        ...(options.keepRateLimits ? {} : liftedA2aLimits),
+      }),
+      ...['gateway-a', 'gateway-b'].map((id) =>
+        spawn('gateway', {
+          ...common,
+          ...(options.keepRateLimits ? {} : liftedGatewayLimits),
+          SB_GATEWAY__PORT: '0',
+          SB_INSTANCE_ID: id,
+          SB_GATEWAY__AUTH__BOOTSTRAP_KEY_SHA256: bootstrap.sha256,
+        }),
+      ),
+    ]);
+    const names = ['router', 'state', 'tasks', 'tools', 'a2a', 'gateway-a', 'gateway-b'];
+    started.forEach((service, index) => {
+      services[names[index] as string] = service;
+    });
+    const gatewayA = services['gateway-a'] as ServiceProcess;
+    const gatewayB = services['gateway-b'] as ServiceProcess;
+    const apiKey = await createAgentKey(gatewayA.port, bootstrap.token, [
+      { kind: 'publish', topics: ['load.>'] },
+      { kind: 'subscribe', topics: ['load.>'] },
+      { kind: 'broadcast' },
+      { kind: 'task', types: ['load.>'], actions: ['submit', 'execute', 'cancel', 'read'] },
+      { kind: 'tool', names: ['load.>'], actions: ['list', 'call', 'provide'] },
+    ]);
+    return {
+      context,
+      services,
+      gatewayUrls: [`ws://127.0.0.1:${gatewayA.port}`, `ws://127.0.0.1:${gatewayB.port}`],
+      mcpUrl: `http://127.0.0.1:${(services.tools as ServiceProcess).port}/mcp`,
+      a2aUrl,
+      apiKey,
+      pids: () =>
+        Object.fromEntries(
+          Object.entries(services).map(([name, service]) => [name, service.child.pid]),
+        ),
+      memoryMiB: () =>
+        Object.fromEntries(
+          Object.entries(services).map(([name, service]) => [name, residentMiB(service.child.pid)]),
+        ),
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** The services that exited during the run (a crash), with their exit code or signal. */
+export function crashedServices(mesh: LoadMesh): string[] {
+  return Object.entries(mesh.services)
+    .filter(([, service]) => service.child.exitCode !== null || service.child.signalCode !== null)
+    .map(([name, service]) => `${name} (${service.child.exitCode ?? service.child.signalCode})`);
+}

@@ -1,0 +1,137 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { DEFAULT_MIX, type Mix, parseMix } from './operations.ts';
+
+/** The scenarios `pnpm load <scenario>` runs. */
+export const Scenarios = ['mixed', 'ramp', 'smoke'] as const;
+export type Scenario = (typeof Scenarios)[number];
+
+const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** Every setting of a run; each is a `--kebab-case` flag. */
+export const LoadOptionsSchema = z.object({
+  agents: count(1000).describe('Agents, spread over two gateways'),
+  generators: count(2).describe('Generator processes the agents and the load are split over'),
+  rate: z.coerce.number().positive().default(200).describe('Offered operations/s (mixed, smoke)'),
+  durationMs: ms(60_000).describe('Length of the measured phase (mixed, smoke)'),
+  warmupMs: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .default(5000)
+    .describe('Load before measuring, at the first rate'),
+  mix: z
+    .string()
+    .default('')
+    .describe('Operation weights, e.g. direct=30,broadcast=0 (others keep their default)'),
+  payloadBytes: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .default(128)
+    .describe('Size of the text each operation carries'),
+  requestTimeoutMs: ms(30_000).describe('How long a client waits for any one answer'),
+  drainTimeoutMs: ms(120_000).describe(
+    'How long the run waits for deliveries and tasks to settle before checking',
+  ),
+  startRate: z.coerce
+    .number()
+    .positive()
+    .default(50)
+    .describe('Ramp: the first step’s offered rate'),
+  stepFactor: z.coerce
+    .number()
+    .gt(1)
+    .default(1.5)
+    .describe('Ramp: each step offers this times the last'),
+  stepDurationMs: ms(20_000).describe('Ramp: length of each step'),
+  maxRate: z.coerce
+    .number()
+    .positive()
+    .default(100_000)
+    .describe('Ramp: never offer more than this'),
+  p99TargetMs: ms(500).describe('Ramp: a step passes while every operation’s p99 is within this'),
+  maxInFlight: count(5000).describe(
+    'Per generator: operations in flight past which an arrival is counted E_GENERATOR_SATURATED',
+  ),
+  connectConcurrency: count(16).describe('Per generator: agents connecting at once during set-up'),
+  sampleMs: ms(1000).describe('How often memory and CPU of each process are read'),
+  startTimeoutMs: ms(120_000).describe('How long each service may take to start'),
+  keepRateLimits: z
+    .stringbool()
+    .default(false)
+    .describe(
+      'Keep the services’ rate limits (lifted by default: one credential drives everything)',
+    ),
+  logLevel: z
+    .enum(['fatal', 'error', 'warn', 'info'])
+    .default('warn')
+    .describe('Services’ log level'),
+  reportDir: z
+    .string()
+    .default('reports/load')
+    .describe('Where each run writes report.md, report.html and result.json'),
+  reference: z
+    .stringbool()
+    .default(false)
+    .describe('Also write docs/load-report.md and reports/load/reference/<scenario>.html'),
+});
+
+export type LoadOptions = z.infer<typeof LoadOptionsSchema> & {
+  scenario: Scenario;
+  parsedMix: Mix;
+};
+
+/** What the smoke scenario changes: a small mixed run that fits CI's two minutes on two cores. */
+const SMOKE_DEFAULTS: Record<string, string> = {
+  agents: '40',
+  rate: '40',
+  'duration-ms': '30000',
+  'warmup-ms': '2000',
+  'drain-timeout-ms': '30000',
+  'connect-concurrency': '8',
+};
+
+const kebab = (key: string) => key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+
+/** Usage text for `--help` and for a bad flag. */
+export function usage(): string {
+  const lines = Object.entries(LoadOptionsSchema.shape).map(
+    ([key, schema]) => `  --${kebab(key)}  ${schema.description ?? ''}`,
+  );
+  return [
+    `usage: pnpm load <${Scenarios.join('|')}> [--flag value...]`,
+    '  mixed: the mix at --rate for --duration-ms; ramp: steps up until p99 or errors give;',
+    '  smoke: a small mixed run (CI). Every run ends with the invariant checker.',
+    ...lines,
+  ].join('\n');
+}
+
+/** Reads the scenario and flags; throws with a readable message. */
+export function parseLoadArgs(argv: string[]): LoadOptions {
+  const keys = Object.keys(LoadOptionsSchema.shape);
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: Object.fromEntries(keys.map((key) => [kebab(key), { type: 'string' as const }])),
+  });
+  const scenario = z.enum(Scenarios).safeParse(positionals[0]);
+  if (!scenario.success || positionals.length !== 1) {
+    throw new Error(`name one scenario\n${usage()}`);
+  }
+  const given = scenario.data === 'smoke' ? { ...SMOKE_DEFAULTS, ...values } : values;
+  const raw = Object.fromEntries(keys.map((key) => [key, given[kebab(key)]]));
+  const parsed = LoadOptionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map(
+      (issue) => `--${kebab(String(issue.path[0]))}: ${issue.message}`,
+    );
+    throw new Error(`${issues.join('; ')}\n${usage()}`);
+  }
+  return {
+    ...parsed.data,
+    scenario: scenario.data,
+    parsedMix: parseMix(parsed.data.mix, DEFAULT_MIX),
+  };
+}

@@ -1,0 +1,147 @@
+import type { OperationFigures, PhaseResult, RunResult } from './run-result.ts';
+
+const fixed = (value: number | undefined, digits = 1) =>
+  value === undefined ? '—' : value.toFixed(digits);
+
+function table(header: string[], rows: string[][]): string {
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
+}
+
+function errorsOf(figures: OperationFigures): string {
+  const entries = Object.entries(figures.errors);
+  return entries.length === 0 ? '0' : entries.map(([code, count]) => `${code} ${count}`).join(', ');
+}
+
+/** The per-operation table of a phase. */
+export function operationTable(phase: PhaseResult): string {
+  return table(
+    ['operation', 'ok', 'ok/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'errors'],
+    Object.entries(phase.operations).map(([name, figures]) => [
+      name,
+      String(figures.ok),
+      fixed(figures.okPerSecond),
+      fixed(figures.p50Ms),
+      fixed(figures.p99Ms),
+      fixed(figures.p999Ms),
+      fixed(figures.maxMs),
+      errorsOf(figures),
+    ]),
+  );
+}
+
+function rampSection(result: RunResult): string[] {
+  const steps = table(
+    ['offered/s', 'completed/s', 'p99 (worst operation) ms', 'verdict'],
+    result.phases.map((phase) => {
+      const operations = Object.values(phase.operations);
+      const completed = operations.reduce((sum, figures) => sum + figures.okPerSecond, 0);
+      const worst = Math.max(0, ...operations.map((figures) => figures.p99Ms));
+      const verdict = phase.verdict;
+      const why =
+        verdict === undefined || verdict.passed
+          ? 'passed'
+          : `gave: ${[
+              verdict.slow.length > 0 ? `p99 over target (${verdict.slow.join(', ')})` : '',
+              verdict.failing.length > 0 ? `errors (${verdict.failing.join(', ')})` : '',
+            ]
+              .filter(Boolean)
+              .join('; ')}`;
+      return [String(phase.offeredPerSecond), fixed(completed), fixed(worst), why];
+    }),
+  );
+  const knees = table(
+    ['operation', 'knee: completed/s', 'p99 there ms', 'at offered total/s'],
+    (result.knees ?? []).map((knee) => [
+      knee.operation,
+      fixed(knee.okPerSecond),
+      fixed(knee.p99Ms),
+      knee.offeredPerSecond === undefined ? 'failed the first step' : String(knee.offeredPerSecond),
+    ]),
+  );
+  return [
+    '## Ramp',
+    '',
+    `Each step offers the whole mix at the rate shown for ${Number(result.settings.stepDurationMs) / 1000} s; a step passes while every operation's p99 is within ${result.p99TargetMs} ms and no operation returned an error (E_CONFLICT from racing state writes is expected and not counted).`,
+    '',
+    steps,
+    '',
+    '### Knee per operation',
+    '',
+    'The highest rate each operation completed at a step it passed (its share of the mix).',
+    '',
+    knees,
+    '',
+  ];
+}
+
+/** The run as Markdown: settings, verdict, invariants, figures per operation, memory, CPU. */
+export function renderMarkdown(result: RunResult): string {
+  const memoryNames = Object.keys(result.memory[0]?.mib ?? {});
+  const memoryRows = memoryNames.map((name) => {
+    const values = result.memory.map((sample) => sample.mib[name] ?? 0);
+    return [name, String(values[0] ?? 0), String(values.at(-1) ?? 0), String(Math.max(...values))];
+  });
+  const cpuTotal = Object.values(result.cpuSeconds).reduce((sum, seconds) => sum + seconds, 0);
+  const lastPhase = result.phases.at(-1);
+  return [
+    `# Load report: ${result.scenario}`,
+    '',
+    `Run ${result.runId}, ${result.startedAt} to ${result.finishedAt}.`,
+    '',
+    '```sh',
+    result.command,
+    '```',
+    '',
+    `Machine: ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.memoryGiB} GiB, Node ${result.machine.node}; Postgres, Redis and NATS shared with the machine. Services: 2 gateways, router, state, tasks, tools, a2a (one process each); ${result.connectedAgents} agents connected through the SDK by ${String(result.settings.generators)} generator processes, plus one MCP client per generator on /mcp and @a2a-js/sdk clients on the A2A peer. Arrivals are open-loop: latency counts from each operation's scheduled time.`,
+    '',
+    `Settings: \`${JSON.stringify(result.settings)}\``,
+    '',
+    `## Verdict: ${result.passed ? 'PASS' : 'FAIL'}`,
+    '',
+    `${result.violations.length} invariant violations; ${result.crashed.length === 0 ? 'no service crashed' : `crashed: ${result.crashed.join(', ')}`}. Checked after the load stopped and ${result.drain.waitedMs} ms of settling (${result.drain.deliveriesLeft} deliveries and ${result.drain.tasksLeft} tasks still moving then): ${result.counts.messagesAccepted} accepted messages (${result.counts.deliveries} deliveries, ${result.counts.deadLetters} dead letters), ${result.counts.tasksSubmitted} submitted tasks, ${result.counts.stateWritesAcknowledged} acknowledged state writes.`,
+    '',
+    ...(result.violations.length === 0
+      ? []
+      : [
+          table(
+            ['invariant', 'count', 'ids (first 10)'],
+            result.violations.map((violation) => [
+              violation.invariant,
+              String(violation.count),
+              violation.ids.join(', '),
+            ]),
+          ),
+          '',
+        ]),
+    ...(result.scenario === 'ramp' ? rampSection(result) : []),
+    ...(lastPhase === undefined
+      ? []
+      : [
+          `## Operations${result.scenario === 'ramp' ? ` at the last step (${lastPhase.name})` : ''}`,
+          '',
+          operationTable(lastPhase),
+          '',
+        ]),
+    '## Memory of the services (RSS, MiB)',
+    '',
+    table(['service', 'at start', 'at end', 'highest'], memoryRows),
+    '',
+    `## CPU over the ${result.measuredSeconds.toFixed(0)} measured seconds`,
+    '',
+    table(
+      ['process', 'CPU s', 'share'],
+      Object.entries(result.cpuSeconds)
+        .sort((a, b) => b[1] - a[1])
+        .map(([name, seconds]) => [
+          name,
+          seconds.toFixed(1),
+          `${((100 * seconds) / Math.max(cpuTotal, 0.001)).toFixed(0)}%`,
+        ]),
+    ),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,231 @@
+import { cpus, totalmem } from 'node:os';
+import { GeneratorPool } from './generator-pool.ts';
+import { checkInvariants } from './invariants.ts';
+import { judgeStep, kneesOf, type RampStep } from './knee.ts';
+import { crashedServices, type LoadMesh, startMesh } from './mesh.ts';
+import type { LoadOptions } from './options.ts';
+import { cpuSeconds } from './processes.ts';
+import { type PhaseResult, phaseResultOf, type RunResult } from './run-result.ts';
+import { rampRates } from './schedule.ts';
+import { StoredDataReader } from './stored-data.ts';
+
+/** Progress for the person watching (stderr). */
+export type Note = (message: string) => void;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// Generators start each phase together, a little after they are told to.
+const PHASE_LEAD_MS = 500;
+
+/** Samples memory of every service while the run goes on. */
+function sampleMemory(mesh: LoadMesh, everyMs: number) {
+  const samples: Array<{ atMs: number; mib: Record<string, number> }> = [];
+  const take = () => samples.push({ atMs: Date.now(), mib: mesh.memoryMiB() });
+  take();
+  const timer = setInterval(take, everyMs);
+  let stopped = false;
+  return {
+    samples,
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      take();
+    },
+  };
+}
+
+function toRampStep(phase: PhaseResult): RampStep {
+  return {
+    offeredPerSecond: phase.offeredPerSecond,
+    operations: Object.fromEntries(
+      Object.entries(phase.operations).map(([name, figures]) => [
+        name,
+        {
+          okPerSecond: figures.okPerSecond,
+          errors: figures.failures,
+          p50Ms: figures.p50Ms,
+          p99Ms: figures.p99Ms,
+        },
+      ]),
+    ),
+  };
+}
+
+/**
+ * Runs a scenario end to end: starts the mesh and the generators, offers the load, waits for
+ * deliveries and tasks to settle, checks the invariants and returns the figures.
+ */
+export async function runScenario(
+  options: LoadOptions,
+  command: string,
+  note: Note,
+): Promise<RunResult> {
+  const startedAt = new Date();
+  const runId = startedAt.toISOString().replace(/[-:T]/g, '').slice(2, 14);
+  note(`starting the mesh (7 service processes, namespace of their own)`);
+  const mesh = await startMesh({
+    keepRateLimits: options.keepRateLimits,
+    logLevel: options.logLevel,
+    startTimeoutMs: options.startTimeoutMs,
+  });
+  const pool = GeneratorPool.start(options.generators);
+  const reader = new StoredDataReader(mesh.context.database.url);
+  let measureOrigin = Date.now();
+  const memory = sampleMemory(mesh, options.sampleMs);
+  try {
+    const setUpStart = Date.now();
+    const connected = await pool.setUp((processIndex) => ({
+      cmd: 'setup',
+      runId,
+      processIndex,
+      processCount: options.generators,
+      agents: options.agents,
+      gatewayUrls: mesh.gatewayUrls,
+      mcpUrl: mesh.mcpUrl,
+      a2aUrl: mesh.a2aUrl,
+      apiKey: mesh.apiKey,
+      payloadBytes: options.payloadBytes,
+      requestTimeoutMs: options.requestTimeoutMs,
+      connectConcurrency: options.connectConcurrency,
+    }));
+    note(
+      `${connected} agents connected over 2 gateways in ${options.generators} generator processes (${Date.now() - setUpStart} ms)`,
+    );
+
+    const offer = (ratePerSecond: number, durationMs: number) =>
+      pool.phase({
+        startAtMs: Date.now() + PHASE_LEAD_MS,
+        ratePerSecond,
+        durationMs,
+        mix: options.parsedMix,
+        maxInFlight: options.maxInFlight,
+      });
+    const firstRate = options.scenario === 'ramp' ? options.startRate : options.rate;
+    if (options.warmupMs > 0) {
+      note(`warm-up: ${firstRate}/s for ${options.warmupMs} ms (not measured)`);
+      await offer(firstRate, options.warmupMs);
+    }
+
+    const processes = {
+      ...mesh.pids(),
+      ...Object.fromEntries(pool.pids.map((pid, index) => [`generator-${index}`, pid])),
+    };
+    const cpuBefore = Object.fromEntries(
+      Object.entries(processes).map(([name, pid]) => [name, cpuSeconds(pid)]),
+    );
+    measureOrigin = Date.now() + PHASE_LEAD_MS;
+    const phases: PhaseResult[] = [];
+    const measure = async (name: string, rate: number, durationMs: number) => {
+      const offsetS = (Date.now() + PHASE_LEAD_MS - measureOrigin) / 1000;
+      const phase = phaseResultOf(
+        name,
+        rate,
+        durationMs,
+        await offer(rate, durationMs),
+        Math.max(0, offsetS),
+      );
+      phases.push(phase);
+      return phase;
+    };
+    if (options.scenario === 'ramp') {
+      for (const rate of rampRates(options.startRate, options.stepFactor, options.maxRate)) {
+        const phase = await measure(`${rate}/s`, rate, options.stepDurationMs);
+        phase.verdict = judgeStep(toRampStep(phase), options.p99TargetMs);
+        const { slow, failing } = phase.verdict;
+        note(
+          `step ${rate}/s: ${phase.verdict.passed ? 'passed' : `gave (p99 over ${options.p99TargetMs} ms: ${slow.join(', ') || 'none'}; errors: ${failing.join(', ') || 'none'})`}`,
+        );
+        if (!phase.verdict.passed) break;
+      }
+    } else {
+      await measure(`${options.rate}/s`, options.rate, options.durationMs);
+      note(`measured ${options.rate}/s for ${options.durationMs} ms`);
+    }
+    const measuredSeconds = (Date.now() - measureOrigin) / 1000;
+    const cpuUsed = Object.fromEntries(
+      Object.entries(processes).map(([name, pid]) => [
+        name,
+        cpuSeconds(pid) - (cpuBefore[name] ?? 0),
+      ]),
+    );
+
+    note('waiting for deliveries and tasks to settle');
+    const drainStart = Date.now();
+    let left = await reader.pending();
+    while (
+      (left.deliveries > 0 || left.tasks > 0) &&
+      Date.now() - drainStart < options.drainTimeoutMs
+    ) {
+      await sleep(500);
+      left = await reader.pending();
+    }
+    memory.stop();
+    const records = await pool.records();
+    const stored = await reader.read(runId);
+    const violations = checkInvariants(records, stored, options.agents);
+    const crashed = crashedServices(mesh);
+    const knees =
+      options.scenario === 'ramp'
+        ? kneesOf(phases.map(toRampStep), options.p99TargetMs)
+        : undefined;
+    return {
+      runId,
+      scenario: options.scenario,
+      command,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+      },
+      settings: {
+        agents: options.agents,
+        generators: options.generators,
+        mix: options.parsedMix,
+        payloadBytes: options.payloadBytes,
+        ...(options.scenario === 'ramp'
+          ? {
+              startRate: options.startRate,
+              stepFactor: options.stepFactor,
+              stepDurationMs: options.stepDurationMs,
+              p99TargetMs: options.p99TargetMs,
+            }
+          : { rate: options.rate, durationMs: options.durationMs }),
+        warmupMs: options.warmupMs,
+        rateLimits: options.keepRateLimits ? 'kept' : 'lifted',
+      },
+      connectedAgents: connected,
+      phases,
+      knees,
+      p99TargetMs: options.p99TargetMs,
+      memory: memory.samples.map((sample) => ({
+        atS: (sample.atMs - measureOrigin) / 1000,
+        mib: sample.mib,
+      })),
+      cpuSeconds: cpuUsed,
+      measuredSeconds,
+      drain: {
+        waitedMs: Date.now() - drainStart,
+        deliveriesLeft: left.deliveries,
+        tasksLeft: left.tasks,
+      },
+      counts: {
+        messagesAccepted: records.sent.length,
+        deliveries: stored.deliveries.length,
+        deadLetters: stored.deadLetters.length,
+        tasksSubmitted: records.submittedTasks.length,
+        stateWritesAcknowledged: records.stateAcks.length,
+      },
+      violations,
+      crashed,
+      passed: violations.length === 0 && crashed.length === 0,
+    };
+  } finally {
+    memory.stop();
+    await pool.stop();
+    await reader.close();
+    await mesh.stop();
+  }
+}
