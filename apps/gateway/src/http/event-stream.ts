@@ -1,5 +1,10 @@
 import type { ServerResponse } from 'node:http';
-import { AuthChangedEventSchema, encodePrincipal, type Principal } from '@switchboard/authz';
+import {
+  AuthChangedEventSchema,
+  authorize,
+  encodePrincipal,
+  type Principal,
+} from '@switchboard/authz';
 import type { Bus, BusEvent, BusSubscription } from '@switchboard/bus';
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
@@ -11,11 +16,17 @@ const AnyEventSchema = z.unknown();
 
 /**
  * Whether `principal` may see `event`. Every event needs `events:read`, which the route already
- * checked; events carry ids only today. When a kind carries more (a topic, a task type), decide
- * here from the subject and the principal's grants, so that each client sees only its share.
+ * checked; most carry ids only. Security events name principals and client addresses: they need
+ * `security:read` too. When another kind carries more (a topic, a task type), decide here from
+ * the subject and the principal's grants, so that each client sees only its share.
  */
-function isVisible(_principal: Principal, _event: BusEvent<unknown>): boolean {
-  return true;
+function isVisible(
+  principal: Principal,
+  event: BusEvent<unknown>,
+  securityPrefix: string,
+): boolean {
+  if (!event.subject.startsWith(securityPrefix)) return true;
+  return authorize(principal, { kind: 'operator', scope: 'security:read' }).allowed;
 }
 
 /** True when `event` revokes the key `principal` authenticated with. */
@@ -61,12 +72,14 @@ export class EventStream {
   async subscribe(): Promise<void> {
     const { bus } = this.options;
     const authChanged = bus.subjects.event('auth', 'changed');
+    // `<ns>.v1.evt.security.`: the subject of every security event starts with it.
+    const securityPrefix = bus.subjects.event('security', '');
     this.subscription = await bus.consumeEvents({
       filterSubject: bus.subjects.allEvents,
       schema: AnyEventSchema,
       deliverFrom: 'new',
       handler: async (event) => {
-        if (this.closed || !isVisible(this.options.principal, event)) return;
+        if (this.closed || !isVisible(this.options.principal, event, securityPrefix)) return;
         this.write(
           formatSseEvent({
             id: event.sequence,

@@ -86,6 +86,36 @@ const createKey = async (name: string, roles: string[], grants: unknown[] = []) 
   return { token, id: key.id };
 };
 
+/** The named events of `GET /v1/events`, as they arrive. */
+async function followEvents(token: string) {
+  const controller = new AbortController();
+  const response = await fetch(`http://127.0.0.1:${gateway.port}/v1/events`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: controller.signal,
+  });
+  const events: Array<{ id: number; event: string }> = [];
+  const reading = (async () => {
+    let buffer = '';
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += Buffer.from(chunk).toString();
+      const blocks = buffer.split('\n\n');
+      buffer = blocks.pop() ?? '';
+      for (const block of blocks) {
+        const id = /^id: (\d+)$/m.exec(block)?.[1];
+        const event = /^event: (.+)$/m.exec(block)?.[1];
+        if (id !== undefined && event !== undefined) events.push({ id: Number(id), event });
+      }
+    }
+  })().catch(() => undefined);
+  return {
+    events,
+    close: async () => {
+      controller.abort();
+      await reading;
+    },
+  };
+}
+
 const listEvents = async (query: string): Promise<SecurityEvent[]> => {
   const response = await call('GET', `/v1/security/events?${query}`, {
     token: gateway.adminToken,
@@ -364,6 +394,38 @@ describe('GET /v1/security/events', () => {
       token: gateway.adminToken,
     });
     expect(badCursor.statusCode).toBe(400);
+  });
+
+  it('shows security events on the live channel only to principals with security:read', async () => {
+    const watcher = await createKey(
+      'events-only',
+      [],
+      [{ kind: 'operator', scopes: ['events:read'] }],
+    );
+    const [everything, idsOnly] = await Promise.all([
+      followEvents(gateway.adminToken),
+      followEvents(watcher.token),
+    ]);
+    try {
+      await call('GET', '/v1/agents', { token: 'not-a-key', ip: '10.6.0.1' });
+      let seen: { id: number } | undefined;
+      await waitFor(
+        () => {
+          seen = everything.events.find((event) => event.event === 'security.auth_failed');
+          return seen !== undefined;
+        },
+        { what: 'the security event on the admin stream' },
+      );
+      // A later event reaches both streams: the one without security:read has passed it by.
+      await createKey('marker', ['agent']);
+      await waitFor(
+        () => idsOnly.events.some((event) => event.id > (seen?.id ?? Number.POSITIVE_INFINITY)),
+        { what: 'a later event on the other stream' },
+      );
+      expect(idsOnly.events.filter((event) => event.event.startsWith('security.'))).toEqual([]);
+    } finally {
+      await Promise.all([everything.close(), idsOnly.close()]);
+    }
   });
 
   it('counts the events of each service in sb_security_events_total by kind', async () => {
