@@ -122,9 +122,10 @@ export function build(
               ),
             ],
             checkPushUrl: async (url) => {
+              const allowed = settings().push.allowPrivate;
               await checkOutboundUrl(
                 url,
-                settings().push.allowPrivate,
+                { loopback: allowed, privateNetworks: allowed },
                 'the push notification URL',
               );
             },

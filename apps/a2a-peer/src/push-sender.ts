@@ -38,7 +38,11 @@ export function createPushSender(deps: {
       await deps.store.removePush(push.id);
       return;
     }
-    await checkOutboundUrl(config.url, settings.allowPrivate, 'the push notification URL');
+    await checkOutboundUrl(
+      config.url,
+      { loopback: settings.allowPrivate, privateNetworks: settings.allowPrivate },
+      'the push notification URL',
+    );
     const { body, contentType } = serializer.serialize(push.event);
     const response = await fetch(config.url, {
       method: 'POST',

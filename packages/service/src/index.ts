@@ -1,4 +1,4 @@
-export { addressRefusal } from './address-refusal.ts';
+export { addressRefusal, type OutboundAllowance } from './address-refusal.ts';
 export { answerEach, type ItemAnswer } from './answer-each.ts';
 export { type Batcher, createBatcher } from './batcher.ts';
 export {

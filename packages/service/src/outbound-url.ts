@@ -1,19 +1,19 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { SbError } from '@switchboard/protocol';
-import { addressRefusal } from './address-refusal.ts';
+import { addressRefusal, type OutboundAllowance } from './address-refusal.ts';
 
 /**
  * Checks a URL a service is about to call on someone's behalf (an upstream MCP server, an A2A
  * peer, a push notification target) against SSRF: http(s) only, no credentials in the URL, and
- * every address its host resolves to must be public (loopback only when `allowLoopback`).
- * `what` names the URL in errors ("the upstream URL").
+ * every address its host resolves to must be public (loopback and private networks only as
+ * `allow` says). `what` names the URL in errors ("the upstream URL").
  * @throws SbError `E_VALIDATION` (not an http URL), `E_FORBIDDEN` (a refused address),
  * `E_UNAVAILABLE` (the host does not resolve).
  */
 export async function checkOutboundUrl(
   url: string | URL,
-  allowLoopback: boolean,
+  allow: OutboundAllowance,
   what = 'the URL',
 ): Promise<URL> {
   let parsed: URL;
@@ -47,7 +47,7 @@ export async function checkOutboundUrl(
     }
   }
   for (const address of addresses) {
-    const refusal = addressRefusal(address, allowLoopback);
+    const refusal = addressRefusal(address, allow);
     if (refusal !== undefined) {
       throw new SbError('E_FORBIDDEN', `${what} ${parsed.origin} is refused: ${refusal}`, {
         details: { path: 'url' },
@@ -61,10 +61,10 @@ export async function checkOutboundUrl(
  * A fetch that checks every request's URL again (the host may resolve elsewhere by now, or a
  * redirect may point inward) and refuses redirects.
  */
-export function guardedFetch(allowLoopback: () => boolean, what = 'the URL') {
+export function guardedFetch(allow: () => OutboundAllowance, what = 'the URL') {
   return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = input instanceof Request ? input.url : input;
-    await checkOutboundUrl(url, allowLoopback(), what);
+    await checkOutboundUrl(url, allow(), what);
     return fetch(input, { ...init, redirect: 'error' });
   };
 }

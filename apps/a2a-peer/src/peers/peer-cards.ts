@@ -28,7 +28,10 @@ export function cardUrlOf(url: string): string {
  * (from the `jku` of its protected header, else the card host's `/.well-known/jwks.json`).
  */
 export function createCardFetcher(deps: { allowPrivate: () => boolean; timeoutMs: () => number }) {
-  const fetchChecked = guardedFetch(deps.allowPrivate, 'the peer URL');
+  const fetchChecked = guardedFetch(
+    () => ({ loopback: deps.allowPrivate(), privateNetworks: deps.allowPrivate() }),
+    'the peer URL',
+  );
 
   async function getJson(url: string, what: string): Promise<unknown> {
     let response: Response;

@@ -226,7 +226,11 @@ export function createRemoteTasks(deps: {
   async function makeClient(name: string): Promise<Client> {
     const peer = await deps.store.get(name);
     if (peer === undefined) throw new Error(`the A2A peer ${name} was removed`);
-    const guarded = guardedFetch(() => deps.settings().allowPrivate, `the peer ${peer.name}`);
+    const allowed = () => deps.settings().allowPrivate;
+    const guarded = guardedFetch(
+      () => ({ loopback: allowed(), privateNetworks: allowed() }),
+      `the peer ${peer.name}`,
+    );
     const fetchImpl: typeof fetch = (input, init) => {
       const headers = new Headers(init?.headers);
       if (peer.token !== undefined) headers.set('authorization', `Bearer ${peer.token}`);

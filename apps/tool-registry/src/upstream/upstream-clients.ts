@@ -36,7 +36,7 @@ export function createUpstreamClients(deps: {
   const sessions = new Map<string, Promise<UpstreamSession>>();
 
   async function connect(name: string, url: string): Promise<UpstreamSession> {
-    await checkOutboundUrl(url, deps.allowLoopback(), UPSTREAM_URL);
+    await checkOutboundUrl(url, { loopback: deps.allowLoopback() }, UPSTREAM_URL);
     const client = new Client(
       { name: 'switchboard-tools', version: deps.version },
       {
@@ -56,7 +56,7 @@ export function createUpstreamClients(deps: {
       },
     );
     const transport = new StreamableHTTPClientTransport(new URL(url), {
-      fetch: guardedFetch(deps.allowLoopback, UPSTREAM_URL),
+      fetch: guardedFetch(() => ({ loopback: deps.allowLoopback() }), UPSTREAM_URL),
     });
     try {
       await client.connect(transport, { timeout: deps.connectTimeoutMs() });

@@ -158,7 +158,7 @@ export function createUpstreamSync(deps: {
     async importServer(name: string, url: string) {
       const checked = await checkOutboundUrl(
         url,
-        deps.settings().upstream.allowLoopback,
+        { loopback: deps.settings().upstream.allowLoopback },
         'the upstream URL',
       );
       await clients.drop(name);
