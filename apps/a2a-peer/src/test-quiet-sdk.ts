@@ -8,6 +8,7 @@ import { vi } from 'vitest';
 /** Keeps the SDK's expected refusals out of the test output. */
 export function quietA2aSdk(): void {
   vi.spyOn(console, 'debug').mockImplementation(() => undefined);
+  // biome-ignore lint/suspicious/noConsole: every other error line still reaches the output
   const error = console.error.bind(console);
   vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
     if (typeof args[0] === 'string' && args[0].startsWith('Pre-stream error')) return;
