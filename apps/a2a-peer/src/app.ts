@@ -36,9 +36,6 @@ import { serveTaskUpdates } from './task-updates.ts';
 
 const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
 
-/** How often a stream looks at Postgres when no change event woke it (a lost event's bound). */
-const FEED_POLL_MS = 2_000;
-
 /** Builds the A2A peer; `start()` connects, migrates and serves. Tests build it too. */
 export function build(
   config: LiveConfig<A2aConfig>,
@@ -101,7 +98,7 @@ export function build(
         return agentCard(cardSettings(), agent);
       };
 
-      const taskFeed = createTaskFeed({ bus, store, pollMs: () => FEED_POLL_MS });
+      const taskFeed = createTaskFeed({ bus, store, pollMs: () => settings().feedPollMs });
       await taskFeed.start();
       stops.push(() => taskFeed.stop());
 

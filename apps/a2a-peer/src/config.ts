@@ -107,6 +107,12 @@ export const a2aConfig = defineServiceConfig({
       5_000,
       'How long an agent record (card, opt-in) is remembered between catalog reads, in ms',
     ),
+    feedPollMs: ms(
+      10,
+      600_000,
+      2_000,
+      'How often a waiting SendMessage or an open stream reads its task from Postgres when no change event woke it (bounds a lost event), in ms',
+    ),
     pageSize: z
       .int()
       .min(1)

@@ -82,9 +82,12 @@ export function createTaskStore(database: Database, codec: RecordCodec) {
       SELECT id FROM a2a.push_configs WHERE task_id = ${taskId}`;
     const seqs = await tx<{ id: string }[]>`
       SELECT nextval('a2a.task_events_seq_seq') AS id FROM generate_series(1, ${events.length})`;
-    const pushIds = await tx<{ id: string }[]>`
-      SELECT nextval('a2a.push_queue_id_seq') AS id
-      FROM generate_series(1, ${events.length * configs.length})`;
+    const pushIds =
+      configs.length === 0
+        ? []
+        : await tx<{ id: string }[]>`
+            SELECT nextval('a2a.push_queue_id_seq') AS id
+            FROM generate_series(1, ${events.length * configs.length})`;
     const eventRows = [];
     const pushRows = [];
     for (const [index, event] of events.entries()) {
