@@ -11,6 +11,7 @@ import {
 import {
   createService,
   payloadCompressionMetrics,
+  reportUndecryptable,
   type Service,
   type ServiceConnections,
   servePayloadReencryption,
@@ -53,12 +54,12 @@ export function build(
     connections,
     migrationsFolder,
     listen: () => config.current.router,
-    register: async ({ bus, db, cache, metrics: registry }) => {
+    register: async ({ bus, db, cache, metrics: registry, security }) => {
       const routerMetrics = createRouterMetrics(registry);
       metrics = routerMetrics;
-      const codec = await loadRecordCodec(
-        config.current.payloads,
-        payloadCompressionMetrics(registry),
+      const codec = reportUndecryptable(
+        await loadRecordCodec(config.current.payloads, payloadCompressionMetrics(registry)),
+        security,
       );
       const store = createMessageStore(db, bus.subjects.namespace, codec);
       const subscriptions = createSubscriptionStore(db);

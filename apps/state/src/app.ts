@@ -6,6 +6,7 @@ import type { RootLogger } from '@switchboard/logger';
 import {
   createService,
   payloadCompressionMetrics,
+  reportUndecryptable,
   type Service,
   type ServiceConnections,
   servePayloadReencryption,
@@ -44,12 +45,12 @@ export function build(
     connections,
     migrationsFolder,
     listen: () => config.current.state,
-    register: async ({ bus, db, cache, metrics: registry }) => {
+    register: async ({ bus, db, cache, metrics: registry, security }) => {
       const stateMetrics = createStateMetrics(registry);
       metrics = stateMetrics;
-      const codec = await loadRecordCodec(
-        config.current.payloads,
-        payloadCompressionMetrics(registry),
+      const codec = reportUndecryptable(
+        await loadRecordCodec(config.current.payloads, payloadCompressionMetrics(registry)),
+        security,
       );
       const documents = createDocumentStore(db, codec);
       const lifecycles = createLifecycleStore(db);

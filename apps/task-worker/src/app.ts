@@ -7,6 +7,7 @@ import { AgentConnectedEventSchema, AgentDisconnectedEventSchema } from '@switch
 import {
   createService,
   payloadCompressionMetrics,
+  reportUndecryptable,
   type Service,
   type ServiceConnections,
   servePayloadReencryption,
@@ -53,12 +54,12 @@ export function build(
     connections,
     migrationsFolder,
     listen: () => config.current.tasks,
-    register: async ({ bus, db, cache, metrics: registry }) => {
+    register: async ({ bus, db, cache, metrics: registry, security }) => {
       const taskMetrics = createTaskMetrics(registry);
       metrics = taskMetrics;
-      const codec = await loadRecordCodec(
-        config.current.payloads,
-        payloadCompressionMetrics(registry),
+      const codec = reportUndecryptable(
+        await loadRecordCodec(config.current.payloads, payloadCompressionMetrics(registry)),
+        security,
       );
       const store = createTaskStore(db, bus.subjects.namespace, codec);
       const queries = createTaskQueries(db, codec);

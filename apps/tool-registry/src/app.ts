@@ -16,6 +16,7 @@ import {
   createTokenResolver,
   limitForRoles,
   payloadCompressionMetrics,
+  reportUndecryptable,
   type Service,
   type ServiceConnections,
   servePayloadReencryption,
@@ -102,9 +103,9 @@ export function build(
         metrics: toolMetrics,
         log: log.child({ component: 'catalog' }),
       });
-      const codec = await loadRecordCodec(
-        config.current.payloads,
-        payloadCompressionMetrics(registry),
+      const codec = reportUndecryptable(
+        await loadRecordCodec(config.current.payloads, payloadCompressionMetrics(registry)),
+        security,
       );
       const auditStore = createAuditStore(db, codec);
       const auditTrail = createAuditTrail({

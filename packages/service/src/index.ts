@@ -38,3 +38,4 @@ export { type ServiceIdentity, serveServiceRpcs } from './service-rpcs.ts';
 export { onShutdown } from './shutdown.ts';
 export { type BuildService, type StartedProcess, startServiceProcess } from './start-process.ts';
 export { createTokenResolver, type TokenResolver } from './token-resolver.ts';
+export { reportUndecryptable } from './undecryptable-reports.ts';

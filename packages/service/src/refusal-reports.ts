@@ -3,23 +3,12 @@ import { isSbError, type SbError } from '@switchboard/protocol';
 import type { ItemAnswer } from './answer-each.ts';
 import { callerOf } from './caller.ts';
 import type { SecurityEvents, SecurityReport } from './security-events.ts';
+import { isDecryptFailure, reportDecryptFailure, wasReported } from './undecryptable-reports.ts';
 
 interface Refusal {
   code: string;
   message: string;
   details?: Record<string, unknown> | undefined;
-}
-
-/**
- * A record of the payload codec that did not decrypt (or whose key is not loaded): the codec
- * fails with `E_INTERNAL` naming the record and the key id, and nothing else does.
- */
-function isDecryptFailure(error: Refusal): boolean {
-  return (
-    error.code === 'E_INTERNAL' &&
-    typeof error.details?.record === 'string' &&
-    typeof error.details.keyId === 'string'
-  );
 }
 
 function whoCalled(context: RequestContext): Pick<SecurityReport, 'principal' | 'credentialId'> {
@@ -43,14 +32,7 @@ function reportRefusal(security: SecurityEvents, refusal: Refusal, context: Requ
       detail: refusal.message,
     });
   } else if (isDecryptFailure(refusal)) {
-    const { record, keyId } = refusal.details as { record: string; keyId: string };
-    security.report({
-      kind: 'decrypt_failed',
-      path,
-      code: refusal.code,
-      detail: refusal.message,
-      facts: { record, keyId },
-    });
+    reportDecryptFailure(security, refusal, path);
   }
 }
 
@@ -68,8 +50,9 @@ function itemErrorsOf(result: unknown): Refusal[] {
 /**
  * The bus a service's handlers serve on, reporting as security events what those handlers
  * refuse: `E_FORBIDDEN` (the owning service evaluated the caller's grants and said no) and
- * records of the payload codec that did not decrypt. The one place every RPC reply passes, so
- * no handler reports on its own; everything else goes to `bus` unchanged.
+ * records of the payload codec that did not decrypt (unless the codec reported them already, see
+ * `reportUndecryptable`). The one place every RPC reply passes, so no handler reports on its
+ * own; everything else goes to `bus` unchanged.
  */
 export function reportRefusals(bus: Bus, security: SecurityEvents): Bus {
   return {
@@ -85,7 +68,10 @@ export function reportRefusals(bus: Bus, security: SecurityEvents): Bus {
             for (const refusal of itemErrorsOf(result)) reportRefusal(security, refusal, context);
             return result;
           } catch (error) {
-            if (isSbError(error)) reportRefusal(security, error as SbError, context);
+            // A codec wrapped by `reportUndecryptable` reported its failure where it happened.
+            if (isSbError(error) && !wasReported(error as SbError)) {
+              reportRefusal(security, error as SbError, context);
+            }
             throw error;
           }
         },

@@ -1,4 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { connectNatsBus, type NatsBus } from '@switchboard/bus';
+import {
+  createRecordCodec,
+  encodePayload,
+  type RecordCodec,
+  type StoredPayload,
+} from '@switchboard/db';
 import {
   batchRpcOf,
   defineRpc,
@@ -18,7 +25,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { answerEach } from './answer-each.ts';
 import { reportRefusals } from './refusal-reports.ts';
-import { createSecurityEvents } from './security-events.ts';
+import { createSecurityEvents, type SecurityEvents } from './security-events.ts';
+import { reportUndecryptable } from './undecryptable-reports.ts';
 
 const namespace = createTestNamespace();
 let bus: NatsBus;
@@ -164,5 +172,70 @@ describe('reportRefusals', () => {
     const [event] = await eventsOf((found) => found.principal === 'key:k-batch');
     expect(event?.kind).toBe('forbidden');
     expect(received.slice(before).map((found) => found.kind)).toEqual(['forbidden']);
+  });
+});
+
+describe('reportUndecryptable', () => {
+  const codec = createRecordCodec({
+    keys: new Map([['k9', randomBytes(32)]]),
+    activeKeyId: 'k9',
+  });
+  let security: SecurityEvents;
+  let reporting: RecordCodec;
+  let stored: StoredPayload;
+  beforeAll(() => {
+    security = createSecurityEvents({ bus, service: 'router', log, metrics: new Registry() });
+    reporting = reportUndecryptable(codec, security);
+    stored = reporting.encode(encodePayload({ secret: 'moved' }), 'router.messages:m1');
+  });
+
+  it('reads what decrypts, and reports a record that does not once, wherever it was read', async () => {
+    expect(reporting.activeKeyId).toBe('k9');
+    expect(reporting.decode(stored, 'router.messages:m1')).toEqual({ secret: 'moved' });
+    let failure: unknown;
+    try {
+      reporting.decode(stored, 'router.messages:m2');
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toMatchObject({
+      code: 'E_INTERNAL',
+      details: { record: 'router.messages:m2' },
+    });
+    const [event] = await eventsOf(
+      (found) => found.kind === 'decrypt_failed' && found.facts?.record === 'router.messages:m2',
+    );
+    expect(event).toMatchObject({ service: 'router', facts: { keyId: 'k9' } });
+    expect(JSON.stringify(event)).not.toContain('moved');
+    // A failure that is not about decryption is not a security event.
+    expect(() => reporting.decode({ ...stored, codec: 'zstd' }, 'router.messages:m1')).toThrow(
+      /unknown codec/,
+    );
+  });
+
+  it('is not reported a second time when the failure reaches an RPC reply', async () => {
+    const served = reportRefusals(bus, security);
+    served.serve(
+      served.subjects.rpc('router', 'probe'),
+      defineRpc('probe', z.strictObject({}), z.unknown()),
+      async () => reporting.decode(stored, 'router.messages:m3'),
+      { queue: 'probe' },
+    );
+    await served.ping();
+    const reply = await bus
+      .request(
+        served.subjects.rpc('router', 'probe'),
+        defineRpc('probe', z.strictObject({}), z.unknown()),
+        {},
+      )
+      .catch((error: unknown) => error);
+    expect(reply).toMatchObject({ code: 'E_INTERNAL' });
+    await eventsOf((found) => found.facts?.record === 'router.messages:m3');
+    // Another event after it, so that a duplicate would have arrived by then.
+    security.report({ kind: 'auth_failed', ip: '10.0.0.99' });
+    await eventsOf((found) => found.ip === '10.0.0.99');
+    expect(received.filter((found) => found.facts?.record === 'router.messages:m3')).toHaveLength(
+      1,
+    );
   });
 });
