@@ -143,7 +143,8 @@ export function registerOperatorApi(http: FastifyInstance, options: OperatorApiO
         // onRequest: credentials are checked before the body is even read or validated.
         scope.addHook('onRequest', async (request, reply) => {
           const runtime = context.runtime();
-          const path = request.routeOptions.url ?? request.url.split('?')[0] ?? '/v1';
+          // The route's pattern, never the raw URL: paths label metrics, and callers choose URLs.
+          const path = request.routeOptions.url ?? '/v1/(unknown route)';
           try {
             // A client guessing keys is throttled by address before any lookup costs work.
             await runtime.limiter.checkIp(request.ip, path);
