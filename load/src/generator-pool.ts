@@ -50,7 +50,9 @@ export class GeneratorPool {
       };
       child.on('message', onMessage);
       child.once('exit', onExit);
-      child.send(command);
+      child.send(command, (error: Error | null) => {
+        if (error !== null) reject(error);
+      });
     });
   }
 
@@ -85,9 +87,11 @@ export class GeneratorPool {
     return mergeRecords(replies.map((reply) => reply.records));
   }
 
-  /** Closes the agents and ends the processes. */
-  async stop(): Promise<void> {
-    await Promise.all(
+  private stopping: Promise<void> | undefined;
+
+  /** Closes the agents and ends the processes (idempotent). */
+  stop(): Promise<void> {
+    this.stopping ??= Promise.all(
       this.children.map(
         (child) =>
           new Promise<void>((resolve) => {
@@ -97,9 +101,12 @@ export class GeneratorPool {
               clearTimeout(timer);
               resolve();
             });
-            child.send({ cmd: 'stop' });
+            // A generator whose channel closed (a signal reached it too) only needs to exit.
+            if (child.connected) child.send({ cmd: 'stop' }, () => undefined);
+            else child.kill('SIGTERM');
           }),
       ),
-    );
+    ).then(() => undefined);
+    return this.stopping;
   }
 }

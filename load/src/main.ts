@@ -23,6 +23,9 @@ async function main(): Promise<void> {
     );
   }
   for (const crashed of result.crashed) process.stderr.write(`CRASHED ${crashed}\n`);
+  if (result.unexercised.length > 0) {
+    process.stderr.write(`NEVER COMPLETED ${result.unexercised.join(', ')}\n`);
+  }
   process.stdout.write(
     `${result.passed ? 'PASS' : 'FAIL'}: ${result.scenario}, ${result.violations.length} invariant violations, ${result.crashed.length} crashed services\n`,
   );

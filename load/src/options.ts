@@ -91,6 +91,8 @@ const SMOKE_DEFAULTS: Record<string, string> = {
   'warmup-ms': '2000',
   'drain-timeout-ms': '30000',
   'connect-concurrency': '8',
+  // Enough broadcasts that a 30-second run sends a few.
+  mix: 'broadcast=0.5',
 };
 
 const kebab = (key: string) => key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);

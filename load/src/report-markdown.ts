@@ -102,7 +102,7 @@ export function renderMarkdown(result: RunResult): string {
     '',
     `## Verdict: ${result.passed ? 'PASS' : 'FAIL'}`,
     '',
-    `${result.violations.length} invariant violations; ${result.crashed.length === 0 ? 'no service crashed' : `crashed: ${result.crashed.join(', ')}`}. Checked after the load stopped and ${result.drain.waitedMs} ms of settling (${result.drain.deliveriesLeft} deliveries and ${result.drain.tasksLeft} tasks still moving then): ${result.counts.messagesAccepted} accepted messages (${result.counts.deliveries} deliveries, ${result.counts.deadLetters} dead letters), ${result.counts.tasksSubmitted} submitted tasks, ${result.counts.stateWritesAcknowledged} acknowledged state writes.`,
+    `${result.violations.length} invariant violations; ${result.crashed.length === 0 ? 'no service crashed' : `crashed: ${result.crashed.join(', ')}`}${result.unexercised.length === 0 ? '' : `; never completed: ${result.unexercised.join(', ')}`}. Checked after the load stopped and ${result.drain.waitedMs} ms of settling (${result.drain.deliveriesLeft} deliveries and ${result.drain.tasksLeft} tasks still moving then): ${result.counts.messagesAccepted} accepted messages (${result.counts.deliveries} deliveries, ${result.counts.deadLetters} dead letters), ${result.counts.tasksSubmitted} submitted tasks, ${result.counts.stateWritesAcknowledged} acknowledged state writes.`,
     '',
     ...(result.violations.length === 0
       ? []

@@ -65,6 +65,8 @@ export interface RunResult {
   };
   violations: Violation[];
   crashed: string[];
+  /** Operations of the mix that never completed once (the smoke fails on any). */
+  unexercised: Operation[];
   passed: boolean;
 }
 

@@ -3,6 +3,7 @@ import { GeneratorPool } from './generator-pool.ts';
 import { checkInvariants } from './invariants.ts';
 import { judgeStep, kneesOf, type RampStep } from './knee.ts';
 import { crashedServices, type LoadMesh, startMesh } from './mesh.ts';
+import { Operations } from './operations.ts';
 import type { LoadOptions } from './options.ts';
 import { cpuSeconds } from './processes.ts';
 import { type PhaseResult, phaseResultOf, type RunResult } from './run-result.ts';
@@ -72,6 +73,13 @@ export async function runScenario(
   const reader = new StoredDataReader(mesh.context.database.url);
   let measureOrigin = Date.now();
   const memory = sampleMemory(mesh, options.sampleMs);
+  // Stopped from outside (Ctrl-C, CI's timeout): the services and generators go too.
+  const onSignal = (signal: NodeJS.Signals) => {
+    note(`${signal}: stopping the generators and the mesh`);
+    void Promise.allSettled([pool.stop(), mesh.stop()]).finally(() => process.exit(1));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const setUpStart = Date.now();
     const connected = await pool.setUp((processIndex) => ({
@@ -164,6 +172,11 @@ export async function runScenario(
     const stored = await reader.read(runId);
     const violations = checkInvariants(records, stored, options.agents);
     const crashed = crashedServices(mesh);
+    const unexercised = Operations.filter(
+      (name) =>
+        options.parsedMix[name] > 0 &&
+        phases.every((phase) => (phase.operations[name]?.ok ?? 0) === 0),
+    );
     const knees =
       options.scenario === 'ramp'
         ? kneesOf(phases.map(toRampStep), options.p99TargetMs)
@@ -220,9 +233,16 @@ export async function runScenario(
       },
       violations,
       crashed,
-      passed: violations.length === 0 && crashed.length === 0,
+      unexercised,
+      // A smoke that never ran an operation proved nothing about it.
+      passed:
+        violations.length === 0 &&
+        crashed.length === 0 &&
+        (options.scenario !== 'smoke' || unexercised.length === 0),
     };
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     memory.stop();
     await pool.stop();
     await reader.close();

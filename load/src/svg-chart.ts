@@ -41,10 +41,11 @@ export function ticksOf(min: number, max: number): number[] {
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = ([1, 2, 5, 10].find((factor) => factor * magnitude >= raw) ?? 10) * magnitude;
   const ticks: number[] = [];
-  for (let tick = Math.floor(min / step) * step; tick < max + step; tick += step) {
+  // At least two ticks, so the axis has a length.
+  for (let tick = Math.floor(min / step) * step; ; tick += step) {
     ticks.push(Number(tick.toPrecision(12)));
+    if (tick >= max && ticks.length > 1) return ticks;
   }
-  return ticks;
 }
 
 const label = (value: number) =>

@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { renderHtml } from './report-html.ts';
+import { renderMarkdown } from './report-markdown.ts';
+import type { PhaseResult, RunResult } from './run-result.ts';
+import { renderLineChart, ticksOf } from './svg-chart.ts';
+
+const figures = (okPerSecond: number, p99Ms: number, errors: Record<string, number> = {}) => ({
+  ok: okPerSecond * 10,
+  okPerSecond,
+  errors,
+  failures: Object.values(errors).reduce((sum, count) => sum + count, 0),
+  p50Ms: p99Ms / 4,
+  p99Ms,
+  p999Ms: p99Ms * 2,
+  maxMs: p99Ms * 3,
+});
+
+const phase = (rate: number, passed: boolean, atS: number): PhaseResult => ({
+  name: `${rate}/s`,
+  offeredPerSecond: rate,
+  durationMs: 10_000,
+  operations: {
+    direct: figures(rate / 2, passed ? 40 : 900),
+    'state-write': figures(rate / 4, 30, passed ? { E_CONFLICT: 3 } : { E_TIMEOUT: 2 }),
+  },
+  seconds: [
+    { atS, okPerSecond: rate, errorsPerSecond: 0, p50Ms: 5, p99Ms: 40 },
+    { atS: atS + 1, okPerSecond: rate, errorsPerSecond: passed ? 0 : 2, p50Ms: 6, p99Ms: 50 },
+  ],
+  verdict: passed
+    ? { passed: true, slow: [], failing: [] }
+    : { passed: false, slow: ['direct'], failing: ['state-write'] },
+});
+
+function result(overrides: Partial<RunResult> = {}): RunResult {
+  return {
+    runId: '261126000000',
+    scenario: 'ramp',
+    command: 'pnpm load ramp --agents 10',
+    startedAt: '2026-11-26T00:00:00.000Z',
+    finishedAt: '2026-11-26T00:01:00.000Z',
+    machine: { cpus: 2, cpuModel: 'test cpu', memoryGiB: 8, node: 'v20' },
+    settings: { agents: 10, generators: 2, stepDurationMs: 10_000 },
+    connectedAgents: 10,
+    phases: [phase(100, true, 0), phase(150, false, 10)],
+    knees: [
+      { operation: 'direct', okPerSecond: 50, p99Ms: 40, offeredPerSecond: 100 },
+      { operation: 'a2a', okPerSecond: undefined, p99Ms: undefined, offeredPerSecond: undefined },
+    ],
+    p99TargetMs: 500,
+    memory: [
+      { atS: -2, mib: { router: 150, 'gateway-a': 160 } },
+      { atS: 20, mib: { router: 180, 'gateway-a': 170 } },
+    ],
+    cpuSeconds: { router: 3, 'generator-0': 1 },
+    measuredSeconds: 20,
+    drain: { waitedMs: 50, deliveriesLeft: 0, tasksLeft: 0 },
+    counts: {
+      messagesAccepted: 100,
+      deliveries: 300,
+      deadLetters: 0,
+      tasksSubmitted: 20,
+      stateWritesAcknowledged: 30,
+    },
+    violations: [],
+    crashed: [],
+    unexercised: [],
+    passed: true,
+    ...overrides,
+  };
+}
+
+describe('the Markdown report', () => {
+  it('states the verdict, the ramp steps with why the last gave, and the knee per operation', () => {
+    const markdown = renderMarkdown(result());
+    expect(markdown).toContain('## Verdict: PASS');
+    expect(markdown).toContain('| 100 | 75.0 | 40.0 | passed |');
+    expect(markdown).toContain(
+      '| 150 | 112.5 | 900.0 | gave: p99 over target (direct); errors (state-write) |',
+    );
+    expect(markdown).toContain('| direct | 50.0 | 40.0 | 100 |');
+    expect(markdown).toContain('| a2a | — | — | failed the first step |');
+    expect(markdown).toContain(
+      '| state-write | 375 | 37.5 | 7.5 | 30.0 | 60.0 | 90.0 | E_TIMEOUT 2 |',
+    );
+    expect(markdown).toContain('| router | 150 | 180 | 180 |');
+    expect(markdown).toContain('| router | 3.0 | 75% |');
+  });
+
+  it('names violations, crashed services and operations that never completed', () => {
+    const markdown = renderMarkdown(
+      result({
+        scenario: 'smoke',
+        knees: undefined,
+        phases: [phase(40, true, 0)],
+        violations: [{ invariant: 'a task was left running', count: 1, ids: ['t1'] }],
+        crashed: ['router (1)'],
+        unexercised: ['broadcast'],
+        passed: false,
+      }),
+    );
+    expect(markdown).toContain('## Verdict: FAIL');
+    expect(markdown).toContain('crashed: router (1); never completed: broadcast');
+    expect(markdown).toContain('| a task was left running | 1 | t1 |');
+    expect(markdown).not.toContain('## Ramp');
+    expect(markdown).toContain('## Operations\n');
+  });
+
+  it('still renders a run that measured nothing', () => {
+    const markdown = renderMarkdown(result({ phases: [], memory: [], cpuSeconds: {}, knees: [] }));
+    expect(markdown).toContain('## Ramp');
+    expect(markdown).not.toContain('## Operations');
+  });
+});
+
+describe('the HTML report', () => {
+  it('is one page with the tables and inline SVG plots, escaping what it shows', () => {
+    const html = renderHtml(result({ command: 'pnpm load ramp --mix "a<b"' }));
+    expect(html).toContain('<h2>Verdict: PASS</h2>');
+    expect(html).toContain('<td>direct</td>');
+    expect(html).toContain('a&lt;b');
+    expect(html.match(/<svg /g)).toHaveLength(5);
+    expect(html).toContain('Ramp: p99 per operation at each offered rate');
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+  });
+
+  it('leaves the ramp plots out of a mixed run', () => {
+    const html = renderHtml(
+      result({ scenario: 'mixed', knees: undefined, phases: [phase(10, true, 0)] }),
+    );
+    expect(html.match(/<svg /g)).toHaveLength(3);
+  });
+});
+
+describe('the SVG chart', () => {
+  it('picks round ticks that cover the data', () => {
+    expect(ticksOf(0, 87)).toEqual([0, 20, 40, 60, 80, 100]);
+    expect(ticksOf(0, 0)).toEqual([0, 0.2]);
+    expect(ticksOf(-2, 9)).toEqual([-5, 0, 5, 10]);
+    expect(ticksOf(0, 0.9e-5).length).toBeGreaterThan(3);
+  });
+
+  it('draws a line per series, a dot for a single point, markers and a legend', () => {
+    const svg = renderLineChart({
+      title: 'T & t',
+      xLabel: 'x',
+      yLabel: 'y',
+      series: [
+        {
+          name: 'one',
+          points: [
+            [0, 1],
+            [1, 20_000],
+          ],
+        },
+        { name: 'single', points: [[1, 5]] },
+        ...Array.from({ length: 5 }, (_, index) => ({ name: `s${index}`, points: [] })),
+      ],
+      markers: [{ x: 1, label: 'step' }],
+    });
+    expect(svg).toContain('T &amp; t');
+    expect(svg.match(/<polyline/g)).toHaveLength(7);
+    expect(svg.match(/<circle/g)).toHaveLength(1);
+    expect(svg).toContain('>20k<');
+    expect(svg).toContain('stroke-dasharray');
+    expect(svg).toContain('>s4<');
+  });
+});
