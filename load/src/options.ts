@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DEFAULT_MIX, type Mix, parseMix } from './operations.ts';
 
 /** The scenarios `pnpm load <scenario>` runs. */
-export const Scenarios = ['mixed', 'ramp', 'smoke'] as const;
+export const Scenarios = ['mixed', 'ramp', 'stress', 'smoke'] as const;
 export type Scenario = (typeof Scenarios)[number];
 
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -13,7 +13,13 @@ const ms = (fallback: number) => z.coerce.number().int().positive().default(fall
 export const LoadOptionsSchema = z.object({
   agents: count(1000).describe('Agents, spread over two gateways'),
   generators: count(2).describe('Generator processes the agents and the load are split over'),
-  rate: z.coerce.number().positive().default(200).describe('Offered operations/s (mixed, smoke)'),
+  rate: z.coerce
+    .number()
+    .positive()
+    .default(200)
+    .describe(
+      'Offered operations/s (mixed, smoke); stress: the knee (a ramp’s highest passed step)',
+    ),
   durationMs: ms(60_000).describe('Length of the measured phase (mixed, smoke)'),
   warmupMs: z.coerce
     .number()
@@ -35,6 +41,9 @@ export const LoadOptionsSchema = z.object({
   drainTimeoutMs: ms(120_000).describe(
     'How long the run waits for deliveries and tasks to settle before checking',
   ),
+  baselineMs: ms(20_000).describe('Stress: time at half the knee before the overload'),
+  overloadMs: ms(30_000).describe('Stress: time at twice the knee'),
+  recoveryMs: ms(60_000).describe('Stress: time at half the knee after the overload'),
   startRate: z.coerce
     .number()
     .positive()
@@ -51,7 +60,9 @@ export const LoadOptionsSchema = z.object({
     .positive()
     .default(100_000)
     .describe('Ramp: never offer more than this'),
-  p99TargetMs: ms(500).describe('Ramp: a step passes while every operation’s p99 is within this'),
+  p99TargetMs: ms(500).describe(
+    'Ramp: a step passes while every operation’s p99 is within this; stress: recovered once the p99 of every second stays within it',
+  ),
   maxInFlight: count(5000).describe(
     'Per generator: operations in flight past which an arrival is counted E_GENERATOR_SATURATED',
   ),
@@ -105,6 +116,7 @@ export function usage(): string {
   return [
     `usage: pnpm load <${Scenarios.join('|')}> [--flag value...]`,
     '  mixed: the mix at --rate for --duration-ms; ramp: steps up until p99 or errors give;',
+    '  stress: half the knee (--rate), twice it, half again: shedding, memory, recovery time;',
     '  smoke: a small mixed run (CI). Every run ends with the invariant checker.',
     ...lines,
   ].join('\n');

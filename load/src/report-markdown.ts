@@ -78,6 +78,32 @@ function rampSection(result: RunResult): string[] {
   ];
 }
 
+function stressSection(result: RunResult): string[] {
+  const stress = result.stress;
+  if (stress === undefined) return [];
+  const half = stress.kneePerSecond / 2;
+  return [
+    '## Stress',
+    '',
+    `Knee given: ${stress.kneePerSecond}/s. Offered ${half}/s (half), then ${2 * stress.kneePerSecond}/s (twice), then ${half}/s again. ${
+      stress.recoverySeconds === undefined
+        ? `**Latency did not recover** before the run ended (p99 of every second within ${result.p99TargetMs} ms and no errors).`
+        : `Latency recovered ${stress.recoverySeconds} s after the load dropped (from then on the p99 of every second stayed within ${result.p99TargetMs} ms, with no errors).`
+    }`,
+    '',
+    table(
+      ['service', 'RSS at the end of the baseline MiB', 'highest RSS MiB'],
+      Object.entries(stress.baselineMiB).map(([name, mib]) => [
+        name,
+        String(mib),
+        String(stress.peakMiB[name] ?? 0),
+      ]),
+    ),
+    '',
+    ...result.phases.flatMap((phase) => [`### ${phase.name}`, '', operationTable(phase), '']),
+  ];
+}
+
 /** The run as Markdown: settings, verdict, invariants, figures per operation, memory, CPU. */
 export function renderMarkdown(result: RunResult): string {
   const memoryNames = Object.keys(result.memory[0]?.mib ?? {});
@@ -118,7 +144,8 @@ export function renderMarkdown(result: RunResult): string {
           '',
         ]),
     ...(result.scenario === 'ramp' ? rampSection(result) : []),
-    ...(lastPhase === undefined
+    ...stressSection(result),
+    ...(lastPhase === undefined || result.stress !== undefined
       ? []
       : [
           `## Operations${result.scenario === 'ramp' ? ` at the last step (${lastPhase.name})` : ''}`,

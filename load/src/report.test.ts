@@ -47,6 +47,7 @@ function result(overrides: Partial<RunResult> = {}): RunResult {
       { operation: 'direct', okPerSecond: 50, p99Ms: 40, offeredPerSecond: 100 },
       { operation: 'a2a', okPerSecond: undefined, p99Ms: undefined, offeredPerSecond: undefined },
     ],
+    stress: undefined,
     p99TargetMs: 500,
     memory: [
       { atS: -2, mib: { router: 150, 'gateway-a': 160 } },
@@ -110,6 +111,35 @@ describe('the Markdown report', () => {
     const markdown = renderMarkdown(result({ phases: [], memory: [], cpuSeconds: {}, knees: [] }));
     expect(markdown).toContain('## Ramp');
     expect(markdown).not.toContain('## Operations');
+  });
+});
+
+describe('the Markdown report of a stress run', () => {
+  const stressRun = (recoverySeconds: number | undefined) =>
+    renderMarkdown(
+      result({
+        scenario: 'stress',
+        knees: undefined,
+        phases: [phase(50, true, 0), phase(200, false, 20), phase(50, true, 50)],
+        stress: {
+          kneePerSecond: 100,
+          recoverySeconds,
+          baselineMiB: { router: 150 },
+          peakMiB: { router: 240 },
+        },
+      }),
+    );
+
+  it('states the recovery time, memory before and at peak, and every phase', () => {
+    const markdown = stressRun(4);
+    expect(markdown).toContain('Latency recovered 4 s after the load dropped');
+    expect(markdown).toContain('| router | 150 | 240 |');
+    expect(markdown).toContain('### 200/s');
+    expect(markdown).not.toContain('## Operations');
+  });
+
+  it('says so when latency never recovered', () => {
+    expect(stressRun(undefined)).toContain('**Latency did not recover**');
   });
 });
 

@@ -49,6 +49,15 @@ export interface RunResult {
   connectedAgents: number;
   phases: PhaseResult[];
   knees: Knee[] | undefined;
+  /** Stress: the knee it was given, how long latency took to recover, memory before and at peak. */
+  stress:
+    | {
+        kneePerSecond: number;
+        recoverySeconds: number | undefined;
+        baselineMiB: Record<string, number>;
+        peakMiB: Record<string, number>;
+      }
+    | undefined;
   p99TargetMs: number;
   /** Resident memory of each service (MiB), sampled over the run; atS as in SecondFigures. */
   memory: Array<{ atS: number; mib: Record<string, number> }>;

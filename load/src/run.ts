@@ -6,6 +6,7 @@ import { crashedServices, type LoadMesh, startMesh } from './mesh.ts';
 import { Operations } from './operations.ts';
 import type { LoadOptions } from './options.ts';
 import { cpuSeconds } from './processes.ts';
+import { recoverySecondsOf } from './recovery.ts';
 import { type PhaseResult, phaseResultOf, type RunResult } from './run-result.ts';
 import { rampRates } from './schedule.ts';
 import { StoredDataReader } from './stored-data.ts';
@@ -123,6 +124,8 @@ export async function runScenario(
     );
     measureOrigin = Date.now() + PHASE_LEAD_MS;
     const phases: PhaseResult[] = [];
+    let baselineMiB: Record<string, number> = {};
+    let recoveryFromS = 0;
     const measure = async (name: string, rate: number, durationMs: number) => {
       const offsetS = (Date.now() + PHASE_LEAD_MS - measureOrigin) / 1000;
       const phase = phaseResultOf(
@@ -145,6 +148,16 @@ export async function runScenario(
         );
         if (!phase.verdict.passed) break;
       }
+    } else if (options.scenario === 'stress') {
+      const half = options.rate / 2;
+      await measure(`baseline ${half}/s`, half, options.baselineMs);
+      baselineMiB = mesh.memoryMiB();
+      note(`baseline at half the knee (${half}/s) measured`);
+      await measure(`overload ${2 * options.rate}/s`, 2 * options.rate, options.overloadMs);
+      note(`overload at twice the knee (${2 * options.rate}/s) measured`);
+      const recovery = await measure(`recovery ${half}/s`, half, options.recoveryMs);
+      recoveryFromS = recovery.seconds[0]?.atS ?? 0;
+      note('recovery at half the knee measured');
     } else {
       await measure(`${options.rate}/s`, options.rate, options.durationMs);
       note(`measured ${options.rate}/s for ${options.durationMs} ms`);
@@ -177,6 +190,28 @@ export async function runScenario(
         options.parsedMix[name] > 0 &&
         phases.every((phase) => (phase.operations[name]?.ok ?? 0) === 0),
     );
+    const memorySamples = memory.samples.map((sample) => ({
+      atS: (sample.atMs - measureOrigin) / 1000,
+      mib: sample.mib,
+    }));
+    const stress =
+      options.scenario === 'stress'
+        ? {
+            kneePerSecond: options.rate,
+            recoverySeconds: recoverySecondsOf(
+              phases.flatMap((phase) => phase.seconds),
+              recoveryFromS,
+              options.p99TargetMs,
+            ),
+            baselineMiB,
+            peakMiB: Object.fromEntries(
+              Object.keys(baselineMiB).map((name) => [
+                name,
+                Math.max(...memorySamples.map((sample) => sample.mib[name] ?? 0)),
+              ]),
+            ),
+          }
+        : undefined;
     const knees =
       options.scenario === 'ramp'
         ? kneesOf(phases.map(toRampStep), options.p99TargetMs)
@@ -205,18 +240,24 @@ export async function runScenario(
               stepDurationMs: options.stepDurationMs,
               p99TargetMs: options.p99TargetMs,
             }
-          : { rate: options.rate, durationMs: options.durationMs }),
+          : options.scenario === 'stress'
+            ? {
+                knee: options.rate,
+                baselineMs: options.baselineMs,
+                overloadMs: options.overloadMs,
+                recoveryMs: options.recoveryMs,
+                p99TargetMs: options.p99TargetMs,
+              }
+            : { rate: options.rate, durationMs: options.durationMs }),
         warmupMs: options.warmupMs,
         rateLimits: options.keepRateLimits ? 'kept' : 'lifted',
       },
       connectedAgents: connected,
       phases,
       knees,
+      stress,
       p99TargetMs: options.p99TargetMs,
-      memory: memory.samples.map((sample) => ({
-        atS: (sample.atMs - measureOrigin) / 1000,
-        mib: sample.mib,
-      })),
+      memory: memorySamples,
       cpuSeconds: cpuUsed,
       measuredSeconds,
       drain: {
@@ -238,7 +279,8 @@ export async function runScenario(
       passed:
         violations.length === 0 &&
         crashed.length === 0 &&
-        (options.scenario !== 'smoke' || unexercised.length === 0),
+        (options.scenario !== 'smoke' || unexercised.length === 0) &&
+        (stress === undefined || stress.recoverySeconds !== undefined),
     };
   } finally {
     process.off('SIGINT', onSignal);

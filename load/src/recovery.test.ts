@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { recoverySecondsOf } from './recovery.ts';
+
+const second = (atS: number, p99Ms: number, errorsPerSecond = 0) => ({
+  atS,
+  p99Ms,
+  errorsPerSecond,
+});
+
+describe('recoverySecondsOf', () => {
+  it('counts the seconds until latency stays within the limit for good', () => {
+    const seconds = [
+      second(9, 900),
+      second(10, 2000),
+      second(11, 80),
+      second(12, 700),
+      second(13, 90),
+      second(14, 95),
+    ];
+    expect(recoverySecondsOf(seconds, 10, 100)).toBe(3);
+  });
+
+  it('treats a second with errors as not recovered', () => {
+    expect(recoverySecondsOf([second(0, 10, 1), second(1, 10), second(2, 10)], 0, 100)).toBe(1);
+  });
+
+  it('is 0 when the mesh never suffered and undefined when it never recovered', () => {
+    expect(recoverySecondsOf([second(5, 10), second(6, 10)], 5, 100)).toBe(0);
+    expect(recoverySecondsOf([second(5, 10), second(6, 500)], 5, 100)).toBeUndefined();
+    expect(recoverySecondsOf([], 5, 100)).toBeUndefined();
+  });
+});
