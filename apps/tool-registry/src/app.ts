@@ -165,6 +165,7 @@ export function build(
             catalog,
             invoker,
             groups,
+            security,
             settings: () => ({
               version: packageJson.version,
               pageSize: settings().mcp.pageSize,

@@ -1,6 +1,12 @@
 import { Server } from '@modelcontextprotocol/server';
-import { type JsonValue, SbError, subjectMatches, type ToolRecord } from '@switchboard/protocol';
-import type { Caller } from '@switchboard/service';
+import {
+  isSbError,
+  type JsonValue,
+  SbError,
+  subjectMatches,
+  type ToolRecord,
+} from '@switchboard/protocol';
+import type { Caller, SecurityEvents } from '@switchboard/service';
 import type { Catalog } from '../catalog.ts';
 import type { GroupStore } from '../db/group-store.ts';
 import type { Invoker } from '../invoker.ts';
@@ -73,6 +79,8 @@ export function createMcpServer(
     invoker: Invoker;
     groups: GroupStore;
     settings: () => McpServerSettings;
+    /** Reports a call the caller's grants refuse (MCP calls do not pass the bus's replies). */
+    security?: SecurityEvents;
   },
 ): Server {
   const settings = deps.settings();
@@ -155,6 +163,16 @@ export function createMcpServer(
         record.outputSchema,
       );
     } catch (error) {
+      if (isSbError(error) && error.code === 'E_FORBIDDEN') {
+        deps.security?.report({
+          kind: 'forbidden',
+          principal: caller.principal.id,
+          credentialId: caller.principal.credential.id,
+          path: `/mcp tools/call ${request.params.name}`,
+          code: error.code,
+          detail: error.message,
+        });
+      }
       if (isProtocolFailure(error)) throw protocolErrorOf(error);
       return toolErrorResult(error);
     }
