@@ -29,6 +29,7 @@ import { serveTaskRpcs } from './handlers/serve.ts';
 import { createSubmitter } from './handlers/submit.ts';
 import { createInputValidator } from './input-validator.ts';
 import { startSweeper } from './sweeper.ts';
+import { startTaskCensus } from './task-census.ts';
 import { createTaskMetrics, type TaskMetrics } from './task-metrics.ts';
 import { createTypeRegistry } from './type-registry.ts';
 
@@ -152,7 +153,6 @@ export function build(
       );
       const sweeper = startSweeper({
         store,
-        queries,
         reporter,
         schedules,
         dispatcher,
@@ -161,10 +161,17 @@ export function build(
         metrics: taskMetrics,
         log: log.child({ component: 'sweep' }),
       });
+      const census = startTaskCensus({
+        queries,
+        metrics: taskMetrics,
+        settings,
+        log: log.child({ component: 'census' }),
+      });
       stops.push(
         async () => {
           await Promise.all(rpcs.map((subscription) => subscription.stop()));
         },
+        () => census.stop(),
         () => sweeper.stop(),
         () => dispatcher.stop(),
       );

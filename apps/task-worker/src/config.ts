@@ -56,6 +56,12 @@ export const tasksConfig = defineServiceConfig({
       60_000,
       'Longest retry delay for a type registered without a retry policy, in ms',
     ),
+    statsRefreshMs: ms(
+      10,
+      3_600_000,
+      5000,
+      'How often a replica counts the tasks by status for its stats and the depth gauges, in ms',
+    ),
     executorCacheMs: ms(
       1,
       3_600_000,
@@ -77,6 +83,7 @@ export const tasksConfig = defineServiceConfig({
     'tasks.backoffBaseMs',
     'tasks.backoffMaxMs',
     'tasks.claimBatch',
+    'tasks.statsRefreshMs',
   ],
 });
 

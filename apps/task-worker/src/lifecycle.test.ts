@@ -1,5 +1,6 @@
+import { StatsRpc } from '@switchboard/protocol';
 import { type AgentClient, SbError } from '@switchboard/sdk';
-import { waitFor } from '@switchboard/testing';
+import { connectTestBus, keyPrincipal, waitFor } from '@switchboard/testing';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTaskMesh, info, type TaskMesh } from './test-mesh.ts';
@@ -256,6 +257,59 @@ describe('a task through the mesh', () => {
       await waitFor(async () => (await declared()) === 0);
     } finally {
       await sql.end();
+    }
+  });
+
+  it('counts the tasks by status in its stats: waiting and running, and ended in the last minute', async () => {
+    await boss.tasks.registerType({ name: 'life.census' });
+    await boss.tasks.registerType({ name: 'life.census.idle' });
+    const worker = await mesh.agent('gw-a', info('life-census'));
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await worker.tasks.handle('life.census', async (input) => {
+      if ((input as { hold: boolean }).hold) await released;
+      if ((input as { fail: boolean }).fail) {
+        throw new SbError('E_VALIDATION', 'told to fail', { details: { retryable: false } });
+      }
+      return null;
+    });
+    const held = await boss.tasks.submit('life.census', { hold: true, fail: false });
+    const done = await boss.tasks.submit('life.census', { hold: false, fail: false });
+    const failed = await boss.tasks.submit('life.census', { hold: false, fail: true });
+    const waiting = await boss.tasks.submit('life.census.idle', {});
+    await boss.tasks.wait(done.taskId, { timeoutMs: 15_000 });
+    await boss.tasks.wait(failed.taskId, { timeoutMs: 15_000 });
+    await boss.tasks.cancel(waiting.taskId);
+
+    const bus = await connectTestBus(mesh.context.namespace);
+    try {
+      const figures = async () =>
+        (
+          await bus.request(
+            bus.subjects.rpc('tasks', StatsRpc.operation),
+            StatsRpc,
+            {},
+            { principal: keyPrincipal('admin', ['admin']) },
+          )
+        ).figures;
+      // Other tests of this file ran tasks too: these figures count at least this test's.
+      await waitFor(async () => {
+        const now = await figures();
+        return (
+          (now.running ?? 0) >= 1 &&
+          (now.succeededLastMinute ?? 0) >= 1 &&
+          (now.failedLastMinute ?? 0) >= 1 &&
+          (now.cancelledLastMinute ?? 0) >= 1
+        );
+      });
+      release();
+      await boss.tasks.wait(held.taskId, { timeoutMs: 15_000 });
+      await waitFor(async () => (await figures()).running === 0);
+    } finally {
+      release();
+      await bus.close();
     }
   });
 });

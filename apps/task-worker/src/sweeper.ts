@@ -2,7 +2,6 @@ import type { Logger } from '@switchboard/logger';
 import type { TaskChange } from '@switchboard/protocol';
 import { runEvery } from '@switchboard/service';
 import type { TasksSettings } from './config.ts';
-import type { TaskQueries } from './db/task-queries.ts';
 import type { TaskStore } from './db/task-store.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import type { Reporter } from './handlers/report.ts';
@@ -14,12 +13,11 @@ import type { TaskMetrics } from './task-metrics.ts';
  * attempts whose deadline passed (telling their agent to stop) or whose lease ran out (agent or
  * worker gone), each retried or final per its policy; fires the cron schedules whose tick has
  * come; settles tasks waiting on dependencies; queues scheduled tasks whose time has come; wakes
- * the dispatcher (retries whose backoff ended, anything a lost wake-up left); and refreshes the
- * depth gauges.
+ * the dispatcher (retries whose backoff ended, anything a lost wake-up left). The depth gauges
+ * are the census's (task-census.ts).
  */
 export function startSweeper(deps: {
   store: TaskStore;
-  queries: TaskQueries;
   reporter: Reporter;
   schedules: Schedules;
   dispatcher: Dispatcher;
@@ -68,7 +66,6 @@ export function startSweeper(deps: {
     deps.publish(await store.resolveDependencies(limit));
     deps.publish(await store.promoteDue(limit));
     dispatcher.wake();
-    metrics.depth(await deps.queries.depth());
   };
 
   const job = runEvery(() => deps.settings().sweepIntervalMs, sweep, {

@@ -57,6 +57,10 @@ export function createTaskMetrics(registry: Registry) {
     scheduled: 0,
     queued: 0,
     running: 0,
+    succeededLastMinute: 0,
+    failedLastMinute: 0,
+    cancelledLastMinute: 0,
+    timedOutLastMinute: 0,
   };
   const finalFigure: Partial<Record<TaskStatus, string>> = {
     succeeded: 'succeeded',
@@ -109,6 +113,20 @@ export function createTaskMetrics(registry: Registry) {
       for (const row of rows) {
         depth.set({ type: row.type, status: row.status }, row.count);
         totals[row.status] = (totals[row.status] ?? 0) + row.count;
+      }
+      Object.assign(figures, totals);
+    },
+    /** Tasks that ended in the last minute, mesh-wide, per final status (the census's count). */
+    finishedRecently(rows: ReadonlyArray<{ status: TaskStatus; count: number }>) {
+      const totals: Record<string, number> = {
+        succeededLastMinute: 0,
+        failedLastMinute: 0,
+        cancelledLastMinute: 0,
+        timedOutLastMinute: 0,
+      };
+      for (const row of rows) {
+        const figure = finalFigure[row.status];
+        if (figure !== undefined) totals[`${figure}LastMinute`] = row.count;
       }
       Object.assign(figures, totals);
     },

@@ -26,6 +26,7 @@ export const fastTimers = {
   SB_TASKS__BACKOFF_BASE_MS: '20',
   SB_TASKS__BACKOFF_MAX_MS: '200',
   SB_TASKS__EXECUTOR_CACHE_MS: '50',
+  SB_TASKS__STATS_REFRESH_MS: '50',
 };
 
 /** Every task grant an agent of these tests needs. */

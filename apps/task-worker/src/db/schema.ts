@@ -101,6 +101,8 @@ export const tasks = tasksSchema.table(
     index('tasks_type_idx').on(table.type, table.seq),
     index('tasks_status_idx').on(table.status, table.seq),
     index('tasks_submitter_idx').on(table.submittedBy, table.seq),
+    // The stats count the tasks that ended in the last minute without reading the older ones.
+    index('tasks_finished_idx').on(table.finishedAt).where(sql`finished_at IS NOT NULL`),
     uniqueIndex('tasks_idempotency_idx')
       .on(table.submittedBy, table.idempotencyKey)
       .where(sql`idempotency_key IS NOT NULL`),

@@ -79,6 +79,15 @@ export function createTaskQueries(database: Database, codec: RecordCodec) {
         WHERE status IN ('scheduled', 'queued', 'running')
         GROUP BY type, status`;
     },
+
+    /** Tasks that reached a final status in the last `windowMs`, mesh-wide, per status. */
+    async finishedWithin(windowMs: number): Promise<Array<{ status: TaskStatus; count: number }>> {
+      return sql<Array<{ status: TaskStatus; count: number }>>`
+        SELECT status, count(*)::int AS count FROM tasks.tasks
+        WHERE finished_at IS NOT NULL
+          AND finished_at > now() - make_interval(secs => ${windowMs / 1000})
+        GROUP BY status`;
+    },
   };
 }
 

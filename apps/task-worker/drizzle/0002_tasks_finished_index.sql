@@ -1,0 +1,1 @@
+CREATE INDEX "tasks_finished_idx" ON "tasks"."tasks" USING btree ("finished_at") WHERE finished_at IS NOT NULL;
