@@ -10,6 +10,7 @@ import {
   createService,
   createTokenResolver,
   limitForRoles,
+  reportUndecryptable,
   type Service,
   type ServiceConnections,
   servePayloadReencryption,
@@ -59,7 +60,7 @@ export function build(
     listen: () => config.current.a2a,
     routes: (http) => registerA2aRoutes(http, () => runtime),
     register: async ({ bus, db, cache, security }) => {
-      const codec = await loadRecordCodec(config.current.payloads);
+      const codec = reportUndecryptable(await loadRecordCodec(config.current.payloads), security);
       const store = createTaskStore(db, codec);
       const catalog = createAgentCatalog({ bus, ttlMs: () => settings().agentCacheTtlMs });
       stops.push(
