@@ -89,6 +89,7 @@ beforeAll(async () => {
     SB_TASKS__PORT: '0',
     SB_TASKS__SWEEP_INTERVAL_MS: '50',
     SB_TASKS__EXECUTOR_CACHE_MS: '50',
+    SB_TASKS__STATS_REFRESH_MS: '100',
   });
   registry = await spawnService('tool-registry', {
     ...common,
@@ -282,6 +283,12 @@ describe('the operator console', () => {
       .first()
       .waitFor();
     await expectAccessible('tasks');
+    // The overview counts it among the tasks that succeeded in the last minute.
+    await open('overview', 'Overview');
+    const succeeded = page
+      .locator('.figure', { hasText: 'tasks succeeded, last minute' })
+      .locator('.value');
+    await expect.poll(() => succeeded.textContent(), { timeout: 10_000 }).toBe('1');
   });
 
   it('shows a tool with its health, figures and audit trail, and deprecates it', async () => {
@@ -311,6 +318,10 @@ describe('the operator console', () => {
     await row.getByRole('button', { name: 'Deprecate console.upper@1.0.0' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Deprecate' }).click();
     await page.getByRole('row', { name: /console\.upper 1\.0\.0 deprecated/ }).waitFor();
+    // The overview's tool-call error rate counts that call: none of it failed.
+    await open('overview', 'Overview');
+    const errors = page.locator('.figure', { hasText: 'tool-call errors' }).locator('.value');
+    await expect.poll(() => errors.textContent(), { timeout: 10_000 }).toBe('0.0');
   });
 
   it('adds an A2A peer, follows its health live, finds it in the directory and removes it', async () => {

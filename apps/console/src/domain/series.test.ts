@@ -6,6 +6,7 @@ import {
   rateSeries,
   type ServiceStats,
   type StatsSnapshot,
+  shareSeries,
 } from './series.ts';
 
 const router = (instanceId: string, figures: Record<string, number>): ServiceStats => ({
@@ -54,6 +55,50 @@ describe('rateSeries', () => {
 
   it('needs two snapshots for a rate', () => {
     expect(rateSeries([snapshot(1, {})], accepted)).toEqual({ times: [], values: [] });
+  });
+});
+
+describe('shareSeries', () => {
+  const tools = (instanceId: string, ok: number, failed: number, timedOut: number) => ({
+    tools: {
+      service: 'tools',
+      instanceId,
+      uptimeMs: 1,
+      figures: { callsOk: ok, callsFailed: failed, callsTimedOut: timedOut },
+    },
+  });
+  const errors = [
+    { service: 'tools', figure: 'callsFailed' },
+    { service: 'tools', figure: 'callsTimedOut' },
+  ];
+  const calls = [{ service: 'tools', figure: 'callsOk' }, ...errors];
+
+  it('gives the percentage the part grew by out of the whole, per interval', () => {
+    const series = shareSeries(
+      [
+        snapshot(10, tools('t1', 10, 1, 0)),
+        snapshot(15, tools('t1', 16, 2, 1)),
+        snapshot(20, tools('t1', 26, 2, 1)),
+      ],
+      errors,
+      calls,
+    );
+    expect(series).toEqual({ times: [15, 20], values: [25, 0] });
+  });
+
+  it('leaves an interval unknown without calls, with a figure missing, or where the replica changed', () => {
+    const series = shareSeries(
+      [
+        snapshot(1, tools('t1', 4, 1, 0)),
+        snapshot(2, tools('t1', 4, 1, 0)),
+        snapshot(3, { tools: down }),
+        snapshot(4, tools('t1', 9, 1, 0)),
+        snapshot(5, tools('t2', 20, 5, 0)),
+      ],
+      errors,
+      calls,
+    );
+    expect(series.values).toEqual([null, null, null, null]);
   });
 });
 

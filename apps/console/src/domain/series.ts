@@ -47,29 +47,78 @@ export function gaugeSeries(snapshots: readonly StatsSnapshot[], ref: FigureRef)
 }
 
 /**
- * A counter (messages accepted, ...) as a rate per second between consecutive snapshots. Each
- * snapshot comes from whichever replica answered, and a replica's counters start at zero when
- * it starts: a point where the answering instance changed or the counter went down is unknown
- * (null) rather than a made-up spike.
+ * How much a counter grew from one snapshot to the next. Each snapshot comes from whichever
+ * replica answered, and a replica's counters start at zero when it starts: where the answering
+ * instance changed or the counter went down, the growth is unknown (undefined) rather than a
+ * made-up spike.
  */
-export function rateSeries(snapshots: readonly StatsSnapshot[], ref: FigureRef): Series {
+function growthOf(
+  previous: StatsSnapshot,
+  current: StatsSnapshot,
+  ref: FigureRef,
+): number | undefined {
+  const before = figureOf(previous, ref);
+  const after = figureOf(current, ref);
+  const sameInstance = instanceOf(previous, ref.service) === instanceOf(current, ref.service);
+  if (before === undefined || after === undefined || !sameInstance || after < before) {
+    return undefined;
+  }
+  return after - before;
+}
+
+/** One point per pair of consecutive snapshots, at the later one's time. */
+function pairSeries(
+  snapshots: readonly StatsSnapshot[],
+  pointOf: (previous: StatsSnapshot, current: StatsSnapshot) => number | null,
+): Series {
   const times: number[] = [];
   const values: Array<number | null> = [];
   for (let index = 1; index < snapshots.length; index++) {
     const previous = snapshots[index - 1] as StatsSnapshot;
     const current = snapshots[index] as StatsSnapshot;
-    const before = figureOf(previous, ref);
-    const after = figureOf(current, ref);
-    const seconds = secondsOf(current) - secondsOf(previous);
-    const sameInstance = instanceOf(previous, ref.service) === instanceOf(current, ref.service);
     times.push(secondsOf(current));
-    values.push(
-      before === undefined || after === undefined || !sameInstance || after < before || seconds <= 0
-        ? null
-        : (after - before) / seconds,
-    );
+    values.push(pointOf(previous, current));
   }
   return { times, values };
+}
+
+/**
+ * A counter (messages accepted, ...) as a rate per second between consecutive snapshots; null
+ * where its growth is unknown (see {@link growthOf}).
+ */
+export function rateSeries(snapshots: readonly StatsSnapshot[], ref: FigureRef): Series {
+  return pairSeries(snapshots, (previous, current) => {
+    const growth = growthOf(previous, current, ref);
+    const seconds = secondsOf(current) - secondsOf(previous);
+    return growth === undefined || seconds <= 0 ? null : growth / seconds;
+  });
+}
+
+/**
+ * The share, in percent, that the counters `part` grew by out of what the counters `whole` grew
+ * by, between consecutive snapshots (failed tool calls out of all calls, per interval). Null
+ * where a growth is unknown or `whole` did not grow (no calls: no rate to speak of).
+ */
+export function shareSeries(
+  snapshots: readonly StatsSnapshot[],
+  part: readonly FigureRef[],
+  whole: readonly FigureRef[],
+): Series {
+  const sum = (previous: StatsSnapshot, current: StatsSnapshot, refs: readonly FigureRef[]) => {
+    let total = 0;
+    for (const ref of refs) {
+      const growth = growthOf(previous, current, ref);
+      if (growth === undefined) return undefined;
+      total += growth;
+    }
+    return total;
+  };
+  return pairSeries(snapshots, (previous, current) => {
+    const parts = sum(previous, current, part);
+    const all = sum(previous, current, whole);
+    if (parts === undefined || all === undefined || all === 0) return null;
+    return (parts / all) * 100;
+  });
 }
 
 /** The last known value of a series, or undefined when it has none. */

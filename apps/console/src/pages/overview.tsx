@@ -9,7 +9,9 @@ import {
   gaugeSeries,
   latest,
   rateSeries,
+  type Series,
   type StatsSnapshot,
+  shareSeries,
 } from '../domain/series.ts';
 
 const WINDOW_MS = 15 * 60_000;
@@ -24,6 +26,12 @@ const queued = { service: 'router', figure: 'queued' };
 const inflight = { service: 'router', figure: 'inflight' };
 const deliveryP50 = { service: 'router', figure: 'deliveryP50Ms' };
 const deliveryP99 = { service: 'router', figure: 'deliveryP99Ms' };
+const task = (figure: string) => ({ service: 'tasks', figure });
+const toolCalls = (figure: string) => ({ service: 'tools', figure });
+const toolErrors = [toolCalls('callsFailed'), toolCalls('callsTimedOut')];
+const allToolCalls = [toolCalls('callsOk'), toolCalls('callsRefused'), ...toolErrors];
+
+const hasValues = (series: Series) => series.values.some((value) => value !== null);
 
 function format(value: number | undefined, digits = 0): string {
   return value === undefined ? '–' : value.toFixed(digits);
@@ -107,6 +115,21 @@ export function OverviewPage({ canSeePeers }: { canSeePeers: boolean }) {
     p50: gaugeSeries(snapshots, deliveryP50),
     p99: gaugeSeries(snapshots, deliveryP99),
   };
+  // Mesh-wide counts the task worker keeps (docs/tasks.md): whichever replica answered.
+  const tasks = {
+    queued: gaugeSeries(snapshots, task('queued')),
+    running: gaugeSeries(snapshots, task('running')),
+    scheduled: gaugeSeries(snapshots, task('scheduled')),
+  };
+  const ended = {
+    succeeded: gaugeSeries(snapshots, task('succeededLastMinute')),
+    failed: gaugeSeries(snapshots, task('failedLastMinute')),
+    cancelled: gaugeSeries(snapshots, task('cancelledLastMinute')),
+    timedOut: gaugeSeries(snapshots, task('timedOutLastMinute')),
+  };
+  const toolErrorRate = shareSeries(snapshots, toolErrors, allToolCalls);
+  const toolsAnswered = hasValues(gaugeSeries(snapshots, toolCalls('callsOk')));
+  const noTasks = 'The task worker has not answered in the last 15 minutes.';
 
   return (
     <section aria-labelledby="overview-title">
@@ -118,6 +141,12 @@ export function OverviewPage({ canSeePeers }: { canSeePeers: boolean }) {
         <Figure label="dead-lettered / s" value={format(latest(rates.deadLettered), 1)} />
         <Figure label="delivery p99, last minute (ms)" value={format(latest(delivery.p99), 1)} />
         <Figure label="queued deliveries" value={format(latest(depth.queued))} />
+        <Figure
+          label="tasks queued / running"
+          value={`${format(latest(tasks.queued))} / ${format(latest(tasks.running))}`}
+        />
+        <Figure label="tasks succeeded, last minute" value={format(latest(ended.succeeded))} />
+        <Figure label="tool-call errors (%)" value={format(latest(toolErrorRate), 1)} />
         {canSeePeers && <Figure label="A2A peers up / down" value={peers ?? '–'} />}
       </div>
       <div className="charts">
@@ -133,6 +162,7 @@ export function OverviewPage({ canSeePeers }: { canSeePeers: boolean }) {
         <TimeChart
           title="Delivery latency, accepted to acked (last minute)"
           unit="ms"
+          empty="No delivery acked in the last 15 minutes."
           series={[
             { label: 'p50', data: delivery.p50 },
             { label: 'p99', data: delivery.p99 },
@@ -145,6 +175,37 @@ export function OverviewPage({ canSeePeers }: { canSeePeers: boolean }) {
             { label: 'queued', data: depth.queued },
             { label: 'in flight', data: depth.inflight },
           ]}
+        />
+        <TimeChart
+          title="Tasks by status"
+          unit="tasks"
+          empty={noTasks}
+          series={[
+            { label: 'queued', data: tasks.queued },
+            { label: 'running', data: tasks.running, color: '#16a34a' },
+            { label: 'scheduled', data: tasks.scheduled, color: '#9333ea' },
+          ]}
+        />
+        <TimeChart
+          title="Tasks ended in the last minute, by status"
+          unit="tasks"
+          empty={noTasks}
+          series={[
+            { label: 'succeeded', data: ended.succeeded, color: '#16a34a' },
+            { label: 'failed', data: ended.failed, color: '#dc2626' },
+            { label: 'cancelled', data: ended.cancelled, color: '#4b5563' },
+            { label: 'timed out', data: ended.timedOut, color: '#ea580c' },
+          ]}
+        />
+        <TimeChart
+          title="Tool-call error rate (failed or timed out, of all calls)"
+          unit="%"
+          empty={
+            toolsAnswered
+              ? 'No tool calls in the last 15 minutes.'
+              : 'The tool registry has not answered in the last 15 minutes.'
+          }
+          series={[{ label: 'errors', data: toolErrorRate, color: '#dc2626' }]}
         />
       </div>
       <h2>Services</h2>
