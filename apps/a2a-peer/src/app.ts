@@ -185,6 +185,7 @@ export function build(
           tokens,
           cache,
           path: 'a2a',
+          ipLimit: () => settings().rateLimitPerIp,
           limit: (principal) =>
             limitForRoles(principal.roles, settings().rateLimitByRole, settings().rateLimit),
           security,

@@ -1,5 +1,5 @@
 import { type ConfigOf, defineServiceConfig } from '@switchboard/config';
-import { listenSettings, roleLimitsSetting } from '@switchboard/service';
+import { bucketLimitSetting, listenSettings, roleLimitsSetting } from '@switchboard/service';
 import { z } from 'zod';
 
 const ms = (min: number, max: number, fallback: number, description: string) =>
@@ -66,22 +66,14 @@ export const a2aConfig = defineServiceConfig({
       30_000,
       'How long a resolved bearer token is remembered (a revocation drops it at once), in ms',
     ),
-    rateLimit: z
-      .strictObject({
-        capacity: z
-          .int()
-          .min(1)
-          .max(10_000_000)
-          .default(600)
-          .describe('A2A requests one credential may burst'),
-        refillPerSecond: z
-          .number()
-          .positive()
-          .max(10_000_000)
-          .default(10)
-          .describe('A2A requests per second one credential sustains'),
-      })
-      .prefault({}),
+    rateLimit: bucketLimitSetting('A2A requests one credential', {
+      capacity: 600,
+      refillPerSecond: 10,
+    }),
+    rateLimitPerIp: bucketLimitSetting('A2A requests one client address', {
+      capacity: 1200,
+      refillPerSecond: 50,
+    }),
     rateLimitByRole: roleLimitsSetting(),
     blockingTimeoutMs: ms(
       10,
@@ -227,22 +219,7 @@ export const a2aConfig = defineServiceConfig({
           60_000,
           'Longest retry delay of a failed remote call, in ms',
         ),
-        rateLimit: z
-          .strictObject({
-            capacity: z
-              .int()
-              .min(1)
-              .max(10_000_000)
-              .default(100)
-              .describe('Calls to one peer that may burst'),
-            refillPerSecond: z
-              .number()
-              .positive()
-              .max(10_000_000)
-              .default(20)
-              .describe('Calls per second one peer gets'),
-          })
-          .prefault({}),
+        rateLimit: bucketLimitSetting('Calls to one peer', { capacity: 100, refillPerSecond: 20 }),
       })
       .prefault({}),
   }),
@@ -253,6 +230,7 @@ export const a2aConfig = defineServiceConfig({
     'a2a.remote',
     'a2a.rateLimit',
     'a2a.rateLimitByRole',
+    'a2a.rateLimitPerIp',
     'a2a.blockingTimeoutMs',
     'a2a.streamMaxMs',
     'a2a.messageTtlMs',

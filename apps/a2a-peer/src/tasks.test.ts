@@ -404,9 +404,33 @@ describe('cards, routing and versions', () => {
         },
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id: 'x' } }),
       });
-    expect((await call()).status).toBe(200);
+    const first = await call();
+    expect(first.status).toBe(200);
+    expect(first.headers.get('ratelimit-limit')).toBe('1');
     const refused = await call();
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  // Last in the file: it drains this address's bucket, which every peer of the file shares.
+  it('turns a flood from one address away before resolving its tokens', async () => {
+    const guarded = await mesh.startPeer({
+      SB_A2A__RATE_LIMIT_PER_IP__CAPACITY: '2',
+      SB_A2A__RATE_LIMIT_PER_IP__REFILL_PER_SECOND: '0.01',
+    });
+    const call = () =>
+      fetch(`http://127.0.0.1:${guarded.port}/agents/steps-agent/jsonrpc`, {
+        method: 'POST',
+        headers: {
+          authorization: 'Bearer not-a-key',
+          'content-type': 'application/json',
+          'A2A-Version': '1.0',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id: 'x' } }),
+      });
+    const statuses = [];
+    for (let attempt = 0; attempt < 4; attempt += 1) statuses.push((await call()).status);
+    expect(statuses.slice(-2)).toEqual([429, 429]);
+    expect(statuses).toContain(401);
   });
 });

@@ -187,6 +187,7 @@ export function build(
           tokens,
           cache,
           path: 'mcp',
+          ipLimit: () => settings().mcp.rateLimitPerIp,
           limit: (principal) =>
             limitForRoles(
               principal.roles,

@@ -1,6 +1,6 @@
 import { type ConfigOf, defineServiceConfig } from '@switchboard/config';
 import { MAX_TOOL_TIMEOUT_MS } from '@switchboard/protocol';
-import { listenSettings, roleLimitsSetting } from '@switchboard/service';
+import { bucketLimitSetting, listenSettings, roleLimitsSetting } from '@switchboard/service';
 import { z } from 'zod';
 
 const ms = (min: number, max: number, fallback: number, description: string) =>
@@ -60,22 +60,14 @@ export const toolsConfig = defineServiceConfig({
             30_000,
             'How long a resolved bearer token is remembered (a revocation drops it at once), in ms',
           ),
-          rateLimit: z
-            .strictObject({
-              capacity: z
-                .int()
-                .min(1)
-                .max(10_000_000)
-                .default(600)
-                .describe('MCP requests one credential may burst'),
-              refillPerSecond: z
-                .number()
-                .positive()
-                .max(10_000_000)
-                .default(10)
-                .describe('MCP requests per second one credential sustains'),
-            })
-            .prefault({}),
+          rateLimit: bucketLimitSetting('MCP requests one credential', {
+            capacity: 600,
+            refillPerSecond: 10,
+          }),
+          rateLimitPerIp: bucketLimitSetting('MCP requests one client address', {
+            capacity: 1200,
+            refillPerSecond: 50,
+          }),
           rateLimitByRole: roleLimitsSetting(),
         })
         .prefault({}),
@@ -200,6 +192,7 @@ export const toolsConfig = defineServiceConfig({
     'tools.mcp.rateLimit.capacity',
     'tools.mcp.rateLimit.refillPerSecond',
     'tools.mcp.rateLimitByRole',
+    'tools.mcp.rateLimitPerIp',
     'tools.upstream.pollIntervalMs',
     'tools.audit.retentionMs',
     'tools.audit.redaction.mode',

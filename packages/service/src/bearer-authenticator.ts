@@ -26,7 +26,8 @@ export interface BearerRequest {
 /**
  * Who calls an endpoint a service serves to the outside itself (`/mcp`, A2A): the bearer token
  * (an API key or a JWT) resolved through the gateway, then one token from the credential's
- * bucket for `path` in Redis (shared by every replica), sized by the caller's roles (`limit`).
+ * bucket for `path` in Redis (shared by every replica), sized by the caller's roles (`limit`);
+ * with `ipLimit`, first one from the client address's bucket.
  * Every refusal is reported as a security event (`auth_failed`, `revoked_key_used`,
  * `rate_limited`) naming the credential when known and the client's address.
  * @throws SbError `E_UNAUTHORIZED` (no or bad token), `E_RATE_LIMITED` (with `retryAfterMs`,
@@ -39,6 +40,11 @@ export function createBearerAuthenticator(deps: {
   path: string;
   /** The bucket of a principal (see `limitForRoles`). */
   limit: (principal: Principal) => BucketLimit;
+  /**
+   * The bucket of a client address, taken before the token is resolved, so a flood of bad
+   * tokens from one address is turned away without asking the gateway each time.
+   */
+  ipLimit?: () => BucketLimit;
   security?: SecurityEvents;
 }) {
   const path = `/${deps.path}`;
@@ -59,6 +65,25 @@ export function createBearerAuthenticator(deps: {
     authorization: string | undefined,
     request: BearerRequest = {},
   ): Promise<BearerCaller> => {
+    if (deps.ipLimit !== undefined && request.ip !== undefined) {
+      const limit = deps.ipLimit();
+      const take = await deps.cache.takeTokens(`ratelimit:${deps.path}:ip:${request.ip}`, limit);
+      if (!take.allowed) {
+        const error = rateLimited(
+          `address ${request.ip}: ${deps.path.toUpperCase()} rate limit`,
+          take,
+          limit,
+        );
+        deps.security?.report({
+          kind: 'rate_limited',
+          ip: request.ip,
+          path,
+          code: error.code,
+          detail: error.message,
+        });
+        throw error;
+      }
+    }
     const token = bearerTokenOf(authorization);
     if (token === undefined) {
       throw refused(

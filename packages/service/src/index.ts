@@ -27,7 +27,12 @@ export { servePayloadReencryption } from './payload-reencryption.ts';
 export { type RateLimitState, rateLimited, rateLimitHeaders } from './rate-limit-headers.ts';
 export { checkReadiness, type ReadinessCheck, type ReadinessReport } from './readiness.ts';
 export { reportRefusals } from './refusal-reports.ts';
-export { BucketLimitSchema, limitForRoles, roleLimitsSetting } from './role-limits.ts';
+export {
+  BucketLimitSchema,
+  bucketLimitSetting,
+  limitForRoles,
+  roleLimitsSetting,
+} from './role-limits.ts';
 export { type PeriodicJob, runEvery } from './run-every.ts';
 export {
   createSecurityEvents,

@@ -36,6 +36,23 @@ export const BucketLimitSchema = z.strictObject({
 });
 
 /**
+ * One token bucket as a setting with defaults: `what` names what it counts ("MCP requests one
+ * credential"), in the descriptions the configuration guide shows.
+ */
+export function bucketLimitSetting(what: string, defaults: BucketLimit) {
+  return z
+    .strictObject({
+      capacity: BucketLimitSchema.shape.capacity
+        .default(defaults.capacity)
+        .describe(`${what} may burst`),
+      refillPerSecond: BucketLimitSchema.shape.refillPerSecond
+        .default(defaults.refillPerSecond)
+        .describe(`${what} sustains per second`),
+    })
+    .prefault({});
+}
+
+/**
  * A setting mapping role names to buckets, for {@link limitForRoles}: a principal with several
  * roles gets the most generous; one with none listed gets the default bucket.
  */
