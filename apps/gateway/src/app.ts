@@ -14,6 +14,7 @@ import { createRateLimiter } from './auth/rate-limiter.ts';
 import type { GatewayConfig } from './config.ts';
 import { createAgentStore } from './db/agent-store.ts';
 import { createApiKeyStore } from './db/api-key-store.ts';
+import { createRoleStore } from './db/role-store.ts';
 import { createSecurityEventStore } from './db/security-event-store.ts';
 import { registerConsoleFiles } from './http/console-files.ts';
 import { createSessionStore } from './http/console-session.ts';
@@ -88,8 +89,10 @@ export function build(
           ? undefined
           : { ...jwtSettings, verify: createJwtVerifier(jwtSettings) };
       const keys = createApiKeyStore(db);
+      const roles = createRoleStore(db);
       const resolver = createCredentialResolver({
         keys,
+        customRoles: () => roles.list(),
         bootstrapKeySha256: () => settings().auth.bootstrapKeySha256,
         jwt: () => jwt,
       });
@@ -150,6 +153,7 @@ export function build(
         monitor: securityMonitor,
         securityEvents,
         keys,
+        roles,
         agents,
         registry,
         bus,

@@ -64,6 +64,35 @@ describe('createTokenResolver', () => {
     await resolver.stop();
   });
 
+  it('drops the principals naming a role whose grants changed', async () => {
+    const resolver = createTokenResolver({ bus, ttlMs: () => 60_000 });
+    await resolver.start();
+    await resolver.resolve('good-k5');
+    await bus.publishEvent(bus.subjects.event('auth', 'changed'), AuthChangedEventSchema, {
+      keyId: 'k5',
+      change: 'created',
+      at: new Date().toISOString(),
+    });
+    await bus.publishEvent(bus.subjects.event('auth', 'changed'), AuthChangedEventSchema, {
+      role: 'billing',
+      change: 'role_changed',
+      at: new Date().toISOString(),
+    });
+    await bus.publishEvent(bus.subjects.event('auth', 'changed'), AuthChangedEventSchema, {
+      role: 'observer',
+      change: 'role_changed',
+      at: new Date().toISOString(),
+    });
+    await waitFor(
+      async () => {
+        await resolver.resolve('good-k5');
+        return calls.filter((token) => token === 'good-k5').length === 2;
+      },
+      { what: 'the role change to drop the cached principal' },
+    );
+    await resolver.stop();
+  });
+
   it('asks again once an entry is older than the TTL, and evicts the oldest when full', async () => {
     const resolver = createTokenResolver({ bus, ttlMs: () => 0, maxEntries: 1 });
     await resolver.resolve('good-k2');

@@ -11,7 +11,8 @@ interface Entry {
  * Resolves bearer tokens that reach a service directly (tool-registry `/mcp`, a2a-peer) through
  * the gateway's `auth.resolve`, caching each principal for `ttlMs` (never the token itself: the
  * key is its SHA-256) and dropping the entries of a key as soon as `auth.changed` says it was
- * revoked, so a revocation takes effect everywhere at once rather than after the TTL.
+ * revoked (and those naming a role whose grants changed), so a revocation or a role change takes
+ * effect everywhere at once rather than after the TTL.
  */
 export function createTokenResolver(deps: { bus: Bus; ttlMs: () => number; maxEntries?: number }) {
   const cache = new Map<string, Entry>();
@@ -27,9 +28,14 @@ export function createTokenResolver(deps: { bus: Bus; ttlMs: () => number; maxEn
         filterSubject: deps.bus.subjects.event('auth', 'changed'),
         schema: AuthChangedEventSchema,
         handler: async ({ payload }) => {
-          if (payload.change !== 'revoked') return;
+          // Roles are expanded by the gateway: a principal naming a changed role is stale.
+          const isStale =
+            payload.change === 'role_changed'
+              ? (principal: Principal) => principal.roles.includes(payload.role)
+              : (principal: Principal) =>
+                  payload.change === 'revoked' && principal.credential.id === payload.keyId;
           for (const [key, entry] of cache) {
-            if (entry.principal.credential.id === payload.keyId) cache.delete(key);
+            if (isStale(entry.principal)) cache.delete(key);
           }
         },
       });

@@ -4,12 +4,14 @@ import { createTestContext, type TestContext } from '@switchboard/testing';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiKeyStore, createApiKeyStore } from '../db/api-key-store.ts';
+import { createRoleStore, type RoleStore } from '../db/role-store.ts';
 import { type CredentialResolver, createCredentialResolver } from './credential-resolver.ts';
 import { createJwtVerifier } from './jwt-verifier.ts';
 
 let context: TestContext;
 let database: Database;
 let keys: ApiKeyStore;
+let roles: RoleStore;
 let resolver: CredentialResolver;
 let signer: Awaited<ReturnType<typeof generateKeyPair>>;
 const bootstrap = mintApiKey();
@@ -22,6 +24,7 @@ beforeAll(async () => {
     'test',
   );
   keys = createApiKeyStore(database);
+  roles = createRoleStore(database);
   signer = await generateKeyPair('ES256');
   const jwt = createJwtVerifier({
     issuer: 'https://idp.example',
@@ -34,11 +37,13 @@ beforeAll(async () => {
   });
   resolver = createCredentialResolver({
     keys,
+    customRoles: () => roles.list(),
     bootstrapKeySha256: () => bootstrap.sha256,
     jwt: () => ({ verify: jwt, agentIdsClaim: 'agent_ids', rolesClaim: 'roles' }),
   });
   withoutJwt = createCredentialResolver({
     keys,
+    customRoles: async () => [],
     bootstrapKeySha256: () => undefined,
     jwt: () => undefined,
   });
@@ -95,6 +100,40 @@ describe('credential resolver', () => {
     expect(authorize(principal, { kind: 'publish', topic: 'plans.eu' }).allowed).toBe(true);
     expect(authorize(principal, { kind: 'operator', scope: 'agents:read' }).allowed).toBe(true);
     expect(authorize(principal, { kind: 'operator', scope: 'keys:write' }).allowed).toBe(false);
+  });
+
+  it('expands a custom role on every resolution, for keys and JWTs, never over a built-in', async () => {
+    await roles.put({ name: 'billing', grants: [{ kind: 'publish', topics: ['billing.>'] }] }, 't');
+    // A stored role named like a built-in is ignored: the built-in wins.
+    await roles.put({ name: 'observer', grants: [{ kind: 'publish', topics: ['>'] }] }, 't');
+    const { token } = await keys.create({
+      name: 'billing',
+      agentIds: [],
+      roles: ['billing', 'observer'],
+      grants: [],
+      createdBy: 'test',
+    });
+    const jwt = await new SignJWT({ roles: ['billing'] })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setSubject('svc-8')
+      .setIssuer('https://idp.example')
+      .setAudience('switchboard')
+      .setExpirationTime('5m')
+      .sign(signer.privateKey);
+    for (const credential of [token, jwt]) {
+      const principal = await resolver.resolve(credential);
+      expect(authorize(principal, { kind: 'publish', topic: 'billing.eu' }).allowed).toBe(true);
+      expect(authorize(principal, { kind: 'publish', topic: 'orders.eu' }).allowed).toBe(false);
+    }
+    await roles.put({ name: 'billing', grants: [{ kind: 'publish', topics: ['ledger.>'] }] }, 't');
+    const changed = await resolver.resolve(token);
+    expect(authorize(changed, { kind: 'publish', topic: 'billing.eu' }).allowed).toBe(false);
+    expect(authorize(changed, { kind: 'publish', topic: 'ledger.eu' }).allowed).toBe(true);
+    expect(await roles.remove('billing')).toBe(true);
+    expect(await roles.remove('billing')).toBe(false);
+    const removed = await resolver.resolve(token);
+    expect(authorize(removed, { kind: 'publish', topic: 'ledger.eu' }).allowed).toBe(false);
+    await roles.remove('observer');
   });
 
   it('opens everything to the bootstrap key, and nothing to a guess at it', async () => {

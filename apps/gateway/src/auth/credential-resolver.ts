@@ -3,6 +3,7 @@ import {
   builtInRoles,
   type Principal,
   principalId,
+  type RoleDefinition,
   RoleNameSchema,
   resolvePrincipal,
   tokenMatches,
@@ -21,6 +22,8 @@ export interface JwtAuth {
 /** Where the resolver finds what a token means. Getters: the settings behind them are live. */
 export interface CredentialResolverDeps {
   keys: ApiKeyStore;
+  /** The custom roles, read on every resolution so a changed role applies to the next request. */
+  customRoles: () => Promise<readonly RoleDefinition[]>;
   /** SHA-256 of the bootstrap admin key, when configured. */
   bootstrapKeySha256: () => string | undefined;
   /** When JWTs are configured: their verifier and the claims naming agent ids and roles. */
@@ -49,6 +52,9 @@ function stringList(value: unknown): string[] | undefined {
  */
 export function createCredentialResolver(deps: CredentialResolverDeps) {
   const now = deps.now ?? (() => new Date());
+  // Built-ins first: a custom role cannot redefine them (resolvePrincipal takes the first).
+  const expand = async (principal: Principal) =>
+    resolvePrincipal(principal, [...builtInRoles, ...(await deps.customRoles())]).principal;
 
   const bootstrapPrincipal = (type: 'bootstrap' | 'session'): Principal => ({
     id: principalId('key', 'bootstrap'),
@@ -125,7 +131,7 @@ export function createCredentialResolver(deps: CredentialResolverDeps) {
     async resolve(token: string): Promise<Principal> {
       const keyId = apiKeyIdOf(token);
       const principal = keyId === undefined ? await fromJwt(token) : await fromApiKey(token, keyId);
-      return resolvePrincipal(principal, builtInRoles).principal;
+      return expand(principal);
     },
 
     /**
@@ -142,7 +148,7 @@ export function createCredentialResolver(deps: CredentialResolverDeps) {
       } else {
         principal = keyPrincipal(await activeKey(keyId, () => true), 'session');
       }
-      return resolvePrincipal(principal, builtInRoles).principal;
+      return expand(principal);
     },
   };
 }

@@ -81,3 +81,15 @@ export const securityEvents = gatewaySchema.table(
     index('security_events_ip_idx').on(table.ip),
   ],
 );
+
+/**
+ * Custom roles: named sets of grants that API keys and JWTs name in their `roles`, beside the
+ * built-in `admin`, `agent` and `observer` (which cannot be redefined). Read on every credential
+ * resolution, so a change applies to the next request.
+ */
+export const roles = gatewaySchema.table('roles', {
+  name: text().primaryKey(),
+  grants: jsonb().notNull().default(sql`'[]'::jsonb`),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  updatedBy: text().notNull(),
+});

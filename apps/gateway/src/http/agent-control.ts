@@ -92,6 +92,18 @@ export function createAgentControl(deps: {
     return closed;
   };
 
+  // A connection's principal is resolved once: the agent reconnects to pick up the new grants.
+  const closeConnectionsOfRole = (role: string): number => {
+    let closed = 0;
+    for (const connection of registry.connections()) {
+      if (connection.principal.roles.includes(role)) {
+        connection.close('credential_changed');
+        closed += 1;
+      }
+    }
+    return closed;
+  };
+
   return {
     /** Closes the agent's connection wherever it is. Unknown agent: `E_NOT_FOUND`. */
     async disconnect(agentId: string): Promise<DisconnectOutcome> {
@@ -113,6 +125,7 @@ export function createAgentControl(deps: {
 
     /** Closes this instance's agent connections that authenticated with `keyId`; their count. */
     closeConnectionsOfKey,
+    closeConnectionsOfRole,
 
     /** Serves this instance's control subject and follows key revocations. */
     async start(): Promise<void> {
@@ -139,12 +152,22 @@ export function createAgentControl(deps: {
           filterSubject: bus.subjects.event('auth', 'changed'),
           schema: AuthChangedEventSchema,
           deliverFrom: 'new',
-          handler: async (event) => {
-            if (event.payload.change !== 'revoked') return;
-            const closed = closeConnectionsOfKey(event.payload.keyId);
+          handler: async ({ payload }) => {
+            if (payload.change === 'role_changed') {
+              const closed = closeConnectionsOfRole(payload.role);
+              if (closed > 0) {
+                deps.log.info(
+                  { role: payload.role, closed },
+                  'closed the connections holding a changed role',
+                );
+              }
+              return;
+            }
+            if (payload.change !== 'revoked') return;
+            const closed = closeConnectionsOfKey(payload.keyId);
             if (closed > 0) {
               deps.log.info(
-                { keyId: event.payload.keyId, closed },
+                { keyId: payload.keyId, closed },
                 'closed the connections of a revoked key',
               );
             }

@@ -29,12 +29,16 @@ function isVisible(
   return authorize(principal, { kind: 'operator', scope: 'security:read' }).allowed;
 }
 
-/** True when `event` revokes the key `principal` authenticated with. */
+/**
+ * True when `event` revokes the key `principal` authenticated with, or changes the grants of one
+ * of its roles (the client reconnects and is resolved afresh).
+ */
 function revokes(principal: Principal, event: BusEvent<unknown>, authChanged: string): boolean {
   if (event.subject !== authChanged) return false;
   const parsed = AuthChangedEventSchema.safeParse(event.payload);
+  if (!parsed.success) return false;
+  if (parsed.data.change === 'role_changed') return principal.roles.includes(parsed.data.role);
   return (
-    parsed.success &&
     parsed.data.change === 'revoked' &&
     parsed.data.keyId === principal.credential.id &&
     principal.credential.type !== 'jwt'
@@ -88,7 +92,7 @@ export class EventStream {
           }),
         );
         if (revokes(this.options.principal, event, authChanged)) {
-          void this.close('the key of this stream was revoked');
+          void this.close('the key of this stream was revoked, or a role of it changed');
         }
       },
     });

@@ -31,6 +31,7 @@ import { registerKeyRoutes } from './routes/key-routes.ts';
 import { registerMessageRoutes } from './routes/message-routes.ts';
 import { registerPayloadRoutes } from './routes/payload-routes.ts';
 import { registerPeerRoutes } from './routes/peer-routes.ts';
+import { registerRoleRoutes } from './routes/role-routes.ts';
 import { registerSecurityRoutes } from './routes/security-routes.ts';
 import { registerSessionRoutes } from './routes/session-routes.ts';
 import { registerStateRoutes } from './routes/state-routes.ts';
@@ -171,6 +172,7 @@ export function registerOperatorApi(http: FastifyInstance, options: OperatorApiO
           }
         });
         registerKeyRoutes(scope, context);
+        registerRoleRoutes(scope, context);
         registerAgentRoutes(scope, context);
         registerConfigRoutes(scope, context);
         registerStateRoutes(scope, context);

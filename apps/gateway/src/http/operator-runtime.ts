@@ -7,6 +7,7 @@ import type { SecurityEvents } from '@switchboard/service';
 import type { RateLimiter } from '../auth/rate-limiter.ts';
 import type { AgentStore } from '../db/agent-store.ts';
 import type { ApiKeyStore } from '../db/api-key-store.ts';
+import type { RoleStore } from '../db/role-store.ts';
 import type { SecurityEventStore } from '../db/security-event-store.ts';
 import type { SecurityMonitor } from '../security/security-monitor.ts';
 import type { ConnectionRegistry } from '../ws/connection-registry.ts';
@@ -34,6 +35,8 @@ export interface OperatorRuntime {
   /** The stored security events (`GET /v1/security/events`). */
   securityEvents: SecurityEventStore;
   keys: ApiKeyStore;
+  /** The custom roles (`/v1/roles`). */
+  roles: RoleStore;
   agents: AgentStore;
   bus: Bus;
   control: AgentControl;
@@ -58,6 +61,7 @@ export function createOperatorRuntime(deps: {
   monitor: SecurityMonitor;
   securityEvents: SecurityEventStore;
   keys: ApiKeyStore;
+  roles: RoleStore;
   agents: AgentStore;
   registry: ConnectionRegistry;
   bus: Bus;
@@ -96,6 +100,7 @@ export function createOperatorRuntime(deps: {
     monitor: deps.monitor,
     securityEvents: deps.securityEvents,
     keys: deps.keys,
+    roles: deps.roles,
     agents,
     bus,
     control,

@@ -108,6 +108,11 @@ const closeFor: Record<Exclude<DisconnectReason, 'closed' | 'gateway_lost'>, [nu
   bad_frames: [CloseCodes.tooManyBadFrames, 'too many malformed frames'],
   operator: [CloseCodes.disconnected, 'disconnected by an operator'],
   credential_revoked: [CloseCodes.credentialRevoked, 'the credential was revoked'],
+  // Going away, not revoked: the agent reconnects and acts with the role's new grants.
+  credential_changed: [
+    CloseCodes.goingAway,
+    'the grants of a role of the credential changed; reconnect',
+  ],
   gateway_stopped: [CloseCodes.goingAway, 'the gateway is stopping; reconnect'],
 };
 

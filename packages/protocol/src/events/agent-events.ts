@@ -20,6 +20,7 @@ export const DisconnectReasons = [
   'bad_frames',
   'operator',
   'credential_revoked',
+  'credential_changed',
   'gateway_stopped',
   'gateway_lost',
 ] as const;

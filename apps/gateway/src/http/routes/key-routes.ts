@@ -1,10 +1,4 @@
-import {
-  AuthChangedEventSchema,
-  builtInRoles,
-  GrantSchema,
-  RoleDefinitionSchema,
-  RoleNameSchema,
-} from '@switchboard/authz';
+import { AuthChangedEventSchema, GrantSchema, RoleNameSchema } from '@switchboard/authz';
 import { AgentIdSchema, SbError } from '@switchboard/protocol';
 import { z } from 'zod';
 import type { ApiKeyRecord } from '../../db/api-key-store.ts';
@@ -45,7 +39,7 @@ const NewApiKeySchema = z.strictObject({
     .array(RoleNameSchema)
     .max(32)
     .default([])
-    .describe('Built-in roles: `admin`, `agent`, `observer`'),
+    .describe('Role names: built-in `admin`, `agent`, `observer`, or a custom role (`/v1/roles`)'),
   grants: z.array(GrantSchema).max(256).default([]).describe('Grants beside those of the roles'),
   expiresAt: z.iso.datetime().optional().describe('When the key stops working (ISO 8601)'),
 });
@@ -90,28 +84,8 @@ async function announce(runtime: OperatorRuntime, keyId: string, change: 'create
   );
 }
 
-/**
- * `/v1/keys`: create (the token is shown once), list, get and revoke API keys; `/v1/roles`: the
- * roles a key may name, with the grants each bundles.
- */
+/** `/v1/keys`: create (the token is shown once), list, get and revoke API keys. */
 export function registerKeyRoutes(scope: ZodScope, context: RouteContext): void {
-  scope.get(
-    '/roles',
-    {
-      config: { operatorScope: 'keys:read' },
-      schema: {
-        tags: ['keys'],
-        summary: 'The roles keys and JWTs may name, with their grants',
-        description: 'The built-in roles `admin`, `agent` and `observer`.',
-        response: {
-          200: z.strictObject({ items: z.array(RoleDefinitionSchema.meta({ id: 'Role' })) }),
-          ...problemResponses,
-        },
-      },
-    },
-    async () => ({ items: [...builtInRoles] }),
-  );
-
   scope.post(
     '/keys',
     {
