@@ -63,6 +63,15 @@ export const LoadOptionsSchema = z.object({
   p99TargetMs: ms(500).describe(
     'Ramp: a step passes while every operation’s p99 is within this; stress: recovered once the p99 of every second stays within it',
   ),
+  minSamples: count(100).describe(
+    'Ramp: completions an operation needs in a step for its own p99 to judge the step (fewer: the p99 of all operations does)',
+  ),
+  stepRetries: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .default(1)
+    .describe('Ramp: times a failed step is run again at the same rate before the ramp stops'),
   maxInFlight: count(5000).describe(
     'Per generator: operations in flight past which an arrival is counted E_GENERATOR_SATURATED',
   ),

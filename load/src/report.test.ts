@@ -19,6 +19,8 @@ const phase = (rate: number, passed: boolean, atS: number): PhaseResult => ({
   name: `${rate}/s`,
   offeredPerSecond: rate,
   durationMs: 10_000,
+  allP50Ms: 10,
+  allP99Ms: passed ? 60 : 700,
   operations: {
     direct: figures(rate / 2, passed ? 40 : 900),
     'state-write': figures(rate / 4, 30, passed ? { E_CONFLICT: 3 } : { E_TIMEOUT: 2 }),
@@ -28,8 +30,8 @@ const phase = (rate: number, passed: boolean, atS: number): PhaseResult => ({
     { atS: atS + 1, okPerSecond: rate, errorsPerSecond: passed ? 0 : 2, p50Ms: 6, p99Ms: 50 },
   ],
   verdict: passed
-    ? { passed: true, slow: [], failing: [] }
-    : { passed: false, slow: ['direct'], failing: ['state-write'] },
+    ? { passed: true, allSlow: false, slow: [], failing: [] }
+    : { passed: false, allSlow: true, slow: ['direct'], failing: ['state-write'] },
 });
 
 function result(overrides: Partial<RunResult> = {}): RunResult {
@@ -40,9 +42,14 @@ function result(overrides: Partial<RunResult> = {}): RunResult {
     startedAt: '2026-11-26T00:00:00.000Z',
     finishedAt: '2026-11-26T00:01:00.000Z',
     machine: { cpus: 2, cpuModel: 'test cpu', memoryGiB: 8, node: 'v20' },
-    settings: { agents: 10, generators: 2, stepDurationMs: 10_000 },
+    settings: { agents: 10, generators: 2, stepDurationMs: 10_000, minSamples: 100 },
     connectedAgents: 10,
-    phases: [phase(100, true, 0), phase(150, false, 10)],
+    phases: [
+      phase(100, true, 0),
+      { ...phase(150, false, 10), retried: true },
+      phase(150, true, 20),
+      phase(225, false, 30),
+    ],
     knees: [
       { operation: 'direct', okPerSecond: 50, p99Ms: 40, offeredPerSecond: 100 },
       { operation: 'a2a', okPerSecond: undefined, p99Ms: undefined, offeredPerSecond: undefined },
@@ -75,14 +82,18 @@ describe('the Markdown report', () => {
   it('states the verdict, the ramp steps with why the last gave, and the knee per operation', () => {
     const markdown = renderMarkdown(result());
     expect(markdown).toContain('## Verdict: PASS');
-    expect(markdown).toContain('| 100 | 75.0 | 40.0 | passed |');
+    expect(markdown).toContain('| 100 | 75.0 | 10.0 | 60.0 | passed |');
     expect(markdown).toContain(
-      '| 150 | 112.5 | 900.0 | gave: p99 over target (direct); errors (state-write) |',
+      '| 150 | 112.5 | 10.0 | 700.0 | gave (p99 of all over target; p99 over target (direct); errors (state-write)), passed when run again |',
+    );
+    expect(markdown).toContain('| 150 | 112.5 | 10.0 | 60.0 | passed |');
+    expect(markdown).toContain(
+      '| 225 | 168.8 | 10.0 | 700.0 | gave: p99 of all over target; p99 over target (direct); errors (state-write) |',
     );
     expect(markdown).toContain('| direct | 50.0 | 40.0 | 100 |');
     expect(markdown).toContain('| a2a | — | — | failed the first step |');
     expect(markdown).toContain(
-      '| state-write | 375 | 37.5 | 7.5 | 30.0 | 60.0 | 90.0 | E_TIMEOUT 2 |',
+      '| state-write | 562.5 | 56.3 | 7.5 | 30.0 | 60.0 | 90.0 | E_TIMEOUT 2 |',
     );
     expect(markdown).toContain('| router | 150 | 180 | 180 |');
     expect(markdown).toContain('| router | 3.0 | 75% |');

@@ -1,6 +1,6 @@
 import type { Violation } from './invariants.ts';
 import type { Knee, StepVerdict } from './knee.ts';
-import { type PhaseTally, percentileMs } from './latency.ts';
+import { latencyHistogram, type PhaseTally, percentileMs } from './latency.ts';
 import { type Operation, Operations } from './operations.ts';
 
 /** One operation's figures over a phase, as the report shows them. */
@@ -32,9 +32,14 @@ export interface PhaseResult {
   name: string;
   offeredPerSecond: number;
   durationMs: number;
+  /** Latency of all operations together. */
+  allP50Ms: number;
+  allP99Ms: number;
   operations: Partial<Record<Operation, OperationFigures>>;
   seconds: SecondFigures[];
   verdict?: StepVerdict;
+  /** A ramp step that failed and then passed when run again at the same rate (left out of the knee). */
+  retried?: boolean;
 }
 
 /** Everything a run measured and checked; written as result.json and rendered as reports. */
@@ -107,10 +112,14 @@ export function phaseResultOf(
       maxMs: entry.latencyUs.totalCount === 0 ? 0 : entry.latencyUs.maxValue / 1000,
     };
   }
+  const all = latencyHistogram();
+  for (const second of tally.seconds) all.add(second.latencyUs);
   return {
     name,
     offeredPerSecond,
     durationMs,
+    allP50Ms: percentileMs(all, 50),
+    allP99Ms: percentileMs(all, 99),
     operations,
     seconds: tally.seconds.map((second, index) => ({
       atS: offsetS + index,
