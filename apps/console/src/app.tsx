@@ -16,18 +16,18 @@ import { TasksPage } from './pages/tasks.tsx';
 import { ToolsPage } from './pages/tools.tsx';
 
 // Pages are addressed by the URL's hash (`/console/#/agents`), so the gateway serves one
-// index.html and a reload keeps the page.
+// index.html and a reload keeps the page. A page opens for a key with any one of its scopes.
 const pages = [
-  { path: 'overview', title: 'Overview', scope: 'events:read' },
-  { path: 'agents', title: 'Agents', scope: 'agents:read' },
-  { path: 'messages', title: 'Messages', scope: 'messages:read' },
-  { path: 'dead-letters', title: 'Dead letters', scope: 'messages:read' },
-  { path: 'tasks', title: 'Tasks', scope: 'tasks:read' },
-  { path: 'tools', title: 'Tools', scope: 'tools:read' },
-  { path: 'peers', title: 'A2A peers', scope: 'peers:read' },
-  { path: 'keys', title: 'API keys', scope: 'keys:read' },
-  { path: 'security', title: 'Security', scope: 'keys:read' },
-  { path: 'config', title: 'Config', scope: 'config:read' },
+  { path: 'overview', title: 'Overview', scopes: ['events:read'] },
+  { path: 'agents', title: 'Agents', scopes: ['agents:read'] },
+  { path: 'messages', title: 'Messages', scopes: ['messages:read'] },
+  { path: 'dead-letters', title: 'Dead letters', scopes: ['messages:read'] },
+  { path: 'tasks', title: 'Tasks', scopes: ['tasks:read'] },
+  { path: 'tools', title: 'Tools', scopes: ['tools:read'] },
+  { path: 'peers', title: 'A2A peers', scopes: ['peers:read'] },
+  { path: 'keys', title: 'API keys', scopes: ['keys:read'] },
+  { path: 'security', title: 'Security', scopes: ['security:read', 'keys:read'] },
+  { path: 'config', title: 'Config', scopes: ['config:read'] },
 ] as const;
 
 type PagePath = (typeof pages)[number]['path'];
@@ -66,7 +66,12 @@ function Page({ path, session }: { path: PagePath; session: Session }) {
     case 'keys':
       return <KeysPage canWrite={hasScope(session, 'keys:write')} />;
     case 'security':
-      return <SecurityPage />;
+      return (
+        <SecurityPage
+          canReadEvents={hasScope(session, 'security:read')}
+          canReadKeys={hasScope(session, 'keys:read')}
+        />
+      );
     case 'config':
       return <ConfigPage canWrite={hasScope(session, 'config:write')} />;
   }
@@ -75,7 +80,9 @@ function Page({ path, session }: { path: PagePath; session: Session }) {
 function Shell({ session, onSignedOut }: { session: Session; onSignedOut: () => void }) {
   const path = usePath();
   const live = useLiveStatus();
-  const allowed = pages.filter((page) => hasScope(session, page.scope));
+  const allowed = pages.filter((page) =>
+    page.scopes.some((scope: string) => hasScope(session, scope)),
+  );
   const current = allowed.find((page) => page.path === path);
   return (
     <div className="shell">

@@ -73,6 +73,9 @@ beforeAll(async () => {
     SB_GATEWAY__AUTH__BOOTSTRAP_KEY_SHA256: bootstrap.sha256,
     SB_GATEWAY__OVERVIEW__SAMPLE_INTERVAL_MS: '200',
     SB_GATEWAY__EVENTS__STATS_INTERVAL_MS: '500',
+    // A few refused requests from the test's address raise an alert for the security page.
+    SB_GATEWAY__SECURITY__AUTH_FAILURE_SPIKE__THRESHOLD: '3',
+    SB_GATEWAY__SECURITY__AUTH_FAILURE_SPIKE__WINDOW_MS: String(24 * 3600 * 1000),
   });
   router = await spawnService('message-router', {
     ...common,
@@ -379,7 +382,53 @@ describe('the operator console', () => {
     await expectAccessible('keys');
   });
 
-  it('shows security events live, the roles and the revoked keys', async () => {
+  it('lists stored security events and alerts, adds new ones live and shows one in full', async () => {
+    await open('security', 'Security');
+    const events = page.getByRole('table').filter({ hasText: 'client address' });
+    // Stored before the page opened: the revoked key presented in the keys test.
+    await events
+      .getByRole('row', { name: /revoked_key_used/ })
+      .first()
+      .waitFor();
+
+    // A request with a bad key is refused, reported and arrives live.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const refused = await page.request.get(`${base}/v1/security/events`, {
+        headers: { authorization: 'Bearer sbk_not_a_key_of_this_mesh' },
+      });
+      expect(refused.status()).toBe(401);
+    }
+    const failed = events
+      .getByRole('row', { name: /auth_failed.*\/v1\/security\/events.*E_UNAUTHORIZED/ })
+      .first();
+    await failed.waitFor();
+    // Those failures from one address (with the earlier ones) make the detector fire.
+    await page
+      .getByRole('list', { name: 'Alerts' })
+      .getByText('auth_failure_spike')
+      .first()
+      .waitFor();
+
+    // Only auth failures: the revoked key's event goes, the refused request stays.
+    await page.getByRole('checkbox', { name: 'auth_failed' }).check();
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await failed.waitFor();
+    await events
+      .getByRole('row', { name: /revoked_key_used/ })
+      .first()
+      .waitFor({ state: 'detached' });
+
+    await failed.getByRole('button').click();
+    const detail = page.getByRole('complementary', { name: /auth_failed at/ });
+    const facts = detail.getByRole('definition');
+    await facts.getByText('/v1/security/events', { exact: true }).waitFor();
+    await facts.getByText('E_UNAUTHORIZED', { exact: true }).waitFor();
+    await expectAccessible('security');
+    await page.keyboard.press('Escape');
+    await detail.waitFor({ state: 'detached' });
+  });
+
+  it('shows key changes live, the roles and the revoked keys', async () => {
     await open('security', 'Security');
     await page.getByRole('row', { name: /observer.*keys:read/ }).waitFor();
     const admin = { authorization: `Bearer ${bootstrap.token}` };
@@ -389,11 +438,10 @@ describe('the operator console', () => {
     });
     const { key } = (await created.json()) as { key: { id: string } };
     await page.request.delete(`${base}/v1/keys/${key.id}`, { headers: admin });
-    const events = page.getByRole('list', { name: 'Security events' });
-    await events.getByText('key revoked').waitFor();
-    await events.getByText('key created').waitFor();
+    const changes = page.getByRole('list', { name: 'Key and connection changes' });
+    await changes.getByText('key revoked').waitFor();
+    await changes.getByText('key created').waitFor();
     await page.getByRole('row', { name: new RegExp(`${key.id}.*short-lived.*revoked`) }).waitFor();
-    await expectAccessible('security');
   });
 
   it('sets a live config override and removes it', async () => {
@@ -417,6 +465,8 @@ describe('the operator console', () => {
 
   it('fits a phone-width screen: wide tables scroll in their box, the page does not', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
+    const pageOverflow = () =>
+      page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     for (const [path, heading] of [
       ['overview', 'Overview'],
       ['agents', 'Agents'],
@@ -424,12 +474,18 @@ describe('the operator console', () => {
       ['keys', 'API keys'],
     ] as const) {
       await open(path, heading);
-      const overflow = await page.evaluate(
-        () => document.documentElement.scrollWidth - window.innerWidth,
-      );
-      expect(overflow, path).toBeLessThanOrEqual(0);
+      expect(await pageOverflow(), path).toBeLessThanOrEqual(0);
     }
     await expectAccessible('phone-keys');
+    // The security page once its events and keys are in.
+    await open('security', 'Security');
+    await page
+      .getByRole('row', { name: /auth_failed/ })
+      .first()
+      .waitFor();
+    await page.getByRole('row', { name: /short-lived.*revoked/ }).waitFor();
+    expect(await pageOverflow(), 'security').toBeLessThanOrEqual(0);
+    await expectAccessible('phone-security');
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 

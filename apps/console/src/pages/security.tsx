@@ -1,8 +1,11 @@
+import type { SecurityEvent as StoredSecurityEvent } from '@switchboard/protocol';
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Page, queryOf } from '../api/client.ts';
 import { useLive } from '../api/live.ts';
 import { ErrorNote, Loading } from '../components/states.tsx';
 import { Table } from '../components/table.tsx';
+import { SecurityAlerts } from './security-alerts.tsx';
+import { SecurityEventLog } from './security-events.tsx';
 
 interface Role {
   name: string;
@@ -17,18 +20,20 @@ interface RevokedKey {
   expiresAt: string | null;
 }
 
-interface SecurityEvent {
-  /** Counts the events this page received: unique, so a stable list key. */
+interface Change {
+  /** Counts the changes this page received: unique, so a stable list key. */
   id: number;
   at: string;
   what: string;
   detail: string;
 }
 
-const SECURITY_EVENTS = ['auth.changed', 'agent.disconnected'];
+// Module constants: useLive resubscribes when the array it is given changes.
+const AUTH_CHANGES = ['auth.changed'];
+const DISCONNECTS = ['agent.disconnected'];
 // Disconnects that say something about security, as opposed to agents coming and going.
 const ALERTING_REASONS = new Set(['credential_revoked', 'bad_frames', 'operator']);
-const MAX_EVENTS = 100;
+const MAX_CHANGES = 100;
 
 function grantText(grant: Role['grants'][number]): string {
   const { kind, ...rest } = grant;
@@ -40,7 +45,7 @@ function grantText(grant: Role['grants'][number]): string {
 
 let received = 0;
 
-function eventOf(name: string, data: unknown): SecurityEvent | undefined {
+function changeOf(name: string, data: unknown): Change | undefined {
   const event = data as Record<string, string>;
   received++;
   if (name === 'auth.changed') {
@@ -62,11 +67,37 @@ function eventOf(name: string, data: unknown): SecurityEvent | undefined {
   return undefined;
 }
 
-/** Security: the roles and their grants, revoked and expired keys, and security events live. */
-export function SecurityPage() {
+/**
+ * Security: the detectors' alerts and the stored security events (`security:read`); key and
+ * connection changes live, the roles with their grants, revoked and expired keys (`keys:read`).
+ */
+export function SecurityPage({
+  canReadEvents,
+  canReadKeys,
+}: {
+  canReadEvents: boolean;
+  canReadKeys: boolean;
+}) {
+  const [open, setOpen] = useState<StoredSecurityEvent | undefined>(undefined);
+  return (
+    <section aria-labelledby="security-title">
+      <h1 id="security-title">Security</h1>
+      {canReadEvents && (
+        <>
+          <SecurityAlerts onOpen={setOpen} />
+          <SecurityEventLog open={open} onOpen={setOpen} />
+        </>
+      )}
+      {canReadKeys && <KeysAndRoles />}
+    </section>
+  );
+}
+
+/** Key and connection changes live, the roles and their grants, revoked and expired keys. */
+function KeysAndRoles() {
   const [roles, setRoles] = useState<Role[] | undefined>(undefined);
   const [ended, setEnded] = useState<RevokedKey[] | undefined>(undefined);
-  const [events, setEvents] = useState<SecurityEvent[]>([]);
+  const [changes, setChanges] = useState<Change[]>([]);
   const [error, setError] = useState<unknown>(undefined);
 
   const loadKeys = useCallback(() => {
@@ -82,34 +113,34 @@ export function SecurityPage() {
 
   const onAuth = useCallback(
     (data: unknown) => {
-      const event = eventOf('auth.changed', data);
-      if (event !== undefined) setEvents((current) => [event, ...current].slice(0, MAX_EVENTS));
+      const change = changeOf('auth.changed', data);
+      if (change !== undefined) setChanges((current) => [change, ...current].slice(0, MAX_CHANGES));
       loadKeys();
     },
     [loadKeys],
   );
   const onDisconnect = useCallback((data: unknown) => {
-    const event = eventOf('agent.disconnected', data);
-    if (event !== undefined) setEvents((current) => [event, ...current].slice(0, MAX_EVENTS));
+    const change = changeOf('agent.disconnected', data);
+    if (change !== undefined) setChanges((current) => [change, ...current].slice(0, MAX_CHANGES));
   }, []);
-  useLive(SECURITY_EVENTS.slice(0, 1), onAuth);
-  useLive(SECURITY_EVENTS.slice(1), onDisconnect);
+  useLive(AUTH_CHANGES, onAuth);
+  useLive(DISCONNECTS, onDisconnect);
 
   return (
-    <section aria-labelledby="security-title">
-      <h1 id="security-title">Security</h1>
+    <>
       {error !== undefined && <ErrorNote error={error} />}
-      <h2>Events since this page opened</h2>
-      {events.length === 0 ? (
+      <h2>Key and connection changes since this page opened</h2>
+      {changes.length === 0 ? (
         <p className="muted">
           None yet: keys created or revoked, and agents cut off for a revoked key, bad frames or by
           an operator, appear here as they happen.
         </p>
       ) : (
-        <ul className="compact" aria-label="Security events">
-          {events.map((event) => (
-            <li key={event.id}>
-              <strong>{event.what}</strong> · {event.detail} · {new Date(event.at).toLocaleString()}
+        <ul className="compact" aria-label="Key and connection changes">
+          {changes.map((change) => (
+            <li key={change.id}>
+              <strong>{change.what}</strong> · {change.detail} ·{' '}
+              {new Date(change.at).toLocaleString()}
             </li>
           ))}
         </ul>
@@ -152,6 +183,6 @@ export function SecurityPage() {
           ))}
         </Table>
       )}
-    </section>
+    </>
   );
 }
