@@ -18,7 +18,7 @@ import {
 
 // The task worker's RPCs (`<ns>.v1.tasks.<op>`). The caller is the `sb-principal`: an agent needs
 // a `task` grant for the type (submit / execute / cancel / read); an operator needs the scope
-// `tasks:read` or `tasks:write`.
+// `tasks:read` to read, and `tasks:write` plus a `task` grant for the type to submit or cancel.
 
 /** Most items one page of a task listing holds. */
 export const MAX_TASKS_PAGE = 500;
@@ -207,7 +207,8 @@ export const TaskHeartbeatRpc = defineRpc(
 
 /**
  * `schedules.put`: creates (or replaces) a cron schedule submitting a task of its type at every
- * tick, as its creator. Operators need `tasks:write`; an agent needs `submit` on the type.
+ * tick, as its creator. Operators need `tasks:write` and `submit` on the type; an agent needs
+ * `submit` on the type.
  */
 export const TaskSchedulePutRpc = defineRpc(
   'schedules.put',

@@ -32,7 +32,7 @@ const TaskType = TaskTypeSchema.meta({ id: 'TaskType' });
 const TaskSchedule = TaskScheduleSchema.meta({ id: 'TaskSchedule' });
 
 const worker =
-  'The task worker checks the forwarded caller again (`tasks:read` / `tasks:write`); no task worker running is `E_UNAVAILABLE`.';
+  'The task worker checks the forwarded caller again (`tasks:read`; `tasks:write` and a `task` grant covering the type to submit or cancel); no task worker running is `E_UNAVAILABLE`.';
 
 const ListQuerySchema = z.strictObject({
   type: TaskTypeNameSchema.optional().describe('Tasks of this type'),
