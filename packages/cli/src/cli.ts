@@ -10,6 +10,7 @@ import { registerKeyCommands } from './commands/keys.ts';
 import { registerMessageCommands } from './commands/messages.ts';
 import { registerPayloadCommands } from './commands/payloads.ts';
 import { registerPeerCommands } from './commands/peers.ts';
+import { registerRoleCommands } from './commands/roles.ts';
 import { registerSecurityCommands } from './commands/security.ts';
 import { registerSendCommand } from './commands/send.ts';
 import { registerStateCommands } from './commands/state.ts';
@@ -31,6 +32,7 @@ export function createProgram(io: CliIo): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError();
   registerKeyCommands(program, io);
+  registerRoleCommands(program, io);
   registerAgentCommands(program, io);
   registerConfigCommands(program, io);
   registerStateCommands(program, io);

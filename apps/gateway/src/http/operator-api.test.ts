@@ -154,7 +154,7 @@ describe('API keys', () => {
     const deleted = await gateway.call('DELETE', '/v1/roles/auditor', {
       token: gateway.adminToken,
     });
-    expect(deleted.statusCode).toBe(204);
+    expect(deleted.json()).toEqual({ removed: true });
     expect((await gateway.call('GET', '/v1/keys', { token })).statusCode).toBe(403);
     const again = await gateway.call('DELETE', '/v1/roles/auditor', { token: gateway.adminToken });
     expect(again.json()).toMatchObject({ status: 404, detail: 'no custom role auditor' });

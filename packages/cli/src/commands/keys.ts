@@ -21,7 +21,8 @@ interface ApiKey {
   revokedAt: string | null;
 }
 
-function parseGrant(value: string, previous: unknown[] | undefined): unknown[] {
+/** Collects a `--grant` option's JSON values. */
+export function parseGrant(value: string, previous: unknown[] | undefined): unknown[] {
   try {
     return [...(previous ?? []), JSON.parse(value)];
   } catch {
@@ -88,7 +89,11 @@ export function registerKeyCommands(program: Command, io: CliIo): void {
     .description('Create an API key; its token is printed once')
     .requiredOption('--name <name>', 'what the key is for')
     .option('--agent <id>', 'an agent id the key may act as (`*`: any); repeatable', collect)
-    .option('--role <role>', 'a role: admin, agent, observer; repeatable', collect)
+    .option(
+      '--role <role>',
+      'a role: admin, agent, observer or a custom one (`roles ls`); repeatable',
+      collect,
+    )
     .option('--scope <scope>', 'an operator scope (keys:read, ..., `*`); repeatable', parseScope)
     .option('--grant <json>', 'a grant as JSON; repeatable', parseGrant)
     .option('--expires <time>', 'when the key stops working (ISO 8601)')

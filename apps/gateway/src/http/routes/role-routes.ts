@@ -106,10 +106,10 @@ export function registerRoleRoutes(scope: ZodScope, context: RouteContext): void
         description:
           'Credentials naming it keep the name but get nothing from it (default deny). 404 for an unknown role, 409 for a built-in one.',
         params: RoleParamsSchema,
-        response: { 204: z.null(), ...problemResponses },
+        response: { 200: z.strictObject({ removed: z.literal(true) }), ...problemResponses },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const runtime = context.runtime();
       const { name } = request.params;
       assertCustom(name);
@@ -118,7 +118,7 @@ export function registerRoleRoutes(scope: ZodScope, context: RouteContext): void
       }
       request.log.info({ role: name }, 'role deleted');
       await announce(runtime, name);
-      return reply.code(204).send(null);
+      return { removed: true as const };
     },
   );
 }
