@@ -182,6 +182,7 @@ export function SecurityEventLog({
   useEffect(() => {
     let current = true;
     setEvents(undefined);
+    setCursor(null);
     setError(undefined);
     pageOf().then(
       (page) => {
