@@ -41,7 +41,7 @@ function result(overrides: Partial<RunResult> = {}): RunResult {
     command: 'pnpm load ramp --agents 10',
     startedAt: '2026-11-26T00:00:00.000Z',
     finishedAt: '2026-11-26T00:01:00.000Z',
-    machine: { cpus: 2, cpuModel: 'test cpu', memoryGiB: 8, node: 'v20' },
+    machine: { cpus: 2, cpuModel: 'test cpu', memoryGiB: 8, node: 'v20', loadAverage: [1.5, 2.25] },
     settings: { agents: 10, generators: 2, stepDurationMs: 10_000, minSamples: 100 },
     connectedAgents: 10,
     phases: [
@@ -82,6 +82,9 @@ describe('the Markdown report', () => {
   it('states the verdict, the ramp steps with why the last gave, and the knee per operation', () => {
     const markdown = renderMarkdown(result());
     expect(markdown).toContain('## Verdict: PASS');
+    expect(markdown).toContain(
+      'load average 1.5 when the measured load began and 2.3 when it ended',
+    );
     expect(markdown).toContain('| 100 | 75.0 | 10.0 | 60.0 | passed |');
     expect(markdown).toContain(
       '| 150 | 112.5 | 10.0 | 700.0 | gave (p99 of all over target; p99 over target (direct); errors (state-write)), passed when run again |',

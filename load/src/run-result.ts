@@ -49,7 +49,14 @@ export interface RunResult {
   command: string;
   startedAt: string;
   finishedAt: string;
-  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string };
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryGiB: number;
+    node: string;
+    /** The 1-minute load average when the load began and when it ended: others' work shows here. */
+    loadAverage: [number, number];
+  };
   settings: Record<string, unknown>;
   connectedAgents: number;
   phases: PhaseResult[];

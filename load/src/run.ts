@@ -1,4 +1,4 @@
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { GeneratorPool } from './generator-pool.ts';
 import { checkInvariants } from './invariants.ts';
 import { judgeStep, kneesOf, type RampStep } from './knee.ts';
@@ -125,6 +125,7 @@ export async function runScenario(
       Object.entries(processes).map(([name, pid]) => [name, cpuSeconds(pid)]),
     );
     measureOrigin = Date.now() + PHASE_LEAD_MS;
+    const loadAtStart = loadavg()[0] ?? 0;
     const phases: PhaseResult[] = [];
     let baselineMiB: Record<string, number> = {};
     let recoveryFromS = 0;
@@ -180,6 +181,7 @@ export async function runScenario(
       note(`measured ${options.rate}/s for ${options.durationMs} ms`);
     }
     const measuredSeconds = (Date.now() - measureOrigin) / 1000;
+    const loadAtEnd = loadavg()[0] ?? 0;
     const cpuUsed = Object.fromEntries(
       Object.entries(processes).map(([name, pid]) => [
         name,
@@ -244,6 +246,7 @@ export async function runScenario(
         cpuModel: cpus()[0]?.model ?? 'unknown',
         memoryGiB: Math.round(totalmem() / 2 ** 30),
         node: process.version,
+        loadAverage: [loadAtStart, loadAtEnd],
       },
       settings: {
         agents: options.agents,
