@@ -29,6 +29,7 @@ let mesh: ToolMesh;
 let services: MeshService[] = [];
 let gatewayUrl: string;
 let mcpUrl: string;
+let a2aUrl: string;
 let operatorToken: string;
 let remote: AgentCardServer;
 const clients: AgentClient[] = [];
@@ -220,6 +221,7 @@ beforeAll(async () => {
   mcpUrl = `http://127.0.0.1:${registry.port}/mcp`;
   const common = { ...mesh.context.env, SB_LOG__LEVEL: 'warn' };
   const a2aPort = await freePort();
+  a2aUrl = `http://127.0.0.1:${a2aPort}`;
   services = await Promise.all([
     startMeshService(
       'message-router',
@@ -233,7 +235,7 @@ beforeAll(async () => {
       {
         ...common,
         SB_A2A__PORT: String(a2aPort),
-        SB_A2A__PUBLIC_URL: `http://127.0.0.1:${a2aPort}`,
+        SB_A2A__PUBLIC_URL: a2aUrl,
         SB_A2A__PEERS__ALLOW_PRIVATE: 'true',
       },
       mesh.context.connections,
@@ -466,6 +468,22 @@ describe('A2A peers', () => {
       alpha,
       viaSdk((agent) => agent.sendTo('a2a:alpha', 'hello')),
     );
+  });
+
+  it('answers inbound A2A calls only with a credential (no grant: they reach published agents)', async () => {
+    const inbound = (token: string | undefined) =>
+      fetch(`${a2aUrl}/jsonrpc`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id: 'none' } }),
+      });
+    expect((await inbound(undefined)).status).toBe(401);
+    const answer = await inbound(await createKey({}));
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({ jsonrpc: '2.0', id: 1 });
   });
 
   it('calls a tool published from a peer over MCP only under an a2a grant too', async () => {

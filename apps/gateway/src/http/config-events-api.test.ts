@@ -188,6 +188,39 @@ describe('the live channel', () => {
     });
   });
 
+  it('ends the stream of a credential whose role changes, and not the others', async () => {
+    const put = (grants: unknown[]) =>
+      gateway.call('PUT', '/v1/roles/streamers', { token: gateway.adminToken, body: { grants } });
+    await put([{ kind: 'operator', scopes: ['events:read'] }]);
+    const create = async (roles: string[]) =>
+      (
+        (
+          await gateway.call('POST', '/v1/keys', {
+            token: gateway.adminToken,
+            body: { name: 'streamer', roles },
+          })
+        ).json() as { token: string }
+      ).token;
+    const changing = await follow(await create(['streamers']));
+    const other = await follow(await create(['observer']));
+    await waitFor(() => changing.events.some((event) => event.event === 'stats'));
+    await put([]);
+    await waitFor(() => changing.isEnded(), { what: 'the stream of the changed role ended' });
+    expect(changing.events.at(-1)).toMatchObject({
+      event: 'auth.changed',
+      data: { role: 'streamers', change: 'role_changed' },
+    });
+    await waitFor(
+      () =>
+        other.events.some(
+          (event) => (event.data as { role?: string } | undefined)?.role === 'streamers',
+        ),
+      { what: 'the role change on the other stream' },
+    );
+    expect(other.isEnded()).toBe(false);
+    await other.close();
+  });
+
   it('needs events:read', async () => {
     const created = await gateway.call('POST', '/v1/keys', {
       token: gateway.adminToken,
