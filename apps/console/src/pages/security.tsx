@@ -49,11 +49,13 @@ function changeOf(name: string, data: unknown): Change | undefined {
   const event = data as Record<string, string>;
   received++;
   if (name === 'auth.changed') {
+    // A key changed, or a role's grants (every credential holding the role is affected).
+    const role = event.change === 'role_changed';
     return {
       id: received,
       at: event.at ?? '',
-      what: `key ${event.change}`,
-      detail: `API key ${event.keyId}`,
+      what: role ? 'role changed' : `key ${event.change}`,
+      detail: role ? `role ${event.role}` : `API key ${event.keyId}`,
     };
   }
   if (ALERTING_REASONS.has(event.reason ?? '')) {
