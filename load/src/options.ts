@@ -44,6 +44,9 @@ export const LoadOptionsSchema = z.object({
   baselineMs: ms(20_000).describe('Stress: time at half the knee before the overload'),
   overloadMs: ms(30_000).describe('Stress: time at twice the knee'),
   recoveryMs: ms(60_000).describe('Stress: time at half the knee after the overload'),
+  settleSeconds: count(5).describe(
+    'Stress: healthy seconds in a row (p99 within --p99-target-ms, no errors) that count as recovered',
+  ),
   startRate: z.coerce
     .number()
     .positive()

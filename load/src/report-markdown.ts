@@ -101,9 +101,9 @@ function stressSection(result: RunResult): string[] {
     '',
     `Knee given: ${stress.kneePerSecond}/s. Offered ${half}/s (half), then ${2 * stress.kneePerSecond}/s (twice), then ${half}/s again. ${
       stress.recoverySeconds === undefined
-        ? `**Latency did not recover** before the run ended (p99 of every second within ${result.p99TargetMs} ms and no errors).`
-        : `Latency recovered ${stress.recoverySeconds} s after the load dropped (from then on the p99 of every second stayed within ${result.p99TargetMs} ms, with no errors).`
-    }`,
+        ? `**Latency did not recover** before the run ended (${stress.settleSeconds} seconds in a row with the p99 within ${result.p99TargetMs} ms and no errors).`
+        : `Latency recovered ${stress.recoverySeconds} s after the load dropped (the first of ${stress.settleSeconds} seconds in a row with the p99 within ${result.p99TargetMs} ms and no errors).`
+    } Seconds over the limit or with errors: ${stress.secondsOverLimit.map((entry) => `${entry.phase} ${entry.over} of ${entry.of}`).join(', ')}.`,
     '',
     table(
       ['service', 'RSS at the end of the baseline MiB', 'highest RSS MiB'],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { combineReferenceReports } from './report.ts';
 import { renderHtml } from './report-html.ts';
 import { renderMarkdown } from './report-markdown.ts';
 import type { PhaseResult, RunResult } from './run-result.ts';
@@ -138,6 +139,8 @@ describe('the Markdown report of a stress run', () => {
         stress: {
           kneePerSecond: 100,
           recoverySeconds,
+          settleSeconds: 5,
+          secondsOverLimit: [{ phase: 'baseline 50/s', over: 1, of: 20 }],
           baselineMiB: { router: 150 },
           peakMiB: { router: 240 },
         },
@@ -147,6 +150,7 @@ describe('the Markdown report of a stress run', () => {
   it('states the recovery time, memory before and at peak, and every phase', () => {
     const markdown = stressRun(4);
     expect(markdown).toContain('Latency recovered 4 s after the load dropped');
+    expect(markdown).toContain('Seconds over the limit or with errors: baseline 50/s 1 of 20.');
     expect(markdown).toContain('| router | 150 | 240 |');
     expect(markdown).toContain('### 200/s');
     expect(markdown).not.toContain('## Operations');
@@ -208,5 +212,18 @@ describe('the SVG chart', () => {
     expect(svg).toContain('>20k<');
     expect(svg).toContain('stroke-dasharray');
     expect(svg).toContain('>s4<');
+  });
+});
+
+describe('docs/load-report.md', () => {
+  it('puts each reference report in a section of its own under one title', () => {
+    const combined = combineReferenceReports([
+      ['ramp.md', '# Load report: ramp\n\n## Ramp\n\ntext\n'],
+      ['stress.md', '# Load report: stress\n\n### step\n'],
+    ]);
+    expect(combined).toMatch(/^# Load reports\n/);
+    expect(combined).toContain(
+      '## Load report: ramp\n\n### Ramp\n\ntext\n\n## Load report: stress\n\n#### step\n',
+    );
   });
 });

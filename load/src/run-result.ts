@@ -66,6 +66,10 @@ export interface RunResult {
     | {
         kneePerSecond: number;
         recoverySeconds: number | undefined;
+        /** Healthy seconds in a row that count as recovered. */
+        settleSeconds: number;
+        /** Seconds of each phase whose p99 passed the limit or that had errors. */
+        secondsOverLimit: Array<{ phase: string; over: number; of: number }>;
         baselineMiB: Record<string, number>;
         peakMiB: Record<string, number>;
       }

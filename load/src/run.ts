@@ -6,7 +6,7 @@ import { crashedServices, type LoadMesh, startMesh } from './mesh.ts';
 import { Operations } from './operations.ts';
 import type { LoadOptions } from './options.ts';
 import { cpuSeconds } from './processes.ts';
-import { recoverySecondsOf } from './recovery.ts';
+import { isHealthySecond, recoverySecondsOf } from './recovery.ts';
 import { type PhaseResult, phaseResultOf, type RunResult } from './run-result.ts';
 import { rampRates } from './schedule.ts';
 import { StoredDataReader } from './stored-data.ts';
@@ -111,7 +111,12 @@ export async function runScenario(
         mix: options.parsedMix,
         maxInFlight: options.maxInFlight,
       });
-    const firstRate = options.scenario === 'ramp' ? options.startRate : options.rate;
+    const firstRate =
+      options.scenario === 'ramp'
+        ? options.startRate
+        : options.scenario === 'stress'
+          ? options.rate / 2
+          : options.rate;
     if (options.warmupMs > 0) {
       note(`warm-up: ${firstRate}/s for ${options.warmupMs} ms (not measured)`);
       await offer(firstRate, options.warmupMs);
@@ -221,7 +226,15 @@ export async function runScenario(
               phases.flatMap((phase) => phase.seconds),
               recoveryFromS,
               options.p99TargetMs,
+              options.settleSeconds,
             ),
+            settleSeconds: options.settleSeconds,
+            secondsOverLimit: phases.map((phase) => ({
+              phase: phase.name,
+              over: phase.seconds.filter((second) => !isHealthySecond(second, options.p99TargetMs))
+                .length,
+              of: phase.seconds.length,
+            })),
             baselineMiB,
             peakMiB: Object.fromEntries(
               Object.keys(baselineMiB).map((name) => [
@@ -268,6 +281,7 @@ export async function runScenario(
                 baselineMs: options.baselineMs,
                 overloadMs: options.overloadMs,
                 recoveryMs: options.recoveryMs,
+                settleSeconds: options.settleSeconds,
                 p99TargetMs: options.p99TargetMs,
               }
             : { rate: options.rate, durationMs: options.durationMs }),
