@@ -102,7 +102,7 @@ function stressSection(result: RunResult): string[] {
     `Knee given: ${stress.kneePerSecond}/s. Offered ${half}/s (half), then ${2 * stress.kneePerSecond}/s (twice), then ${half}/s again. ${
       stress.recoverySeconds === undefined
         ? `**Latency did not recover** before the run ended (${stress.settleSeconds} seconds in a row with the p99 within ${result.p99TargetMs} ms and no errors).`
-        : `Latency recovered ${stress.recoverySeconds} s after the load dropped (the first of ${stress.settleSeconds} seconds in a row with the p99 within ${result.p99TargetMs} ms and no errors).`
+        : `Latency recovered ${stress.recoverySeconds.toFixed(1)} s after the overload's last arrival (the first of ${stress.settleSeconds} seconds in a row with the p99 within ${result.p99TargetMs} ms and no errors); the first ${stress.idleGapSeconds.toFixed(1)} s of it offered no new load while the overload's operations in flight finished.`
     } Seconds over the limit or with errors: ${stress.secondsOverLimit.map((entry) => `${entry.phase} ${entry.over} of ${entry.of}`).join(', ')}.`,
     '',
     table(

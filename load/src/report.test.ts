@@ -140,6 +140,7 @@ describe('the Markdown report of a stress run', () => {
           kneePerSecond: 100,
           recoverySeconds,
           settleSeconds: 5,
+          idleGapSeconds: 2.5,
           secondsOverLimit: [{ phase: 'baseline 50/s', over: 1, of: 20 }],
           baselineMiB: { router: 150 },
           peakMiB: { router: 240 },
@@ -149,7 +150,8 @@ describe('the Markdown report of a stress run', () => {
 
   it('states the recovery time, memory before and at peak, and every phase', () => {
     const markdown = stressRun(4);
-    expect(markdown).toContain('Latency recovered 4 s after the load dropped');
+    expect(markdown).toContain('Latency recovered 4.0 s after the overload');
+    expect(markdown).toContain('the first 2.5 s of it offered no new load');
     expect(markdown).toContain('Seconds over the limit or with errors: baseline 50/s 1 of 20.');
     expect(markdown).toContain('| router | 150 | 240 |');
     expect(markdown).toContain('### 200/s');

@@ -68,6 +68,11 @@ export interface RunResult {
         recoverySeconds: number | undefined;
         /** Healthy seconds in a row that count as recovered. */
         settleSeconds: number;
+        /**
+         * Seconds between the overload's last arrival and the recovery's first, with no load
+         * offered: the generators finish the overload's operations in flight first.
+         */
+        idleGapSeconds: number;
         /** Seconds of each phase whose p99 passed the limit or that had errors. */
         secondsOverLimit: Array<{ phase: string; over: number; of: number }>;
         baselineMiB: Record<string, number>;

@@ -134,6 +134,7 @@ export async function runScenario(
     const phases: PhaseResult[] = [];
     let baselineMiB: Record<string, number> = {};
     let recoveryFromS = 0;
+    let idleGapSeconds = 0;
     const measure = async (name: string, rate: number, durationMs: number) => {
       const offsetS = (Date.now() + PHASE_LEAD_MS - measureOrigin) / 1000;
       const phase = phaseResultOf(
@@ -176,10 +177,17 @@ export async function runScenario(
       await measure(`baseline ${half}/s`, half, options.baselineMs);
       baselineMiB = mesh.memoryMiB();
       note(`baseline at half the knee (${half}/s) measured`);
-      await measure(`overload ${2 * options.rate}/s`, 2 * options.rate, options.overloadMs);
+      const overload = await measure(
+        `overload ${2 * options.rate}/s`,
+        2 * options.rate,
+        options.overloadMs,
+      );
       note(`overload at twice the knee (${2 * options.rate}/s) measured`);
       const recovery = await measure(`recovery ${half}/s`, half, options.recoveryMs);
-      recoveryFromS = recovery.seconds[0]?.atS ?? 0;
+      // Recovery counts from the overload's last arrival: the generators wait for its
+      // operations still in flight before the next phase, and that wait is part of recovering.
+      recoveryFromS = (overload.seconds[0]?.atS ?? 0) + options.overloadMs / 1000;
+      idleGapSeconds = (recovery.seconds[0]?.atS ?? 0) - recoveryFromS;
       note('recovery at half the knee measured');
     } else {
       await measure(`${options.rate}/s`, options.rate, options.durationMs);
@@ -229,6 +237,7 @@ export async function runScenario(
               options.settleSeconds,
             ),
             settleSeconds: options.settleSeconds,
+            idleGapSeconds,
             secondsOverLimit: phases.map((phase) => ({
               phase: phase.name,
               over: phase.seconds.filter((second) => !isHealthySecond(second, options.p99TargetMs))
