@@ -2,7 +2,7 @@ import { V1PushNotificationSerializer } from '@a2a-js/sdk/server';
 import type { Logger } from '@switchboard/logger';
 import { checkOutboundUrl, type PeriodicJob, runEvery } from '@switchboard/service';
 import type { ClaimedPush, TaskStore } from './db/task-store.ts';
-import { pushBackoffMs } from './domain/push-backoff.ts';
+import { backoffMs } from './domain/backoff.ts';
 import { type PushSigner, pushHeaders } from './domain/push-headers.ts';
 
 /** How the push sender behaves (live settings). */
@@ -67,7 +67,7 @@ export function createPushSender(deps: {
       deps.onOutcome?.('dropped');
       return;
     }
-    await deps.store.retryPush(push.id, pushBackoffMs(push.attempts, settings), reason);
+    await deps.store.retryPush(push.id, backoffMs(push.attempts, settings), reason);
     deps.onOutcome?.('retried');
   }
 
@@ -81,7 +81,7 @@ export function createPushSender(deps: {
         deps.onOutcome?.('sent');
       } catch (error) {
         await failed(push, error);
-        const delay = pushBackoffMs(push.attempts, deps.settings());
+        const delay = backoffMs(push.attempts, deps.settings());
         for (const later of pushes.slice(index + 1)) await deps.store.deferPush(later.id, delay);
         return;
       }

@@ -19,10 +19,14 @@ const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () =>
 
 const at = () => timestamp({ withTimezone: true });
 
-/** Stored payload columns (DESIGN.md, Payloads) named after `name`: bytes, codec, key id, nonce, format. */
-function payloadColumns<N extends string>(name: N) {
+/**
+ * Stored payload columns (DESIGN.md, Payloads) named after `name`: bytes, codec, key id, nonce,
+ * format. An optional payload (a token, a snapshot not seen yet) has nullable bytes.
+ */
+function payloadColumns<N extends string>(name: N, required = true) {
+  const bytes = bytea(name);
   return {
-    [name]: bytea(name).notNull(),
+    [name]: required ? bytes.notNull() : bytes,
     [`${name}Codec`]: text(`${name}_codec`).notNull().default('identity'),
     [`${name}KeyId`]: text(`${name}_key_id`),
     [`${name}Nonce`]: bytea(`${name}_nonce`),
@@ -131,11 +135,7 @@ export const peers = a2aSchema.table('peers', {
   name: text().primaryKey(),
   cardUrl: text().notNull(),
   ...payloadColumns('card'),
-  token: bytea(),
-  tokenCodec: text().notNull().default('identity'),
-  tokenKeyId: text(),
-  tokenNonce: bytea(),
-  tokenFormatVersion: integer().notNull().default(1),
+  ...payloadColumns('token', false),
   signature: text().notNull(),
   status: text().notNull().default('unknown'),
   latencyMs: integer(),
@@ -172,11 +172,7 @@ export const remoteTasks = a2aSchema.table(
     /** What the agent sent: the A2A message to send. */
     ...payloadColumns('request'),
     /** The remote task as last seen (v1.0 JSON), once there is one. */
-    snapshot: bytea(),
-    snapshotCodec: text().notNull().default('identity'),
-    snapshotKeyId: text(),
-    snapshotNonce: bytea(),
-    snapshotFormatVersion: integer().notNull().default(1),
+    ...payloadColumns('snapshot', false),
     delivered: integer().notNull().default(0),
     attempts: integer().notNull().default(0),
     lastError: text(),

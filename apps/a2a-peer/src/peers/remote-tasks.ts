@@ -25,6 +25,7 @@ import {
   remoteRecipientOf,
 } from '@switchboard/protocol';
 import { guardedFetch, type PeriodicJob, runEvery } from '@switchboard/service';
+import { backoffMs } from '../domain/backoff.ts';
 import { derivedUuid } from '../domain/derived-uuid.ts';
 import type { CachedPeer, PeerDirectory } from './peer-directory.ts';
 import type { PeerStore, RemoteTaskRow } from './peer-store.ts';
@@ -183,12 +184,6 @@ export function peerLabelOf(row: { peer: string | null; recipient: string }): st
   return `skill.${recipient?.skill ?? 'unknown'}`.toLowerCase().replace(/[^a-z0-9._-]/g, '-');
 }
 
-/** The delay before retry `attempt + 1`: doubled each time, capped, with jitter. */
-export function remoteBackoffMs(attempt: number, settings: RemoteSettings, random = Math.random) {
-  const exponential = Math.min(settings.backoffMaxMs, settings.backoffBaseMs * 2 ** attempt);
-  return Math.round(exponential / 2 + (random() * exponential) / 2);
-}
-
 /**
  * Drives the remote tasks local agents started: any replica claims due ones (a lease, renewed
  * while it works), sends the stored message over A2A (streaming when the peer can), follows the
@@ -343,7 +338,7 @@ export function createRemoteTasks(deps: {
       // No peer can take it now (removed, or every one with the skill is down): wait a while.
       const reason = 'no registered A2A peer can take it';
       if (row.attempts + 1 >= settings.maxAttempts) await giveUp(row, peerLabelOf(row), reason);
-      else await deps.store.retryRemote(row.id, remoteBackoffMs(row.attempts, settings), reason);
+      else await deps.store.retryRemote(row.id, backoffMs(row.attempts, settings), reason);
       return;
     }
     const take = await deps.cache.takeTokens(`ratelimit:a2a-out:${peer.name}`, settings.rateLimit);
@@ -408,7 +403,7 @@ export function createRemoteTasks(deps: {
         await giveUp(row, peer.name, reason);
       } else {
         deps.log.warn({ remoteTask: row.id, peer: peer.name, reason }, 'a remote A2A call failed');
-        await deps.store.retryRemote(row.id, remoteBackoffMs(row.attempts, settings), reason);
+        await deps.store.retryRemote(row.id, backoffMs(row.attempts, settings), reason);
       }
     } finally {
       clearInterval(renew);
@@ -450,7 +445,7 @@ export function createRemoteTasks(deps: {
         { err: error, remoteTask: row.id },
         'the failure of a remote task was not delivered yet',
       );
-      await deps.store.release(row.id, remoteBackoffMs(row.attempts, deps.settings()));
+      await deps.store.release(row.id, backoffMs(row.attempts, deps.settings()));
       return;
     }
     await deps.store.endRemote(row.id, 'failed', reason, row.delivered);
