@@ -70,6 +70,7 @@ export function build(
           store: documents,
           cache: createStateCache({
             cache,
+            codec,
             log: stateLog,
             metrics: stateMetrics,
             ttlMs: () => settings().cacheTtlMs,

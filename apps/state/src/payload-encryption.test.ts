@@ -7,7 +7,7 @@ import {
   StatePutRpc,
   StateVersionRpc,
 } from '@switchboard/protocol';
-import { keyPrincipal } from '@switchboard/testing';
+import { connectTestCache, keyPrincipal } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStateHarness, failure, type StateHarness } from './test-state.ts';
 
@@ -82,6 +82,16 @@ describe('state payload encryption', () => {
       expect(row.document.includes(Buffer.from(secret))).toBe(false);
     }
     expect((await get('a')).document).toEqual({ secret, n: 3 });
+    // That read cached the document in Redis: as the codec encrypted it, never in clear.
+    const cache = await connectTestCache(harness.context.namespace);
+    try {
+      const cached = await cache.getVersioned('state:doc:vault:a');
+      expect(cached).toMatchObject({ kind: 'value', value: { version: 2, keyId: 'k1' } });
+      expect(JSON.stringify(cached)).not.toContain(secret);
+      expect((await get('a')).document).toEqual({ secret, n: 3 });
+    } finally {
+      if (harness.context.connections === undefined) await cache.close();
+    }
     const kept = await harness.bus.request(
       subject('version'),
       StateVersionRpc,

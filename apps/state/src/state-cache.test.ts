@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { connectRedis } from '@switchboard/cache';
+import { createRecordCodec, type RecordCodec } from '@switchboard/db';
 import { createLogger } from '@switchboard/logger';
 import { createTestNamespace, testInfra } from '@switchboard/testing';
 import { Registry } from 'prom-client';
@@ -14,7 +16,11 @@ const entry = {
   updatedBy: 'x',
 };
 
-async function cacheOver(lines: string[]) {
+const plainCodec = createRecordCodec();
+const encrypting = (keys: Map<string, Buffer>, activeKeyId: string) =>
+  createRecordCodec({ keys, activeKeyId });
+
+async function cacheOver(lines: string[], codec: RecordCodec = plainCodec) {
   const cache = await connectRedis(
     { url: testInfra.redisUrl, connectTimeoutMs: 2000 },
     { prefix: `${createTestNamespace()}:`, connectionName: 'test' },
@@ -29,7 +35,12 @@ async function cacheOver(lines: string[]) {
     destination,
   });
   const metrics = createStateMetrics(new Registry());
-  return { cache, metrics, state: createStateCache({ cache, log, metrics, ttlMs: () => 60_000 }) };
+  return {
+    cache,
+    log,
+    metrics,
+    state: createStateCache({ cache, codec, log, metrics, ttlMs: () => 60_000 }),
+  };
 }
 
 describe('the state cache', () => {
@@ -48,6 +59,44 @@ describe('the state cache', () => {
       await state.set('s', 'k', newer);
       expect(await state.get('s', 'k')).toEqual(newer);
       expect(metrics.stats()).toMatchObject({ cacheHits: 2, cacheMisses: 2, cacheHitRatio: 0.5 });
+    } finally {
+      await cache.deleteAll();
+      await cache.close();
+    }
+  });
+
+  it('holds encrypted documents when payload encryption is on: no plaintext in Redis', async () => {
+    const lines: string[] = [];
+    const keys = new Map([['k1', randomBytes(32)]]);
+    const { cache, log, metrics, state } = await cacheOver(lines, encrypting(keys, 'k1'));
+    try {
+      const secret = { secret: 'the-plaintext-marker' };
+      await state.set('s', 'k', { ...entry, document: secret });
+      const stored = await cache.getVersioned('state:doc:s:k');
+      expect(stored).toMatchObject({ kind: 'value', value: { keyId: 'k1', codec: 'identity' } });
+      expect(JSON.stringify(stored)).not.toContain('the-plaintext-marker');
+      expect(await state.get('s', 'k')).toEqual({ ...entry, document: secret });
+
+      // The same entry under another key, or claimed for another version, does not decrypt:
+      // the ciphertext is bound to its document's record. Both read as misses (Postgres).
+      const value = stored?.kind === 'value' ? (stored.value as Record<string, unknown>) : {};
+      await cache.setVersioned('state:doc:s:other', 2, value, 60_000);
+      expect(await state.get('s', 'other')).toBeUndefined();
+      await cache.setVersioned('state:doc:s:k', 3, { ...value, version: 3 }, 60_000);
+      expect(await state.get('s', 'k')).toBeUndefined();
+      expect(lines.join('')).toContain('state cache read failed; reading Postgres');
+
+      // A replica without the key (encryption turned off, key not loaded) misses as well.
+      const keyless = createStateCache({
+        cache,
+        codec: plainCodec,
+        log,
+        metrics,
+        ttlMs: () => 60_000,
+      });
+      await state.set('s', 'k2', { ...entry, document: secret });
+      expect(await keyless.get('s', 'k2')).toBeUndefined();
+      expect(metrics.stats()).toMatchObject({ cacheHits: 1, cacheMisses: 3 });
     } finally {
       await cache.deleteAll();
       await cache.close();
