@@ -241,7 +241,9 @@ export const messaging: Scenario = {
       const apiKey = await createAgentKey(portOf('gateway-a'), bootstrap.token);
       for (let index = 0; index < workerCount; index += 1) {
         children.push(
-          fork(join(here, '../workers/messaging-agents.ts'), { execArgv: ['--import', 'tsx'] }),
+          fork(join(here, '../workers/messaging-agents.ts'), {
+            execArgv: ['--import', 'tsx', ...profile(`generator-${index}`).nodeArgs],
+          }),
         );
       }
       const workers = new Workers(children);

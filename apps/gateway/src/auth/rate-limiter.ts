@@ -43,6 +43,7 @@ export function createRateLimiter(deps: {
   security: SecurityEvents;
 }) {
   const credit = new Map<string, number>();
+  const refills = new Map<string, Promise<boolean>>();
   const credentialLimit = (principal: Principal) => {
     const limits = deps.limits();
     return limitForRoles(principal.roles, limits.perCredentialByRole, limits.perCredential);
@@ -68,6 +69,25 @@ export function createRateLimiter(deps: {
     return error;
   };
 
+  /** Spends one frame of the local batch of credential `id`; false when it is spent. */
+  function spendCredit(id: string): boolean {
+    const left = credit.get(id) ?? 0;
+    if (left === 0) return false;
+    if (left === 1) credit.delete(id);
+    else credit.set(id, left - 1);
+    return true;
+  }
+
+  /** Takes a batch of frames from the credential's bucket into `credit`; false when short. */
+  async function refillFrames(principal: Principal): Promise<boolean> {
+    const id = principal.credential.id;
+    const limit = credentialLimit(principal);
+    const batch = Math.max(1, Math.min(deps.limits().frameBatch, limit.capacity));
+    const take = await deps.cache.takeTokens(bucketKey('credential', id), limit, batch);
+    if (take.allowed) credit.set(id, (credit.get(id) ?? 0) + batch);
+    return take.allowed;
+  }
+
   return {
     /** Takes one token from the IP's bucket; throws `E_RATE_LIMITED` when empty. */
     async checkIp(ip: string, path: string): Promise<RateLimitState> {
@@ -89,30 +109,30 @@ export function createRateLimiter(deps: {
     /** Spends one frame of the credential's budget; refills the local batch from Redis. */
     async spendFrame(principal: Principal): Promise<void> {
       const id = principal.credential.id;
-      const left = credit.get(id) ?? 0;
-      if (left > 0) {
-        if (left === 1) credit.delete(id);
-        else credit.set(id, left - 1);
+      while (!spendCredit(id)) {
+        // One refill per credential at a time: the frames that find the batch spent while it
+        // is on its way wait for it, instead of each taking a batch of its own.
+        const pending = refills.get(id);
+        if (pending !== undefined) {
+          await pending;
+          continue;
+        }
+        const refill = refillFrames(principal).finally(() => refills.delete(id));
+        refills.set(id, refill);
+        if (await refill) continue;
+        // Less than a batch left: take just this one.
+        const limit = credentialLimit(principal);
+        const single = await deps.cache.takeTokens(bucketKey('credential', id), limit, 1);
+        if (!single.allowed) {
+          throw refuse(
+            `credential ${id}`,
+            single,
+            limit,
+            { path: '/v1/connect (frames)' },
+            principal,
+          );
+        }
         return;
-      }
-      const limit = credentialLimit(principal);
-      const key = bucketKey('credential', id);
-      const batch = Math.max(1, Math.min(deps.limits().frameBatch, limit.capacity));
-      const take = await deps.cache.takeTokens(key, limit, batch);
-      if (take.allowed) {
-        if (batch > 1) credit.set(id, batch - 1);
-        return;
-      }
-      // Less than a batch left: take just this one.
-      const single = await deps.cache.takeTokens(key, limit, 1);
-      if (!single.allowed) {
-        throw refuse(
-          `credential ${id}`,
-          single,
-          limit,
-          { path: '/v1/connect (frames)' },
-          principal,
-        );
       }
     },
   };

@@ -1,6 +1,6 @@
 import { type Database, dateOf, type RecordCodec } from '@switchboard/db';
 import type { ErrorBody, MessageHeaders, MessageTarget } from '@switchboard/protocol';
-import { MESSAGE_COLUMNS, type MessageRow, messageRecord } from './message-row.ts';
+import { type MessageRow, messageRecord } from './message-row.ts';
 
 /** A message ready to store, with the recipients the router resolved for it. */
 export interface NewMessage {
@@ -173,38 +173,13 @@ export function createMessageStore(database: Database, namespace: string, codec:
       settings: { maxInFlight: number; ackTimeoutMs: number; limit: number },
     ): Promise<ClaimedDelivery[]> {
       if (agentIds.length === 0) return [];
-      // The lock comes first, in its own statement: the claim's snapshot is then taken after
-      // it, so it sees every delivery another replica put in flight for these agents. (Inside
-      // one statement the snapshot would predate the lock and could count a window twice.)
-      const rows = (await sql.begin(async (tx) => {
-        const locked = await tx<{ agent_id: string }[]>`
-          SELECT a.agent_id FROM jsonb_array_elements_text(${records(agentIds)}::jsonb) AS a(agent_id)
-          WHERE pg_try_advisory_xact_lock(${lockSpace}, hashtext(a.agent_id))`;
-        if (locked.length === 0) return [];
-        return tx<ClaimRow[]>`
-          WITH windows AS MATERIALIZED (
-            SELECT a.agent_id, ${settings.maxInFlight}::int - (
-              SELECT count(*) FROM router.deliveries d
-              WHERE d.agent_id = a.agent_id AND d.status = 'inflight')::int AS free
-            FROM jsonb_array_elements_text(${records(locked.map((row) => row.agent_id))}::jsonb)
-              AS a(agent_id)
-          ), heads AS MATERIALIZED (
-            SELECT h.id, h.next_attempt_at FROM windows w CROSS JOIN LATERAL (
-              SELECT d.id, d.next_attempt_at FROM router.deliveries d
-              WHERE d.agent_id = w.agent_id AND d.status = 'queued' AND d.expires_at > now()
-              ORDER BY d.priority DESC, d.id
-              LIMIT greatest(w.free, 0)
-              FOR UPDATE SKIP LOCKED) h
-            WHERE h.next_attempt_at <= now()
-            LIMIT ${settings.limit}
-          )
-          UPDATE router.deliveries d
-          SET status = 'inflight', attempts = d.attempts + 1,
-            lease_until = now() + ${settings.ackTimeoutMs} * interval '1 millisecond'
-          FROM heads h, router.messages m
-          WHERE d.id = h.id AND m.id = d.message_id
-          RETURNING d.id AS delivery_id, d.agent_id, d.attempts, ${sql.unsafe(MESSAGE_COLUMNS)}`;
-      })) as ClaimRow[];
+      // One round trip: `router.claim_deliveries` (migration 0003) takes the agents' locks,
+      // then claims in a statement of its own, whose snapshot is taken after the locks, so it
+      // sees every delivery another replica put in flight for these agents. (Inside one
+      // statement the snapshot would predate the lock and could count a window twice.)
+      const rows = await sql<ClaimRow[]>`
+        SELECT * FROM router.claim_deliveries(${lockSpace}, ${records(agentIds)}::jsonb,
+          ${settings.maxInFlight}::int, ${settings.ackTimeoutMs}::int, ${settings.limit}::int)`;
       return rows
         .map((row) => ({
           deliveryId: String(row.delivery_id),
