@@ -1,9 +1,4 @@
-import { once } from 'node:events';
-import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { toNodeHandler } from '@modelcontextprotocol/node';
-import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
 import { mintApiKey } from '@switchboard/authz';
 import { connectNatsBus } from '@switchboard/bus';
 import { ToolsImportRpc } from '@switchboard/protocol';
@@ -15,27 +10,10 @@ import {
   liftedGatewayLimits,
   type ServiceProcess,
   spawnService,
+  startUpstreamMcpServer,
 } from '@switchboard/testing';
-import { z } from 'zod';
 import { percentileMs, rowOf, runClosedLoop } from '../lib/closed-loop.ts';
 import type { BenchRow, Scenario } from '../lib/scenario.ts';
-
-/** An upstream MCP server built with the official SDK (2026-07-28 and 2025-era), echoing text. */
-async function startUpstream(): Promise<{ url: string; server: HttpServer }> {
-  const handler = createMcpHandler(() => {
-    const mcp = new McpServer({ name: 'bench-upstream', version: '1.0.0' });
-    mcp.registerTool(
-      'echo',
-      { description: 'Echoes text', inputSchema: z.object({ text: z.string() }) },
-      async ({ text }) => ({ content: [{ type: 'text', text }] }),
-    );
-    return mcp;
-  });
-  const server = createServer(toNodeHandler(handler));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, server };
-}
 
 async function mcpClient(url: string, token?: string): Promise<Client> {
   const client = new Client(
@@ -67,7 +45,7 @@ export const tools: Scenario = {
     const services: ServiceProcess[] = [];
     const clients: AgentClient[] = [];
     const mcpClients: Client[] = [];
-    const upstream = await startUpstream();
+    const upstream = await startUpstreamMcpServer({ name: 'bench-upstream' });
     const text = 'x'.repeat(params.payloadBytes);
     try {
       const common = { ...context.env, SB_LOG__LEVEL: 'warn' };
@@ -162,7 +140,7 @@ export const tools: Scenario = {
       await Promise.all(mcpClients.map((client) => client.close().catch(() => undefined)));
       await Promise.all(clients.map((client) => client.close()));
       await Promise.all(services.map((service) => service.stop()));
-      upstream.server.close();
+      await upstream.close();
       await context.cleanup();
     }
   },

@@ -23,6 +23,7 @@ import {
 } from './latency.ts';
 import { type Operation, operationPicker } from './operations.ts';
 import { type ClientRecords, emptyRecords } from './records.ts';
+import { REMOTE_PEER, UPSTREAM_TOOL } from './remote-ends.ts';
 
 const TOOL = { name: 'load.echo', version: '1.0.0' };
 const TASK_TYPE = 'load.work';
@@ -223,6 +224,12 @@ class Generator {
         await this.mcp.call(TOOL.name, { text: this.pad });
         return;
       }
+      case 'upstream-tool': {
+        // Half through the SDK, half through MCP on /mcp: both reach the upstream MCP server.
+        if (sequence % 2 === 0) await client.tools.call(UPSTREAM_TOOL, { text: this.pad });
+        else await this.mcp.call(UPSTREAM_TOOL, { text: this.pad });
+        return;
+      }
       case 'state-read': {
         const hot = this.random(this.own.slice(0, HOT_AGENTS));
         await (this.clients.get(hot) as AgentClient).store.get(HOT_KEY);
@@ -234,6 +241,20 @@ class Generator {
       }
       case 'a2a': {
         await this.a2a.send(this.id(this.random(this.a2aAgents)), this.pad);
+        return;
+      }
+      case 'a2a-remote': {
+        // Through the A2A peer to the remote agent; resolves with the update settling its task.
+        const answer = await client.request(`a2a:${REMOTE_PEER}`, this.pad, {
+          timeoutMs: this.setup.requestTimeoutMs,
+        });
+        const state = (answer.payload as { state?: unknown } | null)?.state;
+        if (state !== 'completed') {
+          throw Object.assign(new Error(`the remote A2A task ended ${String(state)}`), {
+            code: `A2A_REMOTE_${String(state).toUpperCase()}`,
+          });
+        }
+        this.records.remoteSends.push(answer.correlationId as string);
         return;
       }
       default: {

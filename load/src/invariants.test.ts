@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkInvariants, type StoredData } from './invariants.ts';
+import { checkInvariants, type StoredData, uuidV7TimeMs } from './invariants.ts';
 import { type ClientRecords, emptyRecords } from './records.ts';
 
 // Four agents: topics hold every agent (one topic), agents 0 and 3 subscribe with the filter.
@@ -57,6 +57,7 @@ function cleanRun(): { records: ClientRecords; stored: StoredData } {
       { scope: 'agent:a', key: 'hot', version: 2, writeId: 'w2' },
       { scope: 'agent:a', key: 'hot', version: 3, writeId: 'w3' },
     ],
+    a2a: { remoteTasks: [], inboundTasks: [] },
   };
   return { records, stored };
 }
@@ -65,6 +66,16 @@ const invariantsOf = (records: ClientRecords, stored: StoredData) =>
   checkInvariants(records, stored, AGENTS).map((violation) => [violation.invariant, violation.ids]);
 
 describe('checkInvariants', () => {
+  it('adds the A2A peer’s records to the findings', () => {
+    const { records, stored } = cleanRun();
+    records.remoteSends.push('r1');
+    stored.a2a.remoteTasks.push({ id: 'r1', state: 'pending' });
+    expect(invariantsOf(records, stored)).toEqual([
+      ['a remote A2A task was left pending', ['r1']],
+      ['a completed remote A2A round trip is stored pending', ['r1']],
+    ]);
+  });
+
   it('finds nothing wrong with a run that kept every promise', () => {
     const { records, stored } = cleanRun();
     expect(checkInvariants(records, stored, AGENTS)).toEqual([]);
@@ -174,6 +185,48 @@ describe('checkInvariants', () => {
       ['state versions are not 1, 2, 3, ...', ['agent:a/hot@3']],
       ['an acknowledged state write is lost', ['agent:a/hot@2', 'agent:b/hot@1']],
     ]);
+  });
+
+  it('checks a message retention deleted by its recipients’ handlers alone', () => {
+    const { records, stored } = cleanRun();
+    // UUIDv7 ids made at 0x0190a1b2c3d4 ms: before the allowance's cutoff, so retention took them.
+    const retired = '0190a1b2-c3d4-7e5f-8a6b-1c2d3e4f5a6b';
+    const twice = '0190a1b2-c3d4-7e5f-8a6b-1c2d3e4f5a6c';
+    const fresh = 'ffffa1b2-c3d4-7e5f-8a6b-1c2d3e4f5a6d';
+    records.sent.push(
+      { id: retired, kind: 'direct', senderIndex: 0, toIndex: 1 },
+      { id: twice, kind: 'direct', senderIndex: 0, toIndex: 2 },
+      { id: fresh, kind: 'direct', senderIndex: 0, toIndex: 3 },
+    );
+    records.sightings.push([2, twice, 2], [3, fresh, 1]);
+    const allowance = { messagesRetiredBeforeMs: 0x0190a1b2c3d5 };
+    expect(
+      checkInvariants(records, stored, AGENTS, allowance).map((violation) => [
+        violation.invariant,
+        violation.ids,
+      ]),
+    ).toEqual([
+      ['a recipient never handled a retired message', [`${retired}@1`]],
+      ['handled more than once', [`${twice}@2`]],
+      ['an accepted message is not stored', [fresh]],
+    ]);
+  });
+
+  it('reads the time of a UUIDv7 and none from other ids', () => {
+    expect(uuidV7TimeMs('0190a1b2-c3d4-7e5f-8a6b-1c2d3e4f5a6b')).toBe(0x0190a1b2c3d4);
+    expect(uuidV7TimeMs('m-direct')).toBeNaN();
+  });
+
+  it('accepts trimmed state history that runs on without a gap, and names a gap in it', () => {
+    const { records, stored } = cleanRun();
+    stored.stateVersions = stored.stateVersions.filter((version) => version.version !== 1);
+    expect(checkInvariants(records, stored, AGENTS, { stateHistoryTrimmed: true })).toEqual([]);
+    stored.stateVersions.push({ scope: 'agent:a', key: 'hot', version: 5, writeId: 'w5' });
+    expect(
+      checkInvariants(records, stored, AGENTS, { stateHistoryTrimmed: true }).map(
+        (violation) => violation.ids,
+      ),
+    ).toEqual([['agent:a/hot@5']]);
   });
 
   it('names at most ten ids of a violation but counts them all', () => {

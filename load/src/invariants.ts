@@ -1,3 +1,4 @@
+import { checkA2a, type StoredA2a } from './a2a-invariants.ts';
 import { topicRecipientsOf } from './agent-model.ts';
 import type { ClientRecords, SentMessage } from './records.ts';
 
@@ -38,6 +39,8 @@ export interface StoredData {
   deadLetters: StoredDeadLetter[];
   tasks: StoredTask[];
   stateVersions: StoredStateVersion[];
+  /** The A2A peer's remote and inbound task records. */
+  a2a: StoredA2a;
 }
 
 /** A broken promise, with the ids involved (at most a handful are named). */
@@ -45,6 +48,23 @@ export interface Violation {
   invariant: string;
   count: number;
   ids: string[];
+}
+
+/**
+ * What retention may have removed by the time the checker reads (soak runs retention short):
+ * messages accepted before `messagesRetiredBeforeMs` (epoch) may be gone from the router, and
+ * state history may have dropped a key's oldest versions.
+ */
+export interface RetentionAllowance {
+  messagesRetiredBeforeMs?: number;
+  stateHistoryTrimmed?: boolean;
+}
+
+/** The time a UUIDv7 was made (its first 48 bits, ms since the epoch); NaN for other ids. */
+export function uuidV7TimeMs(id: string): number {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-7/i.test(id)
+    ? Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16)
+    : Number.NaN;
 }
 
 const FINAL_TASK_STATUSES = new Set(['succeeded', 'failed', 'cancelled', 'timed_out']);
@@ -86,7 +106,13 @@ class Findings {
   }
 }
 
-function checkMessages(records: ClientRecords, stored: StoredData, agents: number, out: Findings) {
+function checkMessages(
+  records: ClientRecords,
+  stored: StoredData,
+  agents: number,
+  out: Findings,
+  retiredBeforeMs: number,
+) {
   const deliveriesOf = new Map<string, StoredDelivery[]>();
   for (const delivery of stored.deliveries) {
     const list = deliveriesOf.get(delivery.messageId) ?? [];
@@ -99,7 +125,14 @@ function checkMessages(records: ClientRecords, stored: StoredData, agents: numbe
   }
   for (const message of records.sent) {
     if (!stored.messageIds.has(message.id)) {
-      out.add('an accepted message is not stored', message.id);
+      // Retention deleted it: what the recipients' handlers saw still tells whether it arrived.
+      if (uuidV7TimeMs(message.id) < retiredBeforeMs) {
+        for (const index of expectedRecipients(message, agents)) {
+          const count = seen.get(`${message.id}@${index}`) ?? 0;
+          if (count === 0) out.add('a recipient never handled a retired message', `${message.id}@${index}`);
+          if (count > 1) out.add('handled more than once', `${message.id}@${index}`);
+        }
+      } else out.add('an accepted message is not stored', message.id);
       continue;
     }
     const expected = new Set(expectedRecipients(message, agents));
@@ -161,7 +194,7 @@ function checkTasks(records: ClientRecords, stored: StoredData, out: Findings) {
   }
 }
 
-function checkState(records: ClientRecords, stored: StoredData, out: Findings) {
+function checkState(records: ClientRecords, stored: StoredData, out: Findings, trimmed: boolean) {
   const versionsOf = new Map<string, StoredStateVersion[]>();
   for (const version of stored.stateVersions) {
     const name = `${version.scope}/${version.key}`;
@@ -169,16 +202,21 @@ function checkState(records: ClientRecords, stored: StoredData, out: Findings) {
     list.push(version);
     versionsOf.set(name, list);
   }
+  const oldestKept = new Map<string, number>();
   for (const [name, versions] of versionsOf) {
     const numbers = versions.map((version) => version.version).sort((a, b) => a - b);
+    // Trimmed history keeps the newest versions: they still run on without a gap.
+    const first = trimmed ? (numbers[0] as number) : 1;
+    oldestKept.set(name, first);
     // Versions only grow, one at a time: a gap or a repeat means a write was lost or doubled.
     numbers.forEach((version, index) => {
-      if (version !== index + 1)
+      if (version !== index + first)
         out.add('state versions are not 1, 2, 3, ...', `${name}@${version}`);
     });
   }
   for (const ack of records.stateAcks) {
     const name = `${ack.scope}/${ack.key}`;
+    if (ack.version < (oldestKept.get(name) ?? 1)) continue;
     const kept = versionsOf.get(name)?.find((version) => version.version === ack.version);
     if (kept?.writeId !== ack.writeId) {
       out.add('an acknowledged state write is lost', `${name}@${ack.version}`);
@@ -190,16 +228,19 @@ function checkState(records: ClientRecords, stored: StoredData, out: Findings) {
  * Checks the mesh's promises over a finished run: every accepted message stored, routed to
  * exactly its recipients and handled once by each; every delivery acked or dead-lettered with
  * a cause; every submitted task final and none succeeded twice; every key's versions 1..n with
- * each acknowledged write kept. Returns the violations (none when the run kept its promises).
+ * each acknowledged write kept; the A2A peer's remote and inbound tasks ended (see checkA2a).
+ * With `retention`, what retention removed is checked by what is left (see RetentionAllowance).
+ * Returns the violations (none when the run kept its promises).
  */
 export function checkInvariants(
   records: ClientRecords,
   stored: StoredData,
   agents: number,
+  retention: RetentionAllowance = {},
 ): Violation[] {
   const out = new Findings();
-  checkMessages(records, stored, agents, out);
+  checkMessages(records, stored, agents, out, retention.messagesRetiredBeforeMs ?? 0);
   checkTasks(records, stored, out);
-  checkState(records, stored, out);
-  return out.list();
+  checkState(records, stored, out, retention.stateHistoryTrimmed === true);
+  return [...out.list(), ...checkA2a(records.remoteSends, stored.a2a)];
 }

@@ -20,6 +20,8 @@ export interface LoadMesh {
   a2aUrl: string;
   /** A key that may act as any agent, with the grants the mix needs. */
   apiKey: string;
+  /** The bootstrap admin key, for the operator HTTP API (imports, peers). */
+  operatorKey: string;
   /** The process id of each service, by name. */
   pids(): Record<string, number | undefined>;
   /** Resident memory of each service now, in MiB. */
@@ -34,6 +36,8 @@ export interface MeshOptions {
   logLevel: string;
   /** How long each service may take to log `ready`. */
   startTimeoutMs: number;
+  /** Settings every service gets on top of the run's (soak: short retention). */
+  env?: Record<string, string>;
 }
 
 /** A TCP port nothing listens on now: the A2A peer's cards must name its URL before it starts. */
@@ -55,7 +59,12 @@ const liftedToolLimits = {
 const liftedA2aLimits = {
   SB_A2A__RATE_LIMIT__CAPACITY: '10000000',
   SB_A2A__RATE_LIMIT__REFILL_PER_SECOND: '10000000',
+  SB_A2A__REMOTE__RATE_LIMIT__CAPACITY: '10000000',
+  SB_A2A__REMOTE__RATE_LIMIT__REFILL_PER_SECOND: '10000000',
 };
+// The upstream MCP server and the remote A2A agent the run starts listen on loopback.
+const loopbackTools = { SB_TOOLS__UPSTREAM__ALLOW_LOOPBACK: 'true' };
+const loopbackA2a = { SB_A2A__PEERS__ALLOW_PRIVATE: 'true' };
 
 /**
  * Starts the mesh in a namespace and database of its own: two gateways, the router, state,
@@ -70,6 +79,7 @@ export async function startMesh(options: MeshOptions): Promise<LoadMesh> {
     SB_LOG__LEVEL: options.logLevel,
     // The checker reads every version of the keys written, so history keeps them all.
     SB_STATE__HISTORY__KEEP_VERSIONS: '1000000',
+    ...options.env,
   };
   const stopAll = async () => {
     await Promise.all(Object.values(services).map((service) => service.stop()));
@@ -88,12 +98,14 @@ export async function startMesh(options: MeshOptions): Promise<LoadMesh> {
       spawn('tool-registry', {
         ...common,
         SB_TOOLS__PORT: '0',
+        ...loopbackTools,
         ...(options.keepRateLimits ? {} : liftedToolLimits),
       }),
       spawn('a2a-peer', {
         ...common,
         SB_A2A__PORT: String(a2aPort),
         SB_A2A__PUBLIC_URL: a2aUrl,
+        ...loopbackA2a,
         ...(options.keepRateLimits ? {} : liftedA2aLimits),
       }),
       ...['gateway-a', 'gateway-b'].map((id) =>
@@ -118,6 +130,8 @@ export async function startMesh(options: MeshOptions): Promise<LoadMesh> {
       { kind: 'broadcast' },
       { kind: 'task', types: ['load.>'], actions: ['submit', 'execute', 'cancel', 'read'] },
       { kind: 'tool', names: ['load.>'], actions: ['list', 'call', 'provide'] },
+      { kind: 'tool', names: ['upstream.>'], actions: ['list', 'call'] },
+      { kind: 'a2a', peers: ['remote'] },
     ]);
     return {
       context,
@@ -126,6 +140,7 @@ export async function startMesh(options: MeshOptions): Promise<LoadMesh> {
       mcpUrl: `http://127.0.0.1:${(services.tools as ServiceProcess).port}/mcp`,
       a2aUrl,
       apiKey,
+      operatorKey: bootstrap.token,
       pids: () =>
         Object.fromEntries(
           Object.entries(services).map(([name, service]) => [name, service.child.pid]),

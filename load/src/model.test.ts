@@ -102,12 +102,14 @@ describe('records', () => {
     second.sightings.push([1, 'm', 1]);
     second.taskRuns.push(['t1', 1]);
     second.stateAcks.push({ scope: 's', key: 'k', version: 1, writeId: 'w' });
+    first.remoteSends.push('r');
     expect(mergeRecords([first, second])).toEqual({
       sent: second.sent,
       sightings: second.sightings,
       submittedTasks: ['t1'],
       taskRuns: [['t1', 1]],
       stateAcks: second.stateAcks,
+      remoteSends: ['r'],
     });
   });
 });

@@ -9,9 +9,11 @@ export const Operations = [
   'task',
   'tool',
   'mcp-tool',
+  'upstream-tool',
   'state-read',
   'state-write',
   'a2a',
+  'a2a-remote',
 ] as const;
 
 /** One operation of the mix. */
@@ -32,9 +34,11 @@ export const DEFAULT_MIX: Mix = {
   task: 8,
   tool: 8,
   'mcp-tool': 4,
+  'upstream-tool': 4,
   'state-read': 10,
   'state-write': 10,
   a2a: 4,
+  'a2a-remote': 2,
 };
 
 const OperationSchema = z.enum(Operations);

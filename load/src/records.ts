@@ -33,11 +33,20 @@ export interface ClientRecords {
   /** How many times an executor's handler ran each task id: [task id, runs]. */
   taskRuns: Array<[string, number]>;
   stateAcks: StateAck[];
+  /** Ids of the messages sent to the remote A2A agent (`a2a:<peer>`) whose round trip completed. */
+  remoteSends: string[];
 }
 
 /** An empty set of records. */
 export function emptyRecords(): ClientRecords {
-  return { sent: [], sightings: [], submittedTasks: [], taskRuns: [], stateAcks: [] };
+  return {
+    sent: [],
+    sightings: [],
+    submittedTasks: [],
+    taskRuns: [],
+    stateAcks: [],
+    remoteSends: [],
+  };
 }
 
 /** Merges the records of several generator processes. */
@@ -49,5 +58,6 @@ export function mergeRecords(parts: ClientRecords[]): ClientRecords {
     submittedTasks: parts.flatMap((part) => part.submittedTasks),
     taskRuns: parts.flatMap((part) => part.taskRuns),
     stateAcks: parts.flatMap((part) => part.stateAcks),
+    remoteSends: parts.flatMap((part) => part.remoteSends),
   };
 }

@@ -7,6 +7,7 @@ import { Operations } from './operations.ts';
 import type { LoadOptions } from './options.ts';
 import { cpuSeconds } from './processes.ts';
 import { isHealthySecond, recoverySecondsOf } from './recovery.ts';
+import { type RemoteEnds, startRemoteEnds } from './remote-ends.ts';
 import { type PhaseResult, phaseResultOf, type RunResult } from './run-result.ts';
 import { rampRates } from './schedule.ts';
 import { StoredDataReader } from './stored-data.ts';
@@ -72,6 +73,16 @@ export async function runScenario(
     logLevel: options.logLevel,
     startTimeoutMs: options.startTimeoutMs,
   });
+  let remoteEnds: RemoteEnds;
+  try {
+    remoteEnds = await startRemoteEnds(
+      mesh.gatewayUrls[0].replace(/^ws/, 'http'),
+      mesh.operatorKey,
+    );
+  } catch (error) {
+    await mesh.stop();
+    throw error;
+  }
   const pool = GeneratorPool.start(options.generators);
   const reader = new StoredDataReader(mesh.context.database.url);
   let measureOrigin = Date.now();
@@ -333,6 +344,7 @@ export async function runScenario(
     memory.stop();
     await pool.stop();
     await reader.close();
+    await remoteEnds.close();
     await mesh.stop();
   }
 }

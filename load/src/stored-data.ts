@@ -24,7 +24,17 @@ export class StoredDataReader {
     const [tasks] = await this.sql<[{ count: string }]>`
       select count(*) from tasks.tasks
       where status not in ('succeeded', 'failed', 'cancelled', 'timed_out')`;
-    return { deliveries: Number(deliveries?.count), tasks: Number(tasks?.count) };
+    // A2A tasks still moving count as tasks: remote ones being driven, inbound ones being worked.
+    const [a2a] = await this.sql<[{ count: string }]>`
+      select (select count(*) from a2a.remote_tasks
+          where state not in ('completed', 'failed', 'canceled', 'rejected'))
+        + (select count(*) from a2a.tasks where state not in
+          ('TASK_STATE_COMPLETED', 'TASK_STATE_FAILED', 'TASK_STATE_CANCELED', 'TASK_STATE_REJECTED'))
+        as count`;
+    return {
+      deliveries: Number(deliveries?.count),
+      tasks: Number(tasks?.count) + Number(a2a?.count),
+    };
   }
 
   async read(runId: string): Promise<StoredData> {
@@ -57,7 +67,15 @@ export class StoredDataReader {
     >`select scope, key, version, document, codec, key_id as "keyId", nonce,
         format_version as "formatVersion"
       from state.document_history where scope like ${`agent:${prefix}%`}`;
+    const remoteTasks = await this.sql<Array<{ id: string; state: string }>>`
+      select id, state from a2a.remote_tasks`;
+    const inboundTasks = await this.sql<Array<{ id: string; state: string }>>`
+      select id, state from a2a.tasks`;
     return {
+      a2a: {
+        remoteTasks: remoteTasks.map((row) => ({ id: row.id, state: row.state })),
+        inboundTasks: inboundTasks.map((row) => ({ id: row.id, state: row.state })),
+      },
       messageIds: new Set(messages.map((row) => row.id)),
       deliveries: deliveries.map((row) => ({
         messageId: row.messageId,

@@ -11,11 +11,10 @@ import {
   ToolsGetRpc,
 } from '@switchboard/protocol';
 import type { AgentClient } from '@switchboard/sdk';
-import { keyPrincipal } from '@switchboard/testing';
+import { keyPrincipal, type RemoteAgent, startRemoteAgent } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type A2aMesh, createA2aMesh } from './test-mesh.ts';
 import { quietA2aSdk } from './test-quiet-sdk.ts';
-import { type RemoteAgent, startRemoteAgent } from './test-remote-agent.ts';
 
 // Calling remote A2A agents: peers registered by URL (cards validated and verified), health
 // tracked, local agents sending to `a2a:<peer>` and `a2a:skill:<skill>` and getting the remote

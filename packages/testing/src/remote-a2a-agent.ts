@@ -11,7 +11,7 @@ import { agentCardHandler, jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/serve
 import express from 'express';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 
-// A remote A2A agent for tests, built with the official @a2a-js/sdk server (its request handler,
+// A remote A2A agent for tests and the load suite, built with the official @a2a-js/sdk server (its request handler,
 // task store and Express JSON-RPC handler): our client must talk to it as to any A2A server.
 
 export interface RemoteAgent {

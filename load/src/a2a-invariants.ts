@@ -1,0 +1,52 @@
+import type { Violation } from './invariants.ts';
+
+// The A2A peer's own records after a run: the remote tasks it drove for local agents (sends to
+// `a2a:<peer>`) and the inbound tasks it served for them (SendMessage to a local agent's card).
+
+/** A row of a2a.remote_tasks or a2a.tasks: its id and state as stored. */
+export interface StoredA2aTask {
+  id: string;
+  state: string;
+}
+
+/** What the checker reads from the A2A peer's tables. */
+export interface StoredA2a {
+  /** a2a.remote_tasks: states `pending`, `working`, ..., `completed`, `failed`, ... */
+  remoteTasks: StoredA2aTask[];
+  /** a2a.tasks: states as A2A names them (`TASK_STATE_COMPLETED`, ...). */
+  inboundTasks: StoredA2aTask[];
+}
+
+/** The remote task states a task never leaves. */
+const REMOTE_ENDED = new Set(['completed', 'failed', 'canceled', 'rejected']);
+const INBOUND_COMPLETED = 'TASK_STATE_COMPLETED';
+const NAMED_IDS = 10;
+
+/**
+ * Checks the A2A peer's records: every remote task it stored ended; each round trip the client
+ * saw complete is stored as a completed remote task; every inbound task it served completed
+ * (the load's local A2A agents always answer).
+ */
+export function checkA2a(remoteSends: string[], stored: StoredA2a): Violation[] {
+  const found = new Map<string, string[]>();
+  const add = (invariant: string, id: string) => {
+    found.set(invariant, [...(found.get(invariant) ?? []), id]);
+  };
+  const remote = new Map(stored.remoteTasks.map((task) => [task.id, task.state]));
+  for (const task of stored.remoteTasks) {
+    if (!REMOTE_ENDED.has(task.state)) add(`a remote A2A task was left ${task.state}`, task.id);
+  }
+  for (const id of remoteSends) {
+    const state = remote.get(id);
+    if (state === undefined) add('a completed remote A2A round trip is not stored', id);
+    else if (state !== 'completed') add(`a completed remote A2A round trip is stored ${state}`, id);
+  }
+  for (const task of stored.inboundTasks) {
+    if (task.state !== INBOUND_COMPLETED) add(`an inbound A2A task ended ${task.state}`, task.id);
+  }
+  return [...found].map(([invariant, ids]) => ({
+    invariant,
+    count: ids.length,
+    ids: ids.slice(0, NAMED_IDS),
+  }));
+}
