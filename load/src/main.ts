@@ -1,6 +1,5 @@
 import { parseLoadArgs, usage } from './options.ts';
 import { writeReports } from './report.ts';
-import { runScenario } from './run.ts';
 
 // `pnpm load <scenario> [--flags]`: runs a load scenario against a mesh of its own, checks the
 // invariants, writes the reports and exits 1 when a promise was broken.
@@ -14,7 +13,19 @@ async function main(): Promise<void> {
   }
   const options = parseLoadArgs(argv);
   const note = (message: string) => process.stderr.write(`  ${message}\n`);
-  const result = await runScenario(options, `pnpm load ${argv.join(' ')}`, note);
+  // Chaos kills and restarts Postgres, Redis and NATS: the run gets servers of its own, and
+  // @switchboard/testing reads where they are (SB_TEST_*) when it is first imported, so the
+  // run's modules load after the servers are up.
+  const chaos = options.scenario.startsWith('chaos');
+  const infra = chaos ? await (await import('./chaos/own-infra.ts')).startOwnInfra() : undefined;
+  if (infra !== undefined) {
+    Object.assign(process.env, infra.env);
+    note(`private Postgres, Redis and NATS: ${Object.values(infra.env).join(', ')}`);
+  }
+  const { runScenario } = await import('./run.ts');
+  const result = await runScenario(options, `pnpm load ${argv.join(' ')}`, note, infra).finally(
+    () => infra?.stop(),
+  );
   const written = writeReports(result, options);
   for (const file of written) note(`wrote ${file}`);
   for (const violation of result.violations) {

@@ -1,5 +1,3 @@
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { mintApiKey } from '@switchboard/authz';
 import {
   createAgentKey,
@@ -9,6 +7,7 @@ import {
   spawnService,
   type TestContext,
 } from '@switchboard/testing';
+import { freePort } from './free-port.ts';
 import { residentMiB } from './processes.ts';
 
 /** The mesh a load run drives: every service as its own process, two gateways. */
@@ -26,6 +25,11 @@ export interface LoadMesh {
   pids(): Record<string, number | undefined>;
   /** Resident memory of each service now, in MiB. */
   memoryMiB(): Record<string, number>;
+  /**
+   * Starts a service again as a supervisor would after it ended (chaos): the same environment
+   * and port, so clients find it where they left it. Resolves once it logged `ready`.
+   */
+  restart(name: string): Promise<ServiceProcess>;
   stop(): Promise<void>;
 }
 
@@ -38,16 +42,6 @@ export interface MeshOptions {
   startTimeoutMs: number;
   /** Settings every service gets on top of the run's (soak: short retention). */
   env?: Record<string, string>;
-}
-
-/** A TCP port nothing listens on now: the A2A peer's cards must name its URL before it starts. */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 // The generator is the only caller: one credential, one address. The load suite measures the
@@ -88,37 +82,51 @@ export async function startMesh(options: MeshOptions): Promise<LoadMesh> {
   try {
     const a2aPort = await freePort();
     const a2aUrl = `http://127.0.0.1:${a2aPort}`;
-    // Seven processes compile and migrate at once on a small machine: give them time.
-    const spawn = (folder: string, env: Record<string, string>) =>
-      spawnService(folder, env, { timeoutMs: options.startTimeoutMs });
-    const started = await Promise.all([
-      spawn('message-router', { ...common, SB_ROUTER__PORT: '0' }),
-      spawn('state', { ...common, SB_STATE__PORT: '0' }),
-      spawn('task-worker', { ...common, SB_TASKS__PORT: '0' }),
-      spawn('tool-registry', {
-        ...common,
-        SB_TOOLS__PORT: '0',
-        ...loopbackTools,
-        ...(options.keepRateLimits ? {} : liftedToolLimits),
-      }),
-      spawn('a2a-peer', {
-        ...common,
-        SB_A2A__PORT: String(a2aPort),
-        SB_A2A__PUBLIC_URL: a2aUrl,
-        ...loopbackA2a,
-        ...(options.keepRateLimits ? {} : liftedA2aLimits),
-      }),
-      ...['gateway-a', 'gateway-b'].map((id) =>
-        spawn('gateway', {
+    const port = async () => String(await freePort());
+    /** How each service starts (its apps/ folder and environment), for a restart too. */
+    const recipes: Record<string, [string, Record<string, string>]> = {
+      router: ['message-router', { ...common, SB_ROUTER__PORT: await port() }],
+      state: ['state', { ...common, SB_STATE__PORT: await port() }],
+      tasks: ['task-worker', { ...common, SB_TASKS__PORT: await port() }],
+      tools: [
+        'tool-registry',
+        {
+          ...common,
+          SB_TOOLS__PORT: await port(),
+          ...loopbackTools,
+          ...(options.keepRateLimits ? {} : liftedToolLimits),
+        },
+      ],
+      a2a: [
+        'a2a-peer',
+        {
+          ...common,
+          SB_A2A__PORT: String(a2aPort),
+          SB_A2A__PUBLIC_URL: a2aUrl,
+          ...loopbackA2a,
+          ...(options.keepRateLimits ? {} : liftedA2aLimits),
+        },
+      ],
+    };
+    for (const id of ['gateway-a', 'gateway-b']) {
+      recipes[id] = [
+        'gateway',
+        {
           ...common,
           ...(options.keepRateLimits ? {} : liftedGatewayLimits),
-          SB_GATEWAY__PORT: '0',
+          SB_GATEWAY__PORT: await port(),
           SB_INSTANCE_ID: id,
           SB_GATEWAY__AUTH__BOOTSTRAP_KEY_SHA256: bootstrap.sha256,
-        }),
-      ),
-    ]);
-    const names = ['router', 'state', 'tasks', 'tools', 'a2a', 'gateway-a', 'gateway-b'];
+        },
+      ];
+    }
+    // Seven processes compile and migrate at once on a small machine: give them time.
+    const spawn = (name: string) => {
+      const [folder, env] = recipes[name] as [string, Record<string, string>];
+      return spawnService(folder, env, { timeoutMs: options.startTimeoutMs });
+    };
+    const names = Object.keys(recipes);
+    const started = await Promise.all(names.map(spawn));
     started.forEach((service, index) => {
       services[names[index] as string] = service;
     });
@@ -149,6 +157,11 @@ export async function startMesh(options: MeshOptions): Promise<LoadMesh> {
         Object.fromEntries(
           Object.entries(services).map(([name, service]) => [name, residentMiB(service.child.pid)]),
         ),
+      restart: async (name) => {
+        const service = await spawn(name);
+        services[name] = service;
+        return service;
+      },
       stop: stopAll,
     };
   } catch (error) {

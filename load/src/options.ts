@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { ALL_FAULTS, type Fault, parseFaults, SMOKE_FAULTS } from './chaos/faults.ts';
 import { DEFAULT_MIX, type Mix, parseMix } from './operations.ts';
 
 /** The scenarios `pnpm load <scenario>` runs. */
-export const Scenarios = ['mixed', 'ramp', 'stress', 'smoke'] as const;
+export const Scenarios = ['mixed', 'ramp', 'stress', 'smoke', 'chaos', 'chaos-smoke'] as const;
 export type Scenario = (typeof Scenarios)[number];
 
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -91,6 +92,24 @@ export const LoadOptionsSchema = z.object({
     .enum(['fatal', 'error', 'warn', 'info'])
     .default('warn')
     .describe('Services’ log level'),
+  faults: z
+    .string()
+    .default(ALL_FAULTS)
+    .describe(
+      'Chaos: faults in order, e.g. kill:router,kill:gateway-a+state,pause:tasks,redis-loss,nats-restart,postgres-restart:immediate (default: all, every kind)',
+    ),
+  faultSpacingMs: ms(20_000).describe('Chaos: time from one fault to the next (its phase)'),
+  faultFreeMs: ms(15_000).describe(
+    'Chaos: load without faults before the first and after the last',
+  ),
+  injectAfterMs: ms(3000).describe('Chaos: when a fault comes after its phase began'),
+  pauseMs: ms(10_000).describe('Chaos: how long a paused service stays SIGSTOPped'),
+  restartDelayMs: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .default(1000)
+    .describe('Chaos: how long the supervisor waits before it starts an ended service again'),
   reportDir: z
     .string()
     .default('reports/load')
@@ -104,6 +123,7 @@ export const LoadOptionsSchema = z.object({
 export type LoadOptions = z.infer<typeof LoadOptionsSchema> & {
   scenario: Scenario;
   parsedMix: Mix;
+  parsedFaults: Fault[];
 };
 
 /** What the smoke scenario changes: a small mixed run that fits CI's two minutes on two cores. */
@@ -118,6 +138,25 @@ const SMOKE_DEFAULTS: Record<string, string> = {
   mix: 'broadcast=0.5',
 };
 
+/** The chaos scenario: the mix at about half the reference knee (203/s) while faults run. */
+const CHAOS_DEFAULTS: Record<string, string> = { rate: '100' };
+
+/** CI's chaos smoke: a short schedule (a router, a gateway, Redis) under a small load. */
+const CHAOS_SMOKE_DEFAULTS: Record<string, string> = {
+  ...SMOKE_DEFAULTS,
+  faults: SMOKE_FAULTS,
+  'fault-spacing-ms': '8000',
+  'fault-free-ms': '4000',
+  'inject-after-ms': '1000',
+  'request-timeout-ms': '10000',
+};
+
+const DEFAULTS: Partial<Record<Scenario, Record<string, string>>> = {
+  smoke: SMOKE_DEFAULTS,
+  chaos: CHAOS_DEFAULTS,
+  'chaos-smoke': CHAOS_SMOKE_DEFAULTS,
+};
+
 const kebab = (key: string) => key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 
 /** Usage text for `--help` and for a bad flag. */
@@ -129,7 +168,8 @@ export function usage(): string {
     `usage: pnpm load <${Scenarios.join('|')}> [--flag value...]`,
     '  mixed: the mix at --rate for --duration-ms; ramp: steps up until p99 or errors give;',
     '  stress: half the knee (--rate), twice it, half again: shedding, memory, recovery time;',
-    '  smoke: a small mixed run (CI). Every run ends with the invariant checker.',
+    '  smoke: a small mixed run (CI); chaos: the mix while --faults are injected on a private',
+    '  Postgres, Redis and NATS; chaos-smoke: a short one (CI). Every run ends with the checker.',
     ...lines,
   ].join('\n');
 }
@@ -146,7 +186,7 @@ export function parseLoadArgs(argv: string[]): LoadOptions {
   if (!scenario.success || positionals.length !== 1) {
     throw new Error(`name one scenario\n${usage()}`);
   }
-  const given = scenario.data === 'smoke' ? { ...SMOKE_DEFAULTS, ...values } : values;
+  const given = { ...DEFAULTS[scenario.data], ...values };
   const raw = Object.fromEntries(keys.map((key) => [key, given[kebab(key)]]));
   const parsed = LoadOptionsSchema.safeParse(raw);
   if (!parsed.success) {
@@ -159,5 +199,6 @@ export function parseLoadArgs(argv: string[]): LoadOptions {
     ...parsed.data,
     scenario: scenario.data,
     parsedMix: parseMix(parsed.data.mix, DEFAULT_MIX),
+    parsedFaults: parseFaults(parsed.data.faults),
   };
 }

@@ -1,3 +1,4 @@
+import { faultMarkers } from './chaos/report-chaos.ts';
 import { Operations } from './operations.ts';
 import { operationTable, renderMarkdown } from './report-markdown.ts';
 import type { RunResult } from './run-result.ts';
@@ -55,10 +56,11 @@ function markdownToHtml(markdown: string): string {
 
 function charts(result: RunResult): string[] {
   const seconds = result.phases.flatMap((phase) => phase.seconds);
-  const markers = result.phases.map((phase) => ({
-    x: phase.seconds[0]?.atS ?? 0,
-    label: phase.name,
-  }));
+  // Chaos marks each fault where it struck; other scenarios mark where each phase began.
+  const markers =
+    result.chaos === undefined
+      ? result.phases.map((phase) => ({ x: phase.seconds[0]?.atS ?? 0, label: phase.name }))
+      : faultMarkers(result.chaos);
   const svgs = [
     renderLineChart({
       title: 'Throughput over time (all operations)',

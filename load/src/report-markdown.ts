@@ -1,3 +1,4 @@
+import { chaosSection } from './chaos/report-chaos.ts';
 import type { OperationFigures, PhaseResult, RunResult } from './run-result.ts';
 
 const fixed = (value: number | undefined, digits = 1) =>
@@ -136,7 +137,7 @@ export function renderMarkdown(result: RunResult): string {
     result.command,
     '```',
     '',
-    `Machine: ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.memoryGiB} GiB, Node ${result.machine.node}, 1-minute load average ${result.machine.loadAverage[0].toFixed(1)} when the measured load began and ${result.machine.loadAverage[1].toFixed(1)} when it ended (other work on the machine shows here); Postgres, Redis and NATS shared with the machine. Services: 2 gateways, router, state, tasks, tools, a2a (one process each); ${result.connectedAgents} agents connected through the SDK by ${String(result.settings.generators)} generator processes, plus one MCP client per generator on /mcp and @a2a-js/sdk clients on the A2A peer. Arrivals are open-loop: latency counts from each operation's scheduled time.`,
+    `Machine: ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.memoryGiB} GiB, Node ${result.machine.node}, 1-minute load average ${result.machine.loadAverage[0].toFixed(1)} when the measured load began and ${result.machine.loadAverage[1].toFixed(1)} when it ended (other work on the machine shows here); Postgres, Redis and NATS ${result.chaos === undefined ? 'shared with the machine' : 'of the run’s own'}. Services: 2 gateways, router, state, tasks, tools, a2a (one process each); ${result.connectedAgents} agents connected through the SDK by ${String(result.settings.generators)} generator processes, plus one MCP client per generator on /mcp and @a2a-js/sdk clients on the A2A peer. Arrivals are open-loop: latency counts from each operation's scheduled time.`,
     '',
     `Settings: \`${JSON.stringify(result.settings)}\``,
     '',
@@ -159,10 +160,11 @@ export function renderMarkdown(result: RunResult): string {
         ]),
     ...(result.scenario === 'ramp' ? rampSection(result) : []),
     ...stressSection(result),
+    ...chaosSection(result.chaos, result.phases, result.p99TargetMs),
     ...(lastPhase === undefined || result.stress !== undefined
       ? []
       : [
-          `## Operations${result.scenario === 'ramp' ? ` at the last step (${lastPhase.name})` : ''}`,
+          `## Operations${result.scenario === 'ramp' ? ` at the last step (${lastPhase.name})` : result.chaos === undefined ? '' : ` ${lastPhase.name}`}`,
           '',
           operationTable(lastPhase),
           '',

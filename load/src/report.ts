@@ -8,7 +8,7 @@ import type { RunResult } from './run-result.ts';
 const REFERENCE_DIR = 'reports/load/reference';
 const REFERENCE_DOC = 'docs/load-report.md';
 /** The order of the reference runs in docs/load-report.md. */
-const REFERENCE_ORDER = ['ramp', 'stress', 'mixed', 'smoke'];
+const REFERENCE_ORDER = ['ramp', 'stress', 'soak', 'chaos', 'mixed', 'smoke'];
 
 /**
  * docs/load-report.md from each scenario's reference report: a section per scenario, headings

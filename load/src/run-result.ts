@@ -1,3 +1,4 @@
+import type { ChaosResult } from './chaos/faults.ts';
 import type { Violation } from './invariants.ts';
 import type { Knee, StepVerdict } from './knee.ts';
 import { latencyHistogram, type PhaseTally, percentileMs } from './latency.ts';
@@ -79,6 +80,8 @@ export interface RunResult {
         peakMiB: Record<string, number>;
       }
     | undefined;
+  /** Chaos: each fault injected (when, back after, healthy after), counts, unplanned exits. */
+  chaos?: ChaosResult | undefined;
   p99TargetMs: number;
   /** Resident memory of each service (MiB), sampled over the run; atS as in SecondFigures. */
   memory: Array<{ atS: number; mib: Record<string, number> }>;

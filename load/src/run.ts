@@ -1,4 +1,6 @@
 import { cpus, loadavg, totalmem } from 'node:os';
+import type { OwnInfra } from './chaos/own-infra.ts';
+import { runChaos } from './chaos/run-chaos.ts';
 import { GeneratorPool } from './generator-pool.ts';
 import { checkInvariants } from './invariants.ts';
 import { judgeStep, kneesOf, type RampStep } from './knee.ts';
@@ -64,6 +66,8 @@ export async function runScenario(
   options: LoadOptions,
   command: string,
   note: Note,
+  /** Chaos: the private Postgres, Redis and NATS the mesh runs on (main.ts started them). */
+  infra?: OwnInfra,
 ): Promise<RunResult> {
   const startedAt = new Date();
   const runId = startedAt.toISOString().replace(/[-:T]/g, '').slice(2, 14);
@@ -146,6 +150,7 @@ export async function runScenario(
     let baselineMiB: Record<string, number> = {};
     let recoveryFromS = 0;
     let idleGapSeconds = 0;
+    let chaos: RunResult['chaos'];
     const measure = async (name: string, rate: number, durationMs: number) => {
       const offsetS = (Date.now() + PHASE_LEAD_MS - measureOrigin) / 1000;
       const phase = phaseResultOf(
@@ -200,16 +205,28 @@ export async function runScenario(
       recoveryFromS = (overload.seconds[0]?.atS ?? 0) + options.overloadMs / 1000;
       idleGapSeconds = (recovery.seconds[0]?.atS ?? 0) - recoveryFromS;
       note('recovery at half the knee measured');
+    } else if (infra !== undefined) {
+      chaos = await runChaos({
+        mesh,
+        infra,
+        options,
+        measure,
+        phaseLeadMs: PHASE_LEAD_MS,
+        nowS: () => (Date.now() - measureOrigin) / 1000,
+        note,
+      });
     } else {
       await measure(`${options.rate}/s`, options.rate, options.durationMs);
       note(`measured ${options.rate}/s for ${options.durationMs} ms`);
     }
     const measuredSeconds = (Date.now() - measureOrigin) / 1000;
     const loadAtEnd = loadavg()[0] ?? 0;
+    const pidsNow: Record<string, number | undefined> = { ...processes, ...mesh.pids() };
     const cpuUsed = Object.fromEntries(
-      Object.entries(processes).map(([name, pid]) => [
+      Object.entries(pidsNow).map(([name, pid]) => [
         name,
-        cpuSeconds(pid) - (cpuBefore[name] ?? 0),
+        // A service the chaos scenario restarted is a new process: only its own CPU counts.
+        cpuSeconds(pid) - (pid === processes[name] ? (cpuBefore[name] ?? 0) : 0),
       ]),
     );
 
@@ -304,7 +321,9 @@ export async function runScenario(
                 settleSeconds: options.settleSeconds,
                 p99TargetMs: options.p99TargetMs,
               }
-            : { rate: options.rate, durationMs: options.durationMs }),
+            : chaos !== undefined
+              ? { rate: options.rate, faults: options.faults, ...chaos.timing }
+              : { rate: options.rate, durationMs: options.durationMs }),
         warmupMs: options.warmupMs,
         rateLimits: options.keepRateLimits ? 'kept' : 'lifted',
       },
@@ -312,6 +331,7 @@ export async function runScenario(
       phases,
       knees,
       stress,
+      chaos,
       p99TargetMs: options.p99TargetMs,
       memory: memorySamples,
       cpuSeconds: cpuUsed,
@@ -335,7 +355,8 @@ export async function runScenario(
       passed:
         violations.length === 0 &&
         crashed.length === 0 &&
-        (options.scenario !== 'smoke' || unexercised.length === 0) &&
+        (!options.scenario.endsWith('smoke') || unexercised.length === 0) &&
+        (chaos === undefined || chaos.faults.every((fault) => fault.error === undefined)) &&
         (stress === undefined || stress.recoverySeconds !== undefined),
     };
   } finally {

@@ -10,7 +10,7 @@ export interface LineChart {
   xLabel: string;
   yLabel: string;
   series: Series[];
-  markers?: Array<{ x: number; label: string }>;
+  markers?: Array<{ x: number; label: string; color?: string }>;
 }
 
 const WIDTH = 760;
@@ -88,12 +88,15 @@ export function renderLineChart(chart: LineChart): string {
     `<text x="${MARGIN.left + plotWidth / 2}" y="${MARGIN.top + plotHeight + 32}" text-anchor="middle">${escapeHtml(chart.xLabel)}</text>`,
     `<text transform="translate(14 ${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(chart.yLabel)}</text>`,
   );
-  for (const marker of chart.markers ?? []) {
+  (chart.markers ?? []).forEach((marker, index) => {
+    const color = marker.color ?? '#999';
+    // Labels of close markers take turns on three rows instead of overwriting each other.
+    const labelY = MARGIN.top + 10 + (index % 3) * 12;
     parts.push(
-      `<line x1="${px(marker.x)}" x2="${px(marker.x)}" y1="${MARGIN.top}" y2="${MARGIN.top + plotHeight}" stroke="#999" stroke-dasharray="4 3"/>`,
-      `<text x="${px(marker.x) + 3}" y="${MARGIN.top + 10}" fill="#666">${escapeHtml(marker.label)}</text>`,
+      `<line x1="${px(marker.x)}" x2="${px(marker.x)}" y1="${MARGIN.top}" y2="${MARGIN.top + plotHeight}" stroke="${color}" stroke-dasharray="4 3"/>`,
+      `<text x="${px(marker.x) + 3}" y="${labelY}" fill="${marker.color ?? '#666'}">${escapeHtml(marker.label)}</text>`,
     );
-  }
+  });
   chart.series.forEach((series, index) => {
     const color = COLORS[index % COLORS.length] as string;
     const path = series.points.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ');
