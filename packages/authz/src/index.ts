@@ -52,6 +52,21 @@ export {
   principalId,
   RoleNameSchema,
 } from './principal.ts';
+export {
+  mintPrincipalKeyPair,
+  type PrincipalKeyPair,
+  parsePrincipalPrivateKey,
+  parsePrincipalPublicKey,
+} from './principal-keys.ts';
+export {
+  createPrincipalSigner,
+  createPrincipalVerifier,
+  PRINCIPAL_KEY_ID_PATTERN,
+  type PrincipalSignatureFailure,
+  PrincipalSignatureFailures,
+  type PrincipalSigner,
+  type PrincipalVerifier,
+} from './principal-signature.ts';
 export type { AuthzRequest, RequestOf } from './request.ts';
 export {
   builtInRoles,

@@ -14,7 +14,12 @@ import { capturingLogger, deleteStreams, natsUrl, testNamespace, waitFor } from 
 const EchoRpc = defineRpc(
   'echo',
   z.strictObject({ text: z.string() }),
-  z.strictObject({ text: z.string(), by: z.string(), principal: z.string().optional() }),
+  z.strictObject({
+    text: z.string(),
+    by: z.string(),
+    principal: z.string().optional(),
+    signature: z.string().optional(),
+  }),
 );
 const EventSchema = z.strictObject({ id: z.string(), version: z.int() });
 type Event = z.infer<typeof EventSchema>;
@@ -100,7 +105,7 @@ describe.each(implementations)('the $name bus', (implementation) => {
   });
 
   describe('requests', () => {
-    it('answers through the handler, with the caller principal and a trace', async () => {
+    it('answers through the handler, with the caller principal, its signature and a trace', async () => {
       const subject = bus.subjects.rpc('router', fresh());
       let traceparent = '';
       bus.serve(
@@ -108,13 +113,23 @@ describe.each(implementations)('the $name bus', (implementation) => {
         EchoRpc,
         async ({ text }, context) => {
           traceparent = context.traceparent;
-          return { text, by: 'one', principal: context.principal };
+          return {
+            text,
+            by: 'one',
+            principal: context.principal,
+            signature: context.principalSignature,
+          };
         },
         { queue: queue() },
       );
       await bus.ping();
-      const reply = await bus.request(subject, EchoRpc, { text: 'hi' }, { principal: 'p1' });
-      expect(reply).toEqual({ text: 'hi', by: 'one', principal: 'p1' });
+      const reply = await bus.request(
+        subject,
+        EchoRpc,
+        { text: 'hi' },
+        { principal: 'p1', principalSignature: 's1' },
+      );
+      expect(reply).toEqual({ text: 'hi', by: 'one', principal: 'p1', signature: 's1' });
       expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
     });
 

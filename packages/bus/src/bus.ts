@@ -7,6 +7,8 @@ export interface CallContext {
   traceparent?: string;
   /** The serialized principal (`sb-principal` header); only gateway, tools and a2a set it. */
   principal?: string;
+  /** The signature of `principal` (`sb-principal-sig` header), made by gateway, tools or a2a. */
+  principalSignature?: string;
 }
 
 /** Options of one request. */
@@ -25,6 +27,8 @@ export interface RequestContext {
   subject: string;
   traceparent: string;
   principal: string | undefined;
+  /** The `sb-principal-sig` header: who vouches for `principal`, until when. */
+  principalSignature: string | undefined;
 }
 
 /** A live subscription; `stop()` drains it and is idempotent. */

@@ -61,6 +61,7 @@ export async function answer<Req extends z.ZodType, Res extends z.ZodType>(
       subject: msg.subject,
       traceparent: continueTrace(readHeader(msg.headers, Headers.traceparent)),
       principal: readHeader(msg.headers, Headers.principal),
+      principalSignature: readHeader(msg.headers, Headers.principalSignature),
     };
     traceId = traceIdOf(context.traceparent);
     const result = await handler(request.data, context);

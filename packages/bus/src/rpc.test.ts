@@ -375,7 +375,7 @@ describe('errors crossing the bus', () => {
 });
 
 describe('wire', () => {
-  it('hands the caller traceparent and principal to the handler', async () => {
+  it('hands the caller traceparent, principal and its signature to the handler', async () => {
     const on = subject();
     const seen: unknown[] = [];
     bus.serve(
@@ -388,10 +388,25 @@ describe('wire', () => {
       { queue: 'q' },
     );
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-    await bus.request(on, EchoRpc, { text: 'x' }, { traceparent, principal: '{"keyId":"k1"}' });
+    const principalSignature = 'pk1:1700000000000:c2ln';
+    await bus.request(
+      on,
+      EchoRpc,
+      { text: 'x' },
+      { traceparent, principal: '{"keyId":"k1"}', principalSignature },
+    );
     await bus.request(on, EchoRpc, { text: 'y' });
-    expect(seen[0]).toEqual({ subject: on, traceparent, principal: '{"keyId":"k1"}' });
-    expect(seen[1]).toMatchObject({ subject: on, principal: undefined });
+    expect(seen[0]).toEqual({
+      subject: on,
+      traceparent,
+      principal: '{"keyId":"k1"}',
+      principalSignature,
+    });
+    expect(seen[1]).toMatchObject({
+      subject: on,
+      principal: undefined,
+      principalSignature: undefined,
+    });
     expect((seen[1] as { traceparent: string }).traceparent).toMatch(
       /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/,
     );

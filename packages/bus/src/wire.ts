@@ -12,6 +12,9 @@ export function outgoingHeaders(
   const traceparent = continueTrace(context.traceparent);
   headers.set(Headers.traceparent, traceparent);
   if (context.principal !== undefined) headers.set(Headers.principal, context.principal);
+  if (context.principalSignature !== undefined) {
+    headers.set(Headers.principalSignature, context.principalSignature);
+  }
   headers.set(Headers.encoding, encoding);
   return { headers, traceparent };
 }

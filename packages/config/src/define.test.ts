@@ -20,6 +20,7 @@ describe('defineServiceConfig', () => {
       'nats',
       'log',
       'payloads',
+      'principals',
     ]);
     expect(routerConfig.live).toEqual([
       'log.level',

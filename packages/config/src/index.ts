@@ -28,6 +28,13 @@ export {
   type PayloadSettings,
   PayloadsSchema,
 } from './payloads-schema.ts';
+export {
+  PrincipalKeyIdSchema,
+  PrincipalKeySchema,
+  PrincipalPublicKeysSchema,
+  type PrincipalSettings,
+  PrincipalsSchema,
+} from './principals-schema.ts';
 export { REDACTED, redactUrl } from './redact.ts';
 export { describeSettings, NO_DEFAULT, type SettingDoc } from './setting-docs.ts';
 export { renderSettingsReference } from './settings-reference.ts';

@@ -128,7 +128,7 @@ describe('loadConfig', () => {
     expect(error.message).toBe(
       [
         'Invalid configuration for router:',
-        '  - routr (file bad.yaml): unknown section; known sections: namespace, mode, instanceId, shutdownTimeoutMs, readinessTimeoutMs, configWatchIntervalMs, postgres, redis, nats, log, payloads, gateway, router, tools, a2a, state, tasks',
+        '  - routr (file bad.yaml): unknown section; known sections: namespace, mode, instanceId, shutdownTimeoutMs, readinessTimeoutMs, configWatchIntervalMs, postgres, redis, nats, log, payloads, principals, gateway, router, tools, a2a, state, tasks',
         '  - env SB_ROUTER____X: malformed name: `__` separates keys, each key is letters and digits joined by `_`',
         '  - shutdownTimeoutMs = 5 (env SB_SHUTDOWN_TIMEOUT_MS): must be an integer from 100 to 120000',
         '  - postgres.url = "mysql://app:***@db/x" (file bad.yaml): must be a postgres:// or postgresql:// URL',

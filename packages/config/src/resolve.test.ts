@@ -27,7 +27,7 @@ describe('resolveConfig', () => {
           source: { kind: 'override' },
           value: 1,
           message:
-            'unknown setting; known keys at the top level: namespace, mode, instanceId, shutdownTimeoutMs, readinessTimeoutMs, configWatchIntervalMs, postgres, redis, nats, log, payloads, router',
+            'unknown setting; known keys at the top level: namespace, mode, instanceId, shutdownTimeoutMs, readinessTimeoutMs, configWatchIntervalMs, postgres, redis, nats, log, payloads, principals, router',
         },
       ],
     });

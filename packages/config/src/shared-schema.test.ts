@@ -35,6 +35,7 @@ describe('shared settings', () => {
         compression: { algorithm: 'none', thresholdBytes: 1024 },
         reencrypt: { batchSize: 200, budgetMs: 2000 },
       },
+      principals: { mode: 'off', ttlMs: 3_600_000, publicKeys: {} },
     });
   });
 

@@ -1,6 +1,7 @@
 import { NamespaceSchema } from '@switchboard/protocol';
 import { z } from 'zod';
 import { PayloadsSchema } from './payloads-schema.ts';
+import { PrincipalsSchema } from './principals-schema.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -196,6 +197,7 @@ export function sharedConfigShape() {
     nats: NatsSchema.prefault({}),
     log: LogSchema.prefault({}),
     payloads: PayloadsSchema.prefault({}),
+    principals: PrincipalsSchema.prefault({}),
   };
 }
 
@@ -218,6 +220,7 @@ export const SHARED_SECRET_KEYS = [
   'nats.token',
   '**.tls.key',
   'payloads.encryption.keys',
+  'principals.signingKey',
 ] as const;
 
 /** Shared URL settings shown with their password replaced by `***`. */
@@ -247,4 +250,6 @@ export const SHARED_BOOTSTRAP_KEYS = [
   'nats.tls',
   // Keys would sit in the KV bucket in clear, and every replica must hold the same ring.
   'payloads.encryption',
+  // Keys again, and a replica that verifies must never be switched off from the KV bucket.
+  'principals',
 ] as const;

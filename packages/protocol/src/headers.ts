@@ -2,6 +2,8 @@
 export const Headers = {
   traceparent: 'traceparent',
   principal: 'sb-principal',
+  /** The signature of `sb-principal`: `<keyId>:<expiresAtMs>:<base64url Ed25519 signature>`. */
+  principalSignature: 'sb-principal-sig',
   encoding: 'sb-encoding',
 } as const;
 

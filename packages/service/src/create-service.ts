@@ -10,6 +10,8 @@ import { baseFigures } from './base-figures.ts';
 import { createHttpServer } from './http-server.ts';
 import { kvOverrideStore } from './kv-override-store.ts';
 import { createMetricsRegistry } from './metrics.ts';
+import { guardPrincipals } from './principal-guard.ts';
+import { loadPrincipalSignatures } from './principal-signatures.ts';
 import { checkReadiness } from './readiness.ts';
 import { reportRefusals } from './refusal-reports.ts';
 import { createSecurityEvents, type SecurityEvents } from './security-events.ts';
@@ -205,9 +207,29 @@ export function createService<C extends SharedConfig>(options: ServiceOptions<C>
     if (phase !== 'created') throw new Error(`cannot start a service that is ${phase}`);
     phase = 'starting';
     const current = config.current;
+    // Before connecting: a key that does not load stops the start with nothing to close.
+    const principals = await loadPrincipalSignatures(current.principals, options.service);
     deps = await connectAll(options, metrics);
-    const { bus, db, cache } = deps;
     cleanups.push(...deps.close);
+    const { db, cache } = deps;
+    const security = createSecurityEvents({
+      bus: deps.bus,
+      service: options.service,
+      log: log.child({ component: 'security' }),
+      metrics,
+      ...(options.rateLimitReportIntervalMs === undefined
+        ? {}
+        : { rateLimitReportIntervalMs: options.rateLimitReportIntervalMs }),
+    });
+    // Everything the service serves and sends goes through it, the common RPCs too.
+    const bus = guardPrincipals(deps.bus, principals, security);
+    log.info(
+      {
+        principals: current.principals.mode,
+        signingKeyId: principals.signer?.keyId ?? null,
+      },
+      'principal signatures',
+    );
     await runMigrations({
       settings: current.postgres,
       schema: options.service,
@@ -228,15 +250,6 @@ export function createService<C extends SharedConfig>(options: ServiceOptions<C>
     });
     cleanups.push(() => Promise.all(subscriptions.map((subscription) => subscription.stop())));
     if (options.register !== undefined) {
-      const security = createSecurityEvents({
-        bus,
-        service: options.service,
-        log: log.child({ component: 'security' }),
-        metrics,
-        ...(options.rateLimitReportIntervalMs === undefined
-          ? {}
-          : { rateLimitReportIntervalMs: options.rateLimitReportIntervalMs }),
-      });
       await options.register({
         config,
         log,

@@ -6,6 +6,7 @@ import { cell, formatRecord, formatTable } from '../table.ts';
 import { registerCardKeyCommand } from './card-key.ts';
 import { collect, parsePositiveInt, printMore } from './options.ts';
 import { registerPayloadKeyCommand } from './payload-key.ts';
+import { registerPrincipalKeyCommand } from './principal-key.ts';
 
 /** An API key as the API returns it. */
 interface ApiKey {
@@ -58,6 +59,7 @@ export function registerKeyCommands(program: Command, io: CliIo): void {
     .description('API keys: create, list, revoke; payload encryption and card signing keys');
   registerPayloadKeyCommand(keys, io);
   registerCardKeyCommand(keys, io);
+  registerPrincipalKeyCommand(keys, io);
 
   keys
     .command('bootstrap')
