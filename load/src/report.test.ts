@@ -182,6 +182,44 @@ describe('the HTML report', () => {
   });
 });
 
+describe('the report of a chaos run', () => {
+  const chaosRun = () =>
+    result({
+      scenario: 'chaos',
+      knees: undefined,
+      phases: [phase(100, true, 0)],
+      chaos: {
+        faults: [{ kind: 'kill', target: 'router', label: 'kill router', atS: 1, backAfterS: 3 }],
+        counts: { kill: 1 },
+        unplannedExits: [],
+        timing: {
+          spacingMs: 20_000,
+          pauseMs: 10_000,
+          beforeMs: 15_000,
+          afterMs: 15_000,
+          injectAfterMs: 3000,
+          restartDelayMs: 1000,
+          settleSeconds: 5,
+        },
+      },
+    });
+
+  it('says the servers were its own, tables the faults and the operations after them', () => {
+    const markdown = renderMarkdown(chaosRun());
+    expect(markdown).toContain('Postgres, Redis and NATS of the run’s own');
+    expect(markdown).toContain('## Chaos');
+    expect(markdown).toContain('| 1 | kill | router | 1.0 | 3.0 | not in the run |');
+    expect(markdown).toContain('## Operations 100/s');
+  });
+
+  it('marks the faults on the plots over time in red instead of the phases', () => {
+    const html = renderHtml(chaosRun());
+    expect(html).toContain('>1 kill router</text>');
+    expect(html).toContain('stroke="#d62728" stroke-dasharray');
+    expect(html).not.toContain('>100/s</text>');
+  });
+});
+
 describe('the SVG chart', () => {
   it('picks round ticks that cover the data', () => {
     expect(ticksOf(0, 87)).toEqual([0, 20, 40, 60, 80, 100]);

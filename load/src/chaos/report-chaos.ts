@@ -1,5 +1,5 @@
 import type { PhaseResult } from '../run-result.ts';
-import type { ChaosResult, FaultRecord } from './faults.ts';
+import { type ChaosResult, type FaultRecord, unhealthySeconds } from './faults.ts';
 
 // The chaos scenario's part of the report: the faults injected with their recovery, and the
 // error codes the clients saw in each phase.
@@ -69,16 +69,17 @@ export function chaosSection(
     '',
     '### Error codes per phase',
     '',
-    'What the clients were told while each fault ran (counted, not violations: only an accepted message, submitted task or acknowledged write that is lost breaks a promise).',
+    'What the clients were told while each fault ran (counted, not violations: only an accepted message, submitted task or acknowledged write that is lost breaks a promise), and the seconds of each phase with errors or the p99 over the limit.',
     '',
     table(
-      ['phase', 'ok', 'errors'],
+      ['phase', 'ok', 'seconds unhealthy', 'errors'],
       phases.map((phase) => {
         const codes = errorCodesOf(phase);
         const ok = Object.values(phase.operations).reduce((sum, figures) => sum + figures.ok, 0);
         return [
           phase.name,
           String(ok),
+          `${unhealthySeconds(phase.seconds, p99TargetMs)} of ${phase.seconds.length}`,
           codes.length === 0 ? '0' : codes.map(([code, count]) => `${code} ${count}`).join(', '),
         ];
       }),
