@@ -111,6 +111,7 @@ export function build(
         history,
         dispatcher,
         settings,
+        log,
       });
       rpcs.push(
         servePayloadReencryption({

@@ -341,6 +341,7 @@ export {
   RouterAckRpc,
   RouterHistoryRpc,
   RouterMessageGetRpc,
+  RouterSendBatchRpc,
   RouterSendRpc,
   RouterSubscribeRpc,
   RouterSubscriptionsRpc,

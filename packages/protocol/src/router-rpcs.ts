@@ -12,7 +12,7 @@ import {
   TopicPatternSchema,
   TopicSchema,
 } from './messages.ts';
-import { defineRpc } from './rpc.ts';
+import { batchRpcOf, defineRpc } from './rpc.ts';
 import { TaskAbortSchema, TaskAssignmentSchema } from './tasks.ts';
 
 // The router's RPCs (`<ns>.v1.router.<op>`). The caller is the `sb-principal`: an agent
@@ -39,6 +39,12 @@ export const RouterSendRpc = defineRpc(
   z.strictObject({ message: OutgoingMessageSchema }),
   SendResultSchema,
 );
+
+/**
+ * `send.batch`: the sends one agent's connection made within a tick, each accepted (or refused)
+ * as `send` would; the gateway's hot path (one request and one group commit for many sends).
+ */
+export const RouterSendBatchRpc = batchRpcOf(RouterSendRpc);
 
 /** A negative acknowledgement: the handler failed; retry after `retryAfterMs` if given. */
 export const NackSchema = z.strictObject({

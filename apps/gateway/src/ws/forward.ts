@@ -8,6 +8,7 @@ import {
   LifecycleGetRpc,
   LifecycleTransitionRpc,
   RemoteSendRpc,
+  RouterSendBatchRpc,
   RouterSendRpc,
   RouterSubscribeRpc,
   RouterSubscriptionsRpc,
@@ -106,7 +107,11 @@ const forwardRoutes: { [T in ServiceFrame['type']]: ForwardRoute<Of<T>> } = {
     agentId,
   })),
   // The router reads the sending agent from the principal; these name no agent themselves.
-  send: route('router', RouterSendRpc, (frame: Of<'send'>) => ({ message: frame.message })),
+  // Sends are the hot path: batched per connection.
+  send: {
+    ...route('router', RouterSendRpc, (frame: Of<'send'>) => ({ message: frame.message })),
+    batch: RouterSendBatchRpc,
+  },
   subscribe: route('router', RouterSubscribeRpc, (frame: Of<'subscribe'>) => ({
     pattern: frame.pattern,
     ...(frame.filter === undefined ? {} : { filter: frame.filter }),

@@ -5,6 +5,7 @@ import type { Bus } from '@switchboard/bus';
 import {
   DlqListRpc,
   RouterAckRpc,
+  RouterSendBatchRpc,
   RouterSendRpc,
   RouterSubscribeRpc,
   SbError,
@@ -34,6 +35,8 @@ let bus: Bus;
 let gateway: Service;
 let port: number;
 const sends: HeldSend[] = [];
+/** The size of each batch of sends the stand-in router received. */
+const sendBatches: number[] = [];
 // Decides, on each arrival, which held sends to release; by default every one at once.
 let onSendArrival: (held: HeldSend[]) => void = (held) => {
   for (const send of held) send.release();
@@ -65,28 +68,43 @@ beforeAll(async () => {
   bus = await connectTestBus(world.context.namespace);
   // A stand-in router on the real bus (the router itself is not running in these tests).
   const queue = { queue: bus.subjects.queueGroup('router') };
+  const holdSend = async (
+    request: z.infer<typeof RouterSendRpc.request>,
+    principal: string | undefined,
+  ) => {
+    let resolve = () => {};
+    const answered = new Promise<void>((done) => {
+      resolve = done;
+    });
+    const held: HeldSend = {
+      messageId: request.message.id,
+      request,
+      principal,
+      released: false,
+      release: () => {
+        held.released = true;
+        resolve();
+      },
+    };
+    sends.push(held);
+    onSendArrival(unreleased());
+    await answered;
+    return { messageId: request.message.id, recipients: 1, duplicate: false };
+  };
   bus.serve(
     bus.subjects.rpc('router', RouterSendRpc.operation),
     RouterSendRpc,
-    async (request, { principal }) => {
-      let resolve = () => {};
-      const answered = new Promise<void>((done) => {
-        resolve = done;
-      });
-      const held: HeldSend = {
-        messageId: request.message.id,
-        request,
-        principal,
-        released: false,
-        release: () => {
-          held.released = true;
-          resolve();
-        },
-      };
-      sends.push(held);
-      onSendArrival(unreleased());
-      await answered;
-      return { messageId: request.message.id, recipients: 1, duplicate: false };
+    async (request, { principal }) => holdSend(request, principal),
+    queue,
+  );
+  // The gateway sends what one connection sent within a tick as one batch.
+  bus.serve(
+    bus.subjects.rpc('router', RouterSendBatchRpc.operation),
+    RouterSendBatchRpc,
+    async ({ items }, { principal }) => {
+      sendBatches.push(items.length);
+      const results = await Promise.all(items.map((item) => holdSend(item, principal)));
+      return { results: results.map((result) => ({ ok: true as const, result })) };
     },
     queue,
   );
@@ -193,6 +211,28 @@ describe('send frames', () => {
     agent.socket.close();
   });
 
+  it('forwards the sends of one tick as one batch request, answering each frame', async () => {
+    const agent = await registered('sender-batch');
+    const before = sendBatches.length;
+    const frames = ['t1', 't2', 't3'].map((id) => sendFrame(id));
+    // One TCP write: the gateway reads the three frames in the same tick.
+    const tcp = (agent.socket as unknown as { _socket: Socket })._socket;
+    tcp.cork();
+    for (const frame of frames) agent.send(frame);
+    tcp.uncork();
+    for (const frame of frames) {
+      expect(await agent.next('result', frame.id)).toMatchObject({
+        result: { messageId: frame.message.id, recipients: 1, duplicate: false },
+      });
+    }
+    expect(sendBatches.slice(before)).toEqual([3]);
+    const batch = sends.filter((send) => frames.some((f) => f.message.id === send.messageId));
+    expect(batch.map((send) => decodePrincipal(send.principal).id)).toEqual(
+      Array(3).fill('agent:sender-batch'),
+    );
+    agent.socket.close();
+  });
+
   it('pipelines sends: each leaves in order before the earlier ones are answered', async () => {
     const agent = await registered('sender-2');
     const before = sends.length;
@@ -222,8 +262,11 @@ describe('send frames', () => {
     let mostUnanswered = 0;
     onSendArrival = (held) => {
       mostUnanswered = Math.max(mostUnanswered, held.length);
-      if (sends.length - before === total) for (const send of held) send.release();
-      else if (held.length === MAX_PENDING) held[0]?.release();
+      // A full window is answered at once: sends read in one tick travel (and are answered)
+      // as one batch, so answering only the oldest would hold the others' answers.
+      if (sends.length - before === total || held.length === MAX_PENDING) {
+        for (const send of held) send.release();
+      }
     };
     const frames = Array.from({ length: total }, (_, index) => sendFrame(`b${index}`));
     for (const frame of frames) agent.send(frame);

@@ -1,5 +1,6 @@
 import { assertAllowed } from '@switchboard/authz';
 import type { Bus, BusSubscription } from '@switchboard/bus';
+import type { Logger } from '@switchboard/logger';
 import {
   DlqGetRpc,
   DlqListRpc,
@@ -8,6 +9,7 @@ import {
   RouterAckRpc,
   RouterHistoryRpc,
   RouterMessageGetRpc,
+  RouterSendBatchRpc,
   RouterSendRpc,
   RouterSubscribeRpc,
   RouterSubscriptionsRpc,
@@ -15,7 +17,7 @@ import {
   SbError,
   SubscriptionChangedEventSchema,
 } from '@switchboard/protocol';
-import { serveAs } from '@switchboard/service';
+import { answerEach, serveAs } from '@switchboard/service';
 import { subjectAgent } from '../caller.ts';
 import type { RouterSettings } from '../config.ts';
 import type { DeadLetterStore } from '../db/dead-letter-store.ts';
@@ -37,6 +39,7 @@ export function serveRouterRpcs(deps: {
   history: HistoryStore;
   dispatcher: Dispatcher;
   settings: () => RouterSettings;
+  log: Logger;
 }): BusSubscription[] {
   const { bus } = deps;
   const serve = serveAs(bus, 'router');
@@ -56,6 +59,10 @@ export function serveRouterRpcs(deps: {
 
   return [
     serve(RouterSendRpc, (request, caller) => deps.acceptor.accept(request.message, caller)),
+    // The gateway's batch of one agent's sends: each accepted or refused on its own.
+    serve(RouterSendBatchRpc, ({ items }, caller) =>
+      answerEach(items, (item) => deps.acceptor.accept(item.message, caller), deps.log),
+    ),
     serve(RouterAckRpc, (request, caller) =>
       deps.settler.settle(caller, request.acks, request.nacks),
     ),
