@@ -34,6 +34,25 @@ describe('checkA2a', () => {
     ]);
   });
 
+  it('lets an inbound task stay unfinished only when the send that opened it failed', () => {
+    const violations = checkA2a(
+      [],
+      {
+        remoteTasks: [],
+        inboundTasks: [
+          { id: 't1', state: 'TASK_STATE_SUBMITTED', messageId: 'failed-send' },
+          { id: 't2', state: 'TASK_STATE_SUBMITTED', messageId: 'sent' },
+          { id: 't3', state: 'TASK_STATE_SUBMITTED' },
+          { id: 't4', state: 'TASK_STATE_COMPLETED', messageId: 'failed-too' },
+        ],
+      },
+      ['failed-send', 'failed-too'],
+    );
+    expect(violations).toEqual([
+      { invariant: 'an inbound A2A task ended TASK_STATE_SUBMITTED', count: 2, ids: ['t2', 't3'] },
+    ]);
+  });
+
   it('names inbound tasks that did not complete, at most ten ids each', () => {
     const inboundTasks = Array.from({ length: 12 }, (_, index) => ({
       id: `t${index}`,

@@ -7,6 +7,8 @@ import { type Client, ClientFactory, JsonRpcTransportFactory } from '@a2a-js/sdk
  */
 export class A2aClients {
   private readonly clients = new Map<string, Promise<Client>>();
+  /** Message ids of the sends that failed, for the checker (see ClientRecords). */
+  readonly failedSends: string[] = [];
 
   constructor(
     private readonly peerUrl: string,
@@ -34,14 +36,20 @@ export class A2aClients {
 
   /** One round trip: resolves when the agent completed the task, rejects otherwise. */
   async send(agentId: string, text: string): Promise<void> {
+    const messageId = crypto.randomUUID();
+    try {
+      await this.sendOnce(agentId, messageId, text);
+    } catch (error) {
+      this.failedSends.push(messageId);
+      throw error;
+    }
+  }
+
+  private async sendOnce(agentId: string, messageId: string, text: string): Promise<void> {
     const client = await this.clientOf(agentId);
     const result = await client.sendMessage({
       tenant: '',
-      message: Message.fromJSON({
-        messageId: crypto.randomUUID(),
-        role: 'ROLE_USER',
-        parts: [{ text }],
-      }),
+      message: Message.fromJSON({ messageId, role: 'ROLE_USER', parts: [{ text }] }),
       configuration: undefined,
       metadata: undefined,
     });

@@ -317,6 +317,7 @@ class Generator {
       return [Number(index), messageId, count];
     });
     this.records.taskRuns = [...this.taskRuns];
+    this.records.failedA2aSends = this.a2a.failedSends;
     return this.records;
   }
 

@@ -242,5 +242,5 @@ export function checkInvariants(
   checkMessages(records, stored, agents, out, retention.messagesRetiredBeforeMs ?? 0);
   checkTasks(records, stored, out);
   checkState(records, stored, out, retention.stateHistoryTrimmed === true);
-  return [...out.list(), ...checkA2a(records.remoteSends, stored.a2a)];
+  return [...out.list(), ...checkA2a(records.remoteSends, stored.a2a, records.failedA2aSends)];
 }

@@ -35,6 +35,11 @@ export interface ClientRecords {
   stateAcks: StateAck[];
   /** Ids of the messages sent to the remote A2A agent (`a2a:<peer>`) whose round trip completed. */
   remoteSends: string[];
+  /**
+   * Message ids of A2A SendMessage calls to the peer that failed (an error, or a task not
+   * completed): the peer may keep their tasks unfinished, waiting for a re-send of the message.
+   */
+  failedA2aSends: string[];
 }
 
 /** An empty set of records. */
@@ -46,6 +51,7 @@ export function emptyRecords(): ClientRecords {
     taskRuns: [],
     stateAcks: [],
     remoteSends: [],
+    failedA2aSends: [],
   };
 }
 
@@ -59,5 +65,6 @@ export function mergeRecords(parts: ClientRecords[]): ClientRecords {
     taskRuns: parts.flatMap((part) => part.taskRuns),
     stateAcks: parts.flatMap((part) => part.stateAcks),
     remoteSends: parts.flatMap((part) => part.remoteSends),
+    failedA2aSends: parts.flatMap((part) => part.failedA2aSends),
   };
 }

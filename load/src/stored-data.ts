@@ -29,7 +29,8 @@ export class StoredDataReader {
       select (select count(*) from a2a.remote_tasks
           where state not in ('completed', 'failed', 'canceled', 'rejected'))
         + (select count(*) from a2a.tasks where state not in
-          ('TASK_STATE_COMPLETED', 'TASK_STATE_FAILED', 'TASK_STATE_CANCELED', 'TASK_STATE_REJECTED'))
+          ('TASK_STATE_COMPLETED', 'TASK_STATE_FAILED', 'TASK_STATE_CANCELED', 'TASK_STATE_REJECTED')
+          and updated_at > now() - interval '30 seconds')
         as count`;
     return {
       deliveries: Number(deliveries?.count),
@@ -69,12 +70,40 @@ export class StoredDataReader {
       from state.document_history where scope like ${`agent:${prefix}%`}`;
     const remoteTasks = await this.sql<Array<{ id: string; state: string }>>`
       select id, state from a2a.remote_tasks`;
-    const inboundTasks = await this.sql<Array<{ id: string; state: string }>>`
-      select id, state from a2a.tasks`;
+    const inboundTasks = await this.sql<
+      Array<{
+        id: string;
+        state: string;
+        record: Buffer;
+        codec: string;
+        keyId: string | null;
+        nonce: Buffer | null;
+        formatVersion: number;
+      }>
+    >`select id, state, record, record_codec as codec, record_key_id as "keyId",
+        record_nonce as nonce, record_format_version as "formatVersion" from a2a.tasks`;
     return {
       a2a: {
         remoteTasks: remoteTasks.map((row) => ({ id: row.id, state: row.state })),
-        inboundTasks: inboundTasks.map((row) => ({ id: row.id, state: row.state })),
+        inboundTasks: inboundTasks.map((row) => {
+          // The task's first message: its id is the one the client sent (failed sends recorded).
+          const task = this.codec.decode(
+            {
+              bytes: row.record,
+              codec: row.codec,
+              keyId: row.keyId,
+              nonce: row.nonce,
+              formatVersion: row.formatVersion,
+            },
+            '',
+          ) as { history?: Array<{ messageId?: unknown }> } | null;
+          const messageId = task?.history?.[0]?.messageId;
+          return {
+            id: row.id,
+            state: row.state,
+            ...(typeof messageId === 'string' ? { messageId } : {}),
+          };
+        }),
       },
       messageIds: new Set(messages.map((row) => row.id)),
       deliveries: deliveries.map((row) => ({
