@@ -20,12 +20,16 @@ const overlays = { dev: 'switchboard-dev', prod: 'switchboard' } as const;
 const targets = kubectl === undefined ? ['base'] : (Object.keys(overlays) as string[]);
 
 // Settings whose value carries a secret: they may only come from a Secret (secretKeyRef).
-const secretVariables = /^SB_(POSTGRES__URL|REDIS__URL|NATS__PASS|NATS__TOKEN|.*TLS__KEY)$/;
+const secretVariables =
+  /^SB_(POSTGRES__URL|REDIS__URL|NATS__PASS|NATS__TOKEN|.*TLS__KEY|PRINCIPALS__SIGNING_KEY)$/;
 // What the operator's Secrets would hold, to load the config as a pod would.
 const secretStandIns: Record<string, string> = {
   SB_POSTGRES__URL: 'postgresql://switchboard:secret@switchboard-db-rw:5432/switchboard',
   SB_REDIS__URL: 'redis://:secret@switchboard-cache:6379',
   SB_NATS__PASS: 'secret',
+  SB_PRINCIPALS__PUBLIC_KEYS: '{"ppk-1":"cHVibGlj"}',
+  SB_PRINCIPALS__SIGNING_KEY_ID: 'ppk-1',
+  SB_PRINCIPALS__SIGNING_KEY: 'cHJpdmF0ZQ==',
 };
 
 interface Container {
@@ -280,6 +284,35 @@ describe.each(targets)('Kubernetes objects of %s', (target) => {
         (find(objects, 'Deployment', folder) as unknown as { spec: { replicas?: number } }).spec
           .replicas,
       ).toBeUndefined();
+    },
+  );
+
+  it.each(deployedServices)(
+    'enforce signed principals in $folder; only signers name the signing key',
+    async (service) => {
+      const objects = objectsOf(target);
+      const container = containerOf(objects, service.folder);
+      const check = await checkServiceEnv(service, environmentOf(objects, container));
+      if (!check.ok) expect.fail(check.problems.join('\n'));
+      const principals = (check.config as { principals: Record<string, unknown> }).principals;
+      expect(principals.mode).toBe('enforce');
+      const secretOf = (name: string) =>
+        container.env?.find((entry) => entry.name === name)?.valueFrom?.secretKeyRef;
+      expect(secretOf('SB_PRINCIPALS__PUBLIC_KEYS')).toEqual({
+        name: 'switchboard-principals',
+        key: 'public-keys',
+      });
+      if (publicServices.has(service.short)) {
+        expect(principals.signingKeyId).toBe('ppk-1');
+        expect(secretOf('SB_PRINCIPALS__SIGNING_KEY')).toEqual({
+          name: 'switchboard-principal-signing',
+          key: 'private-key',
+        });
+      } else {
+        const names = JSON.stringify(container.env);
+        expect(names).not.toContain('switchboard-principal-signing');
+        expect(principals.signingKey).toBeUndefined();
+      }
     },
   );
 

@@ -24,6 +24,12 @@ export { createMetricsRegistry } from './metrics.ts';
 export { checkOutboundUrl, guardedFetch } from './outbound-url.ts';
 export { payloadCompressionMetrics } from './payload-metrics.ts';
 export { servePayloadReencryption } from './payload-reencryption.ts';
+export { guardPrincipals } from './principal-guard.ts';
+export {
+  loadPrincipalSignatures,
+  PRINCIPAL_SIGNING_SERVICES,
+  type PrincipalSignatures,
+} from './principal-signatures.ts';
 export { type RateLimitState, rateLimited, rateLimitHeaders } from './rate-limit-headers.ts';
 export { checkReadiness, type ReadinessCheck, type ReadinessReport } from './readiness.ts';
 export { reportRefusals } from './refusal-reports.ts';
