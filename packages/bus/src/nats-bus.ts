@@ -16,7 +16,9 @@ import { consumeEvents, type EventDeps, publishEvent } from './events.ts';
 import { openKvBucket } from './kv-bucket.ts';
 import type { BusLogger } from './logger.ts';
 import type { RpcMetrics } from './metrics.ts';
-import { sendRequest } from './rpc-client.ts';
+import { createOutbox, type Outbox } from './outbox.ts';
+import { createRequestMux } from './request-mux.ts';
+import { type RpcClientDeps, sendRequest } from './rpc-client.ts';
 import { serveRpc } from './rpc-server.ts';
 import { watchStatus } from './status.ts';
 
@@ -44,6 +46,9 @@ export class NatsBus implements Bus {
   private readonly subscriptions = new Set<BusSubscription>();
   private readonly buckets = new Map<string, Promise<KvBucket>>();
   private readonly events: EventDeps;
+  /** Requests and replies leave through it, a turn of the event loop at a time. */
+  private readonly outbox: Outbox;
+  private readonly client: RpcClientDeps;
   private readonly status: { isConnected(): boolean; done: Promise<void> };
   private closing: Promise<void> | undefined;
 
@@ -58,6 +63,8 @@ export class NatsBus implements Bus {
       encodeBody: parts.encodeBody,
     };
     this.status = watchStatus(parts.nc, parts.log);
+    this.outbox = createOutbox(parts.nc);
+    this.client = { ...parts, mux: createRequestMux(parts.nc, this.outbox, parts.log) };
   }
 
   /** True while the connection is up (false while reconnecting and after `close()`). */
@@ -71,7 +78,7 @@ export class NatsBus implements Bus {
     payload: z.input<Req>,
     options?: RequestOptions,
   ): Promise<z.infer<Res>> {
-    return sendRequest(this.parts, subject, rpc, payload, options);
+    return sendRequest(this.client, subject, rpc, payload, options);
   }
 
   serve<Req extends z.ZodType, Res extends z.ZodType>(
@@ -81,7 +88,9 @@ export class NatsBus implements Bus {
     options: { queue: string },
   ): BusSubscription {
     this.assertOpen();
-    return this.track(serveRpc(this.parts, subject, rpc, handler, options.queue));
+    return this.track(
+      serveRpc({ ...this.parts, outbox: this.outbox }, subject, rpc, handler, options.queue),
+    );
   }
 
   publishEvent<S extends z.ZodType>(

@@ -5,8 +5,6 @@ import {
   InvalidSubjectError,
   type Msg,
   type NatsConnection,
-  RequestError,
-  TimeoutError,
 } from '@nats-io/transport-node';
 import {
   describeZodIssues,
@@ -21,11 +19,13 @@ import type { z } from 'zod';
 import type { RequestOptions } from './bus.ts';
 import { type BodyEncoder, decodeJson } from './codec.ts';
 import { ReplyEnvelopeSchema } from './envelope.ts';
+import type { RequestMux } from './request-mux.ts';
 import { assertFits, outgoingHeaders, readHeader } from './wire.ts';
 
 /** What a request needs from the bus. */
 export interface RpcClientDeps {
   nc: NatsConnection;
+  mux: RequestMux;
   requestTimeoutMs: () => number;
   /** How request bodies are written (compressed or not). */
   encodeBody: BodyEncoder;
@@ -44,18 +44,8 @@ export function abortError(subject: string, signal: AbortSignal): SbError {
   });
 }
 
-/** Maps a failure of the NATS client to the error a caller can act on. */
-function transportError(subject: string, timeoutMs: number, error: unknown): SbError {
-  if (error instanceof TimeoutError) {
-    return new SbError('E_TIMEOUT', `no reply from ${subject} within ${timeoutMs} ms`, {
-      cause: error,
-    });
-  }
-  if (error instanceof RequestError && error.isNoResponders()) {
-    return new SbError('E_UNAVAILABLE', `no service answers ${subject}; is it running?`, {
-      cause: error,
-    });
-  }
+/** Maps the NATS client's refusal to publish a request to the error a caller can act on. */
+function transportError(subject: string, error: unknown): SbError {
   if (error instanceof ClosedConnectionError || error instanceof DrainingConnectionError) {
     const closed = `cannot send to ${subject}: the NATS connection is closed`;
     return new SbError('E_UNAVAILABLE', closed, { cause: error });
@@ -70,14 +60,14 @@ function transportError(subject: string, timeoutMs: number, error: unknown): SbE
 
 /** Sends the request, racing the caller's signal when there is one. */
 function send(
-  nc: NatsConnection,
+  mux: RequestMux,
   subject: string,
   data: Uint8Array,
   timeoutMs: number,
   options: RequestOptions,
   headers: ReturnType<typeof outgoingHeaders>['headers'],
 ): Promise<Msg> {
-  const pending = nc.request(subject, data, { timeout: timeoutMs, headers });
+  const pending = mux.request(subject, data, { timeoutMs, headers });
   const { signal } = options;
   if (signal === undefined) return pending;
   return new Promise<Msg>((resolve, reject) => {
@@ -141,9 +131,9 @@ export async function sendRequest<Req extends z.ZodType, Res extends z.ZodType>(
   const { headers } = outgoingHeaders(options, encoding);
   let msg: Msg;
   try {
-    msg = await send(deps.nc, subject, data, timeoutMs, options, headers);
+    msg = await send(deps.mux, subject, data, timeoutMs, options, headers);
   } catch (error) {
-    throw isSbError(error) ? error : transportError(subject, timeoutMs, error);
+    throw isSbError(error) ? error : transportError(subject, error);
   }
   return parseReply(subject, rpc, msg);
 }

@@ -14,6 +14,7 @@ import { type BodyEncoder, decodeJson, encodeJson } from './codec.ts';
 import type { ReplyEnvelope } from './envelope.ts';
 import type { BusLogger } from './logger.ts';
 import type { RpcMetrics } from './metrics.ts';
+import type { Outbox } from './outbox.ts';
 import { settleWithin } from './settle.ts';
 import { continueTrace, traceIdOf } from './trace.ts';
 import { assertFits, readHeader, replyHeaders } from './wire.ts';
@@ -27,6 +28,8 @@ export interface RpcServerDeps {
   requestTimeoutMs: () => number;
   /** How reply bodies are written (compressed or not). */
   encodeBody: BodyEncoder;
+  /** Where replies leave. */
+  outbox: Outbox;
 }
 
 type Handler<Req extends z.ZodType, Res extends z.ZodType> = (
@@ -121,7 +124,14 @@ export function serveRpc<Req extends z.ZodType, Res extends z.ZodType>(
       reply.ok ? 'ok' : reply.error.code,
       (performance.now() - startedAt) / 1000,
     );
-    msg.respond(data, { headers: replyHeaders(encoding) });
+    deps.outbox.publish({
+      subject: msg.reply as string,
+      data,
+      headers: replyHeaders(encoding),
+      onError: (error) => {
+        deps.log.error({ err: error, subject }, `could not reply to a request on ${subject}`);
+      },
+    });
   };
 
   const subscription = deps.nc.subscribe(subject, {
