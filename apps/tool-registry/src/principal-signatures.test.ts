@@ -6,6 +6,7 @@ import {
 } from '@switchboard/authz';
 import type { Bus } from '@switchboard/bus';
 import {
+  AgentsQueryRpc,
   isSbError,
   PayloadsReencryptRpc,
   type SecurityEvent,
@@ -146,6 +147,27 @@ describe('signed principals in enforce mode', () => {
       active: 'allowed',
       rotatedOut: 'allowed',
     });
+  });
+
+  it('gateway refuses a forged principal too; requests between services carry none', async () => {
+    const { bus } = mesh;
+    const query = (options: { principal?: string; principalSignature?: string }) =>
+      bus
+        .request(
+          bus.subjects.rpc('gateway', AgentsQueryRpc.operation),
+          AgentsQueryRpc,
+          { limit: 1 },
+          options,
+        )
+        .then(
+          () => 'allowed',
+          (error: unknown) => (isSbError(error) ? error.code : 'thrown'),
+        );
+    expect(await query({})).toBe('allowed');
+    expect(await query({ principal: admin })).toBe('E_UNAUTHORIZED');
+    expect(
+      await query({ principal: admin, principalSignature: signerOf(active).sign(admin) }),
+    ).toBe('allowed');
   });
 
   it('reports each refusal as an auth_failed event naming the subject and the reason', async () => {

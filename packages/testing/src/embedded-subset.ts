@@ -44,6 +44,8 @@ export const EMBEDDED_SUBSET: readonly string[] = [
   'apps/tool-registry/src/invocation.test.ts',
   'apps/tool-registry/src/mcp.test.ts',
   'apps/tool-registry/src/upstream.test.ts',
+  // Signed principals enforced by every service of one mesh.
+  'apps/tool-registry/src/principal-signatures.test.ts',
   // A2A: serving agents to the official SDK client (both bindings, v0.3, streaming, push,
   // signed cards), calling remote A2A agents (peers, health, resuming after a restart).
   'apps/a2a-peer/src/serve.test.ts',
