@@ -162,19 +162,25 @@ describe('principal keys', () => {
 });
 
 describe('BoundedLru', () => {
-  it('forgets the least recently used entry when full', () => {
-    const lru = new BoundedLru<string, number>(2);
+  it('keeps at most its bound, forgetting what was not used for longest', () => {
+    const lru = new BoundedLru<string, number>(4);
     lru.set('a', 1);
     lru.set('b', 2);
-    expect(lru.get('a')).toBe(1);
+    // Young is full: a and b become the old generation.
     lru.set('c', 3);
+    expect(lru.get('a')).toBe(1); // used again: back to young, beside c
+    lru.set('d', 4); // young full again: a and c become old, b is dropped
     expect(lru.get('b')).toBeUndefined();
-    expect(lru.get('a')).toBe(1);
-    lru.set('a', 4);
-    expect(lru.size).toBe(2);
-    expect(lru.get('a')).toBe(4);
-    const none = new BoundedLru<string, number>(0);
-    none.set('a', 1);
-    expect(none.size).toBe(1);
+    expect([lru.get('a'), lru.get('c'), lru.get('d')]).toEqual([1, 3, 4]);
+    expect(lru.size).toBeLessThanOrEqual(4);
+    lru.set('d', 5); // replacing a young entry drops nothing
+    expect(lru.get('d')).toBe(5);
+    for (let i = 0; i < 100; i++) lru.set(`k${i}`, i);
+    expect(lru.size).toBe(4);
+    const tiny = new BoundedLru<string, number>(0);
+    tiny.set('a', 1);
+    tiny.set('b', 2);
+    expect(tiny.size).toBe(2);
+    expect(tiny.get('b')).toBe(2);
   });
 });
