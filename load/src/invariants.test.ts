@@ -140,6 +140,13 @@ describe('checkInvariants', () => {
     ]);
   });
 
+  it('accepts an expired delivery its recipient handled (an ack later than the TTL)', () => {
+    const { records, stored } = cleanRun();
+    const request = stored.deliveries.find((delivery) => delivery.messageId === 'm-request');
+    if (request !== undefined) request.status = 'expired';
+    expect(invariantsOf(records, stored)).toEqual([]);
+  });
+
   it('accepts a dead letter with its cause and names one without', () => {
     const { records, stored } = cleanRun();
     stored.deliveries.push(

@@ -129,7 +129,8 @@ function checkMessages(
       if (uuidV7TimeMs(message.id) < retiredBeforeMs) {
         for (const index of expectedRecipients(message, agents)) {
           const count = seen.get(`${message.id}@${index}`) ?? 0;
-          if (count === 0) out.add('a recipient never handled a retired message', `${message.id}@${index}`);
+          if (count === 0)
+            out.add('a recipient never handled a retired message', `${message.id}@${index}`);
           if (count > 1) out.add('handled more than once', `${message.id}@${index}`);
         }
       } else out.add('an accepted message is not stored', message.id);
@@ -150,7 +151,8 @@ function checkMessages(
     }
   }
   // Every delivery in the router (replies included) ends acked or dead-lettered; one may expire
-  // only when its sender gave up on it (a request that timed out is sent with its timeout as TTL).
+  // only when its sender gave up on it (a request that timed out is sent with its timeout as TTL)
+  // or when its recipient handled it but the ack came after the TTL (a request answered late).
   const dead = new Set(
     stored.deadLetters.map((letter) => `${letter.messageId}@${letter.agentIndex}`),
   );
@@ -160,7 +162,8 @@ function checkMessages(
     const settled =
       delivery.status === 'acked' ||
       dead.has(copy) ||
-      (delivery.status === 'expired' && !accepted.has(delivery.messageId));
+      (delivery.status === 'expired' &&
+        (!accepted.has(delivery.messageId) || (seen.get(copy) ?? 0) > 0));
     if (!settled) out.add(`a delivery was left ${delivery.status}`, copy);
   }
   for (const letter of stored.deadLetters) {

@@ -4,7 +4,15 @@ import { ALL_FAULTS, type Fault, parseFaults, SMOKE_FAULTS } from './chaos/fault
 import { DEFAULT_MIX, type Mix, parseMix } from './operations.ts';
 
 /** The scenarios `pnpm load <scenario>` runs. */
-export const Scenarios = ['mixed', 'ramp', 'stress', 'smoke', 'chaos', 'chaos-smoke'] as const;
+export const Scenarios = [
+  'mixed',
+  'ramp',
+  'stress',
+  'soak',
+  'smoke',
+  'chaos',
+  'chaos-smoke',
+] as const;
 export type Scenario = (typeof Scenarios)[number];
 
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -19,9 +27,9 @@ export const LoadOptionsSchema = z.object({
     .positive()
     .default(200)
     .describe(
-      'Offered operations/s (mixed, smoke); stress: the knee (a ramp’s highest passed step)',
+      'Offered operations/s (mixed, smoke); stress, soak: the knee (a ramp’s highest passed step); with --keep-rate-limits the limits are sized to it',
     ),
-  durationMs: ms(60_000).describe('Length of the measured phase (mixed, smoke)'),
+  durationMs: ms(60_000).describe('Length of the measured phase (mixed, smoke; soak: 10 min)'),
   warmupMs: z.coerce
     .number()
     .int()
@@ -110,6 +118,30 @@ export const LoadOptionsSchema = z.object({
     .nonnegative()
     .default(1000)
     .describe('Chaos: how long the supervisor waits before it starts an ended service again'),
+  soakSampleMs: ms(5000).describe(
+    'Soak: how often each service’s memory (/metrics), the Redis keys and table sizes are read',
+  ),
+  soakWarmupMs: ms(120_000).describe('Soak: time from the start left out of the slopes'),
+  maxRssMibPerMin: z.coerce
+    .number()
+    .nonnegative()
+    .default(2)
+    .describe('Soak: the largest RSS slope of any service after the warm-up, MiB/min'),
+  maxHeapMibPerMin: z.coerce
+    .number()
+    .nonnegative()
+    .default(1)
+    .describe('Soak: the largest V8 heap-used slope of any service after the warm-up, MiB/min'),
+  maxRedisKeysPerMin: z.coerce
+    .number()
+    .nonnegative()
+    .default(100)
+    .describe('Soak: the largest slope of the namespace’s Redis key count, keys/min'),
+  maxTableMibPerMin: z.coerce
+    .number()
+    .nonnegative()
+    .default(0.5)
+    .describe('Soak: the largest size slope of a table a retention job trims, MiB/min'),
   reportDir: z
     .string()
     .default('reports/load')
@@ -151,8 +183,12 @@ const CHAOS_SMOKE_DEFAULTS: Record<string, string> = {
   'request-timeout-ms': '10000',
 };
 
+/** The soak: half the reference knee (203/s) for ten minutes. */
+const SOAK_DEFAULTS: Record<string, string> = { rate: '203', 'duration-ms': '600000' };
+
 const DEFAULTS: Partial<Record<Scenario, Record<string, string>>> = {
   smoke: SMOKE_DEFAULTS,
+  soak: SOAK_DEFAULTS,
   chaos: CHAOS_DEFAULTS,
   'chaos-smoke': CHAOS_SMOKE_DEFAULTS,
 };
@@ -168,6 +204,8 @@ export function usage(): string {
     `usage: pnpm load <${Scenarios.join('|')}> [--flag value...]`,
     '  mixed: the mix at --rate for --duration-ms; ramp: steps up until p99 or errors give;',
     '  stress: half the knee (--rate), twice it, half again: shedding, memory, recovery time;',
+    '  soak: half the knee (--rate) for --duration-ms (10 min): memory, Redis keys and table',
+    '  sizes sampled, their slopes after --soak-warmup-ms within the --max-*-per-min bounds;',
     '  smoke: a small mixed run (CI); chaos: the mix while --faults are injected on a private',
     '  Postgres, Redis and NATS; chaos-smoke: a short one (CI). Every run ends with the checker.',
     ...lines,

@@ -2,6 +2,7 @@ import { faultMarkers } from './chaos/report-chaos.ts';
 import { Operations } from './operations.ts';
 import { operationTable, renderMarkdown } from './report-markdown.ts';
 import type { RunResult } from './run-result.ts';
+import { soakCharts } from './soak/soak-report.ts';
 import { escapeHtml, renderLineChart, type Series } from './svg-chart.ts';
 
 /** Markdown tables as HTML tables; other lines as paragraphs (the report's Markdown is simple). */
@@ -141,6 +142,7 @@ export function renderHtml(result: RunResult): string {
     markdownToHtml(renderMarkdown(result)),
     '<h2>Plots</h2>',
     ...charts(result),
+    ...soakCharts(result.soak),
     '<h2>Every phase</h2>',
     phaseTables,
     '</body></html>',

@@ -1,5 +1,6 @@
 import { chaosSection } from './chaos/report-chaos.ts';
 import type { OperationFigures, PhaseResult, RunResult } from './run-result.ts';
+import { soakSection } from './soak/soak-report.ts';
 
 const fixed = (value: number | undefined, digits = 1) =>
   value === undefined ? '—' : value.toFixed(digits);
@@ -161,6 +162,7 @@ export function renderMarkdown(result: RunResult): string {
     ...(result.scenario === 'ramp' ? rampSection(result) : []),
     ...stressSection(result),
     ...chaosSection(result.chaos, result.phases, result.p99TargetMs),
+    ...soakSection(result.soak),
     ...(lastPhase === undefined || result.stress !== undefined
       ? []
       : [

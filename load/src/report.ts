@@ -8,7 +8,17 @@ import type { RunResult } from './run-result.ts';
 const REFERENCE_DIR = 'reports/load/reference';
 const REFERENCE_DOC = 'docs/load-report.md';
 /** The order of the reference runs in docs/load-report.md. */
-const REFERENCE_ORDER = ['ramp', 'stress', 'soak', 'chaos', 'mixed', 'smoke'];
+const REFERENCE_ORDER = ['ramp', 'stress', 'stress-limits', 'soak', 'chaos', 'mixed', 'smoke'];
+
+/**
+ * The name of a run's reference report: its scenario, but a stress run that kept the rate
+ * limits is `stress-limits`, beside the one that lifted them (each shows a different thing).
+ */
+export function referenceNameOf(result: Pick<RunResult, 'scenario' | 'settings'>): string {
+  return result.scenario === 'stress' && result.settings.rateLimits !== 'lifted'
+    ? 'stress-limits'
+    : result.scenario;
+}
 
 /**
  * docs/load-report.md from each scenario's reference report: a section per scenario, headings
@@ -45,8 +55,8 @@ export function writeReports(result: RunResult, options: LoadOptions): string[] 
   if (!options.reference) return files.map(([file]) => file);
   mkdirSync(REFERENCE_DIR, { recursive: true });
   const references: Array<[string, string]> = [
-    [join(REFERENCE_DIR, `${result.scenario}.md`), markdown],
-    [join(REFERENCE_DIR, `${result.scenario}.html`), html],
+    [join(REFERENCE_DIR, `${referenceNameOf(result)}.md`), markdown],
+    [join(REFERENCE_DIR, `${referenceNameOf(result)}.html`), html],
   ];
   for (const [file, text] of references) writeFileSync(file, text);
   const reports = REFERENCE_ORDER.map((scenario) => join(REFERENCE_DIR, `${scenario}.md`))

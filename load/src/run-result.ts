@@ -3,6 +3,7 @@ import type { Violation } from './invariants.ts';
 import type { Knee, StepVerdict } from './knee.ts';
 import { latencyHistogram, type PhaseTally, percentileMs } from './latency.ts';
 import { type Operation, Operations } from './operations.ts';
+import type { SoakResult } from './soak/soak-judge.ts';
 
 /** One operation's figures over a phase, as the report shows them. */
 export interface OperationFigures {
@@ -82,6 +83,8 @@ export interface RunResult {
     | undefined;
   /** Chaos: each fault injected (when, back after, healthy after), counts, unplanned exits. */
   chaos?: ChaosResult | undefined;
+  /** Soak: the sampled memory, Redis keys and table sizes, their slopes and bounds. */
+  soak?: SoakResult | undefined;
   p99TargetMs: number;
   /** Resident memory of each service (MiB), sampled over the run; atS as in SecondFigures. */
   memory: Array<{ atS: number; mib: Record<string, number> }>;

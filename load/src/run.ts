@@ -3,6 +3,7 @@ import type { OwnInfra } from './chaos/own-infra.ts';
 import { runChaos } from './chaos/run-chaos.ts';
 import { GeneratorPool } from './generator-pool.ts';
 import { checkInvariants } from './invariants.ts';
+import { keptLimitsEnv } from './kept-limits.ts';
 import { judgeStep, kneesOf, type RampStep } from './knee.ts';
 import { crashedServices, type LoadMesh, startMesh } from './mesh.ts';
 import { Operations } from './operations.ts';
@@ -12,6 +13,8 @@ import { isHealthySecond, recoverySecondsOf } from './recovery.ts';
 import { type RemoteEnds, startRemoteEnds } from './remote-ends.ts';
 import { type PhaseResult, phaseResultOf, type RunResult } from './run-result.ts';
 import { rampRates } from './schedule.ts';
+import { runSoak } from './soak/run-soak.ts';
+import { SOAK_RETENTION_ENV, soakAllowance } from './soak/soak-settings.ts';
 import { StoredDataReader } from './stored-data.ts';
 
 /** Progress for the person watching (stderr). */
@@ -76,6 +79,10 @@ export async function runScenario(
     keepRateLimits: options.keepRateLimits,
     logLevel: options.logLevel,
     startTimeoutMs: options.startTimeoutMs,
+    env: {
+      ...(options.keepRateLimits ? keptLimitsEnv(options.rate, options.parsedMix) : {}),
+      ...(options.scenario === 'soak' ? SOAK_RETENTION_ENV : {}),
+    },
   });
   let remoteEnds: RemoteEnds;
   try {
@@ -129,7 +136,7 @@ export async function runScenario(
     const firstRate =
       options.scenario === 'ramp'
         ? options.startRate
-        : options.scenario === 'stress'
+        : options.scenario === 'stress' || options.scenario === 'soak'
           ? options.rate / 2
           : options.rate;
     if (options.warmupMs > 0) {
@@ -151,6 +158,7 @@ export async function runScenario(
     let recoveryFromS = 0;
     let idleGapSeconds = 0;
     let chaos: RunResult['chaos'];
+    let soak: RunResult['soak'];
     const measure = async (name: string, rate: number, durationMs: number) => {
       const offsetS = (Date.now() + PHASE_LEAD_MS - measureOrigin) / 1000;
       const phase = phaseResultOf(
@@ -205,6 +213,8 @@ export async function runScenario(
       recoveryFromS = (overload.seconds[0]?.atS ?? 0) + options.overloadMs / 1000;
       idleGapSeconds = (recovery.seconds[0]?.atS ?? 0) - recoveryFromS;
       note('recovery at half the knee measured');
+    } else if (options.scenario === 'soak') {
+      soak = await runSoak({ mesh, options, measure, originMs: () => measureOrigin, note });
     } else if (infra !== undefined) {
       chaos = await runChaos({
         mesh,
@@ -243,7 +253,12 @@ export async function runScenario(
     memory.stop();
     const records = await pool.records();
     const stored = await reader.read(runId);
-    const violations = checkInvariants(records, stored, options.agents);
+    const violations = checkInvariants(
+      records,
+      stored,
+      options.agents,
+      soak === undefined ? {} : soakAllowance(Date.now()),
+    );
     const crashed = crashedServices(mesh);
     const unexercised = Operations.filter(
       (name) =>
@@ -325,13 +340,16 @@ export async function runScenario(
               ? { rate: options.rate, faults: options.faults, ...chaos.timing }
               : { rate: options.rate, durationMs: options.durationMs }),
         warmupMs: options.warmupMs,
-        rateLimits: options.keepRateLimits ? 'kept' : 'lifted',
+        rateLimits: options.keepRateLimits
+          ? keptLimitsEnv(options.rate, options.parsedMix)
+          : 'lifted',
       },
       connectedAgents: connected,
       phases,
       knees,
       stress,
       chaos,
+      soak,
       p99TargetMs: options.p99TargetMs,
       memory: memorySamples,
       cpuSeconds: cpuUsed,
@@ -357,6 +375,7 @@ export async function runScenario(
         crashed.length === 0 &&
         (!options.scenario.endsWith('smoke') || unexercised.length === 0) &&
         (chaos === undefined || chaos.faults.every((fault) => fault.error === undefined)) &&
+        (soak === undefined || soak.passed) &&
         (stress === undefined || stress.recoverySeconds !== undefined),
     };
   } finally {

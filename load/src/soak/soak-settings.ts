@@ -1,0 +1,50 @@
+import type { RetentionAllowance } from '../invariants.ts';
+
+// What a soak changes about the mesh: every retention job runs short and often, so that within
+// ten minutes the tables it trims reach the size where deleting keeps up with writing, and the
+// soak can tell a table that stays flat from one that grows.
+
+/** How long the retained rows live during a soak. */
+export const SOAK_RETENTION_MS = 60_000;
+const SWEEP_MS = '5000';
+
+/** Service settings of a soak: retention of one minute, swept every five seconds. */
+export const SOAK_RETENTION_ENV: Record<string, string> = {
+  // Router history: delivered messages (and their deliveries, by cascade) and dead letters.
+  SB_ROUTER__RETENTION__MESSAGES_MS: String(SOAK_RETENTION_MS),
+  SB_ROUTER__RETENTION__DEAD_LETTERS_MS: String(SOAK_RETENTION_MS),
+  SB_ROUTER__RETENTION__SWEEP_INTERVAL_MS: SWEEP_MS,
+  SB_ROUTER__RETENTION__SWEEP_BATCH_SIZE: '20000',
+  // State history: the last 200 versions of each key (the hot keys take thousands of writes).
+  SB_STATE__HISTORY__KEEP_VERSIONS: '200',
+  SB_STATE__HISTORY__SWEEP_INTERVAL_MS: SWEEP_MS,
+  SB_STATE__HISTORY__SWEEP_BATCH_SIZE: '20000',
+  // Tool call audit.
+  SB_TOOLS__AUDIT__RETENTION_MS: String(SOAK_RETENTION_MS),
+  SB_TOOLS__AUDIT__SWEEP_INTERVAL_MS: SWEEP_MS,
+  // Security events (a soak has few: rate limits are lifted); its shortest retention is 1 min.
+  SB_GATEWAY__SECURITY__RETENTION_MS: String(SOAK_RETENTION_MS),
+  SB_GATEWAY__SECURITY__SWEEP_INTERVAL_MS: SWEEP_MS,
+};
+
+/**
+ * The tables a retention job trims, judged against the table bound. Every other table either
+ * holds a bounded catalog (agents, keys, tools, peers, ...) or has no retention job yet (task
+ * records, A2A task records): the report shows their growth without judging it.
+ */
+export const RETAINED_TABLES: ReadonlySet<string> = new Set([
+  'router.messages',
+  'router.deliveries',
+  'router.dead_letters',
+  'state.document_history',
+  'tools.call_audit',
+  'gateway.security_events',
+]);
+
+/**
+ * What retention may have removed when the checker read at `readAtMs`: messages accepted more
+ * than the retention before it, and state versions beyond the kept ones.
+ */
+export function soakAllowance(readAtMs: number): RetentionAllowance {
+  return { messagesRetiredBeforeMs: readAtMs - SOAK_RETENTION_MS, stateHistoryTrimmed: true };
+}
