@@ -13,6 +13,8 @@ export class A2aClients {
   constructor(
     private readonly peerUrl: string,
     private readonly token: string,
+    /** How long one SendMessage may take before the client gives up on it. */
+    private readonly timeoutMs: number,
   ) {}
 
   private clientOf(agentId: string): Promise<Client> {
@@ -21,7 +23,14 @@ export class A2aClients {
       const fetchImpl: typeof fetch = (input, init) => {
         const headers = new Headers(init?.headers);
         headers.set('authorization', `Bearer ${this.token}`);
-        return fetch(input, { ...init, headers });
+        const timeout = AbortSignal.timeout(this.timeoutMs);
+        const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+        return fetch(input, { ...init, headers, signal }).catch((error: unknown) => {
+          // Given up (the peer did not answer in time): an error code the report can count.
+          if (timeout.aborted)
+            throw Object.assign(new Error('A2A call timed out'), { code: 'E_TIMEOUT' });
+          throw error;
+        });
       };
       client = new ClientFactory({
         transports: [new JsonRpcTransportFactory({ fetchImpl })],

@@ -8,6 +8,8 @@ export class McpToolClient {
   constructor(
     private readonly url: string,
     private readonly token: string,
+    /** How long a call may take (the SDK's default is a minute: a fault would hold it that long). */
+    private readonly timeoutMs: number,
   ) {}
 
   async connect(): Promise<void> {
@@ -24,7 +26,10 @@ export class McpToolClient {
   async call(name: string, args: Record<string, string>): Promise<void> {
     if (this.client === undefined)
       throw new SbError('E_UNAVAILABLE', 'the MCP client is not connected');
-    const result = await this.client.callTool({ name, arguments: args });
+    const result = await this.client.callTool(
+      { name, arguments: args },
+      { timeout: this.timeoutMs },
+    );
     if (result.isError === true) {
       const text = JSON.stringify(result.content);
       const code = /E_[A-Z_]+/.exec(text)?.[0] ?? 'E_MCP_TOOL_ERROR';

@@ -50,8 +50,8 @@ class Generator {
 
   constructor(private readonly setup: GeneratorSetup) {
     this.pad = 'x'.repeat(setup.payloadBytes);
-    this.mcp = new McpToolClient(setup.mcpUrl, setup.apiKey);
-    this.a2a = new A2aClients(setup.a2aUrl, setup.apiKey);
+    this.mcp = new McpToolClient(setup.mcpUrl, setup.apiKey, setup.requestTimeoutMs);
+    this.a2a = new A2aClients(setup.a2aUrl, setup.apiKey, setup.requestTimeoutMs);
   }
 
   private id(index: number): string {

@@ -13,10 +13,10 @@ async function main(): Promise<void> {
   }
   const options = parseLoadArgs(argv);
   const note = (message: string) => process.stderr.write(`  ${message}\n`);
-  // Chaos kills and restarts Postgres, Redis and NATS: the run gets servers of its own, and
-  // @switchboard/testing reads where they are (SB_TEST_*) when it is first imported, so the
-  // run's modules load after the servers are up.
-  const chaos = options.scenario.startsWith('chaos');
+  // Chaos (and the smoke, a short chaos run) kills and restarts Postgres, Redis and NATS: the
+  // run gets servers of its own, and @switchboard/testing reads where they are (SB_TEST_*) when
+  // it is first imported, so the run's modules load after the servers are up.
+  const chaos = options.scenario === 'chaos' || options.scenario === 'smoke';
   const infra = chaos ? await (await import('./chaos/own-infra.ts')).startOwnInfra() : undefined;
   if (infra !== undefined) {
     Object.assign(process.env, infra.env);
@@ -34,6 +34,13 @@ async function main(): Promise<void> {
     );
   }
   for (const crashed of result.crashed) process.stderr.write(`CRASHED ${crashed}\n`);
+  if (result.chaos !== undefined) {
+    const counts = Object.entries(result.chaos.counts).map(([kind, count]) => `${kind} ${count}`);
+    process.stderr.write(`FAULTS INJECTED ${counts.join(', ')}\n`);
+    for (const fault of result.chaos.faults.filter((record) => record.error !== undefined)) {
+      process.stderr.write(`FAULT NOT RECOVERED ${fault.label}: ${fault.error}\n`);
+    }
+  }
   if (result.unexercised.length > 0) {
     process.stderr.write(`NEVER COMPLETED ${result.unexercised.join(', ')}\n`);
   }
