@@ -521,3 +521,4 @@ export {
   UpstreamServerSchema,
 } from './tools.ts';
 export { PROTOCOL_VERSION } from './version.ts';
+export { batchWritesPerTurn } from './write-batching.ts';

@@ -1,5 +1,6 @@
 import {
   type AgentRegistration,
+  batchWritesPerTurn,
   CloseCodes,
   type DeliverFrame,
   PROTOCOL_VERSION,
@@ -50,6 +51,8 @@ export class Session {
   private version = PROTOCOL_VERSION;
   private end: SessionEnd | undefined;
   private resolveClosed: (end: SessionEnd) => void = () => undefined;
+  /** Called before each write: the frames of one turn of the event loop leave together. */
+  private readonly holdWrites: () => void;
 
   constructor(
     private readonly socket: WebSocketLike,
@@ -76,6 +79,7 @@ export class Session {
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
+    this.holdWrites = batchWritesPerTurn(socket);
     this.heartbeat = new Heartbeat({
       ping: () => this.trySend({ type: 'ping' }),
       silent: (silentMs) =>
@@ -186,6 +190,7 @@ export class Session {
     if (!this.isOpen) {
       throw new SbError('E_UNAVAILABLE', 'not connected to the gateway');
     }
+    this.holdWrites();
     this.socket.send(JSON.stringify({ v: this.version, id, ...frame }));
   }
 

@@ -3,6 +3,7 @@ import type { Logger } from '@switchboard/logger';
 import {
   type AckFrame,
   type AgentRegistration,
+  batchWritesPerTurn,
   type ClientFrame,
   CloseCodes,
   type DeliverFrame,
@@ -149,6 +150,9 @@ export class AgentConnection {
   // Tool calls written to the agent (it provides the tool), bound to this socket.
   private readonly toolCalls = new PendingToolCalls();
 
+  /** Called before each write: the frames of one turn of the event loop leave together. */
+  private readonly holdWrites: () => void;
+
   constructor(
     private readonly socket: WebSocket,
     private readonly context: {
@@ -163,6 +167,7 @@ export class AgentConnection {
     this.connectionId = context.connectionId;
     this.principal = context.principal;
     this.log = context.log;
+    this.holdWrites = batchWritesPerTurn(socket);
   }
 
   /** Starts reading frames and the heartbeat. */
@@ -278,6 +283,7 @@ export class AgentConnection {
   private send(frame: DistributiveOmit<ServerFrame, 'v' | 'id'>): void {
     if (this.ended) return;
     this.nextFrameId += 1;
+    this.holdWrites();
     this.socket.send(JSON.stringify({ v: PROTOCOL_VERSION, id: `g${this.nextFrameId}`, ...frame }));
   }
 
