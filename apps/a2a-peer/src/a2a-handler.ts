@@ -49,6 +49,7 @@ import {
   withHistory,
 } from './domain/task-machine.ts';
 import { toA2aError } from './domain/to-a2a-error.ts';
+import type { InboundEncryption } from './encryption/inbound.ts';
 import { stateIn, type TaskFeed } from './task-feed.ts';
 
 /** The caller of an A2A request, as the HTTP layer authenticated it. */
@@ -71,6 +72,8 @@ export interface HandlerDeps {
   checkPushUrl: (url: string) => Promise<void>;
   /** The abort signal of the HTTP request behind a call (client gone). */
   requestSignal: (context: ServerCallContext) => AbortSignal | undefined;
+  /** The encrypted-payloads extension: opens sealed messages, seals the answers. */
+  encryption: InboundEncryption;
   settings: () => {
     blockingTimeoutMs: number;
     streamMaxMs: number;
@@ -183,16 +186,18 @@ export function createA2aHandler(target: CardTarget, deps: HandlerDeps): A2ARequ
   async function accept(
     params: SendMessageRequest,
     caller: Caller,
+    context: ServerCallContext,
   ): Promise<{ taskId: string; afterSeq: number }> {
-    const message = params.message;
-    if (message === undefined || message.parts.length === 0) {
+    const received = params.message;
+    if (received === undefined || received.parts.length === 0) {
       throw new SbError('E_VALIDATION', 'a message with at least one part is required');
     }
-    if (message.messageId === '') {
+    if (received.messageId === '') {
       throw new SbError('E_VALIDATION', 'the message needs a messageId');
     }
-    if (message.taskId !== '') {
-      const row = await ownTask(message.taskId, caller);
+    if (received.taskId !== '') {
+      const row = await ownTask(received.taskId, caller);
+      const { message } = deps.encryption.open(received, context, row.task);
       if (message.contextId !== '' && message.contextId !== row.task.contextId) {
         throw new SbError(
           'E_VALIDATION',
@@ -215,6 +220,7 @@ export function createA2aHandler(target: CardTarget, deps: HandlerDeps): A2ARequ
 
     // A first message: its task id comes from the caller and the message id, so a re-send
     // finds the task the first copy made.
+    const { message, keyId } = deps.encryption.open(received, context);
     const taskId = derivedUuid('task', caller.principal.id, targetKey(target), message.messageId);
     const routerMessageId = derivedUuid('a2a', taskId, message.messageId);
     let skill: string | null = null;
@@ -234,7 +240,13 @@ export function createA2aHandler(target: CardTarget, deps: HandlerDeps): A2ARequ
       return { taskId, afterSeq: 0 };
     }
     const contextId = message.contextId !== '' ? message.contextId : randomUUID();
-    const applied: Applied = newTask({ id: taskId, contextId, message, now: new Date() });
+    const applied: Applied = newTask({
+      id: taskId,
+      contextId,
+      message,
+      now: new Date(),
+      metadata: deps.encryption.metadataFor(keyId),
+    });
     const pushConfig = params.configuration?.taskPushNotificationConfig;
     if (pushConfig !== undefined) await deps.checkPushUrl(pushConfig.url);
     const agentId = target.kind === 'agent' ? target.agentId : null;
@@ -286,6 +298,7 @@ export function createA2aHandler(target: CardTarget, deps: HandlerDeps): A2ARequ
     afterSeq: number,
     context: ServerCallContext,
     untilSettled: boolean,
+    seal: (event: StreamResponse) => StreamResponse,
   ): AsyncGenerator<StreamResponse> {
     const signals = [AbortSignal.timeout(deps.settings().streamMaxMs)];
     const client = deps.requestSignal(context);
@@ -294,7 +307,7 @@ export function createA2aHandler(target: CardTarget, deps: HandlerDeps): A2ARequ
     const signal = AbortSignal.any([...signals, controller.signal]);
     try {
       for await (const { event } of deps.feed.follow(taskId, afterSeq, signal)) {
-        yield event;
+        yield seal(event);
         const state = stateIn(event);
         if (state !== undefined && (untilSettled ? isSettled(state) : isTerminal(state))) return;
       }
@@ -322,6 +335,15 @@ export function createA2aHandler(target: CardTarget, deps: HandlerDeps): A2ARequ
       }
     };
 
+  // A stream's response headers (the activated extensions among them) go out before its first
+  // event: the extension is activated when the SDK asks for the stream, before it runs.
+  const activatedStream =
+    <P>(fn: (params: P, context: ServerCallContext) => AsyncGenerator<StreamResponse>) =>
+    (params: P, context: ServerCallContext): AsyncGenerator<StreamResponse> => {
+      deps.encryption.activate(context);
+      return fn(params, context);
+    };
+
   return {
     getAgentCard: guarded(() => deps.card(target)),
 
@@ -334,7 +356,8 @@ export function createA2aHandler(target: CardTarget, deps: HandlerDeps): A2ARequ
 
     sendMessage: guarded(async (params: SendMessageRequest, context: ServerCallContext) => {
       const caller = callerOf(context);
-      const { taskId, afterSeq } = await accept(params, caller);
+      deps.encryption.activate(context);
+      const { taskId, afterSeq } = await accept(params, caller, context);
       const historyLength = params.configuration?.historyLength;
       if (params.configuration?.returnImmediately !== true) {
         const current = await currentTask(taskId);
@@ -351,31 +374,33 @@ export function createA2aHandler(target: CardTarget, deps: HandlerDeps): A2ARequ
           }
         }
       }
-      return currentTask(taskId, historyLength);
+      return deps.encryption.answer(await currentTask(taskId, historyLength), context);
     }),
 
-    sendMessageStream: guardedStream(async function* (
-      params: SendMessageRequest,
-      context: ServerCallContext,
-    ) {
-      const caller = callerOf(context);
-      const { taskId } = await accept(params, caller);
-      // The task as it is, then every change after it.
-      const afterSeq = await deps.store.lastSeq(taskId);
-      const task = await currentTask(taskId);
-      yield { payload: { $case: 'task', value: task } };
-      if (isSettled(stateOf(task))) return;
-      yield* follow(taskId, afterSeq, context, true);
-    }),
+    sendMessageStream: activatedStream(
+      guardedStream(async function* (params: SendMessageRequest, context: ServerCallContext) {
+        const caller = callerOf(context);
+        const { taskId } = await accept(params, caller, context);
+        // The task as it is, then every change after it.
+        const afterSeq = await deps.store.lastSeq(taskId);
+        const task = await currentTask(taskId);
+        const seal = deps.encryption.streamFor(task, context);
+        yield seal({ payload: { $case: 'task', value: task } });
+        if (isSettled(stateOf(task))) return;
+        yield* follow(taskId, afterSeq, context, true, seal);
+      }),
+    ),
 
     getTask: guarded(async (params: GetTaskRequest, context: ServerCallContext) => {
+      deps.encryption.activate(context);
       const row = await ownTask(params.id, callerOf(context));
-      return withHistory(row.task, params.historyLength);
+      return deps.encryption.answer(withHistory(row.task, params.historyLength), context);
     }),
 
     listTasks: guarded(
       async (params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> => {
         const caller = callerOf(context);
+        deps.encryption.activate(context);
         const pageSize = Math.min(params.pageSize ?? deps.settings().pageSize, MAX_PAGE_SIZE);
         if (pageSize < 1) throw new SbError('E_VALIDATION', 'pageSize must be at least 1');
         if (params.pageToken !== '' && !/^\d+$/.test(params.pageToken)) {
@@ -398,7 +423,10 @@ export function createA2aHandler(target: CardTarget, deps: HandlerDeps): A2ARequ
         });
         const tasks = rows.map((row) => {
           const task = withHistory(row.task, params.historyLength);
-          return params.includeArtifacts === true ? task : { ...task, artifacts: [] };
+          return deps.encryption.answer(
+            params.includeArtifacts === true ? task : { ...task, artifacts: [] },
+            context,
+          );
         });
         const last = rows.at(-1);
         return {
@@ -412,6 +440,7 @@ export function createA2aHandler(target: CardTarget, deps: HandlerDeps): A2ARequ
 
     cancelTask: guarded(async (params: CancelTaskRequest, context: ServerCallContext) => {
       const caller = callerOf(context);
+      deps.encryption.activate(context);
       await ownTask(params.id, caller);
       const changed = await deps.store.change(params.id, (row) => ({
         applied: applyCancel(row.task, new Date()),
@@ -428,25 +457,25 @@ export function createA2aHandler(target: CardTarget, deps: HandlerDeps): A2ARequ
           caller,
         ).catch(() => undefined);
       }
-      return changed.row.task;
+      return deps.encryption.answer(changed.row.task, context);
     }),
 
-    resubscribe: guardedStream(async function* (
-      params: SubscribeToTaskRequest,
-      context: ServerCallContext,
-    ) {
-      const row = await ownTask(params.id, callerOf(context));
-      if (isTerminal(stateOf(row.task))) {
-        throw new SbError(
-          'E_CONFLICT',
-          `task ${params.id} has ended (${stateName(row.task)}): read it with GetTask`,
-        );
-      }
-      const afterSeq = await deps.store.lastSeq(params.id);
-      const task = await currentTask(params.id);
-      yield { payload: { $case: 'task', value: task } };
-      yield* follow(params.id, afterSeq, context, false);
-    }),
+    resubscribe: activatedStream(
+      guardedStream(async function* (params: SubscribeToTaskRequest, context: ServerCallContext) {
+        const row = await ownTask(params.id, callerOf(context));
+        if (isTerminal(stateOf(row.task))) {
+          throw new SbError(
+            'E_CONFLICT',
+            `task ${params.id} has ended (${stateName(row.task)}): read it with GetTask`,
+          );
+        }
+        const afterSeq = await deps.store.lastSeq(params.id);
+        const task = await currentTask(params.id);
+        const seal = deps.encryption.streamFor(task, context);
+        yield seal({ payload: { $case: 'task', value: task } });
+        yield* follow(params.id, afterSeq, context, false, seal);
+      }),
+    ),
 
     createTaskPushNotificationConfig: guarded(
       async (params: TaskPushNotificationConfig, context: ServerCallContext) => {

@@ -30,6 +30,9 @@ import type { A2aConfig } from './config.ts';
 import { a2aPayloadTables, peerPayloadTables } from './db/task-payloads.ts';
 import { createTaskStore } from './db/task-store.ts';
 import type { PushSigner } from './domain/push-headers.ts';
+import { createInboundEncryption } from './encryption/inbound.ts';
+import { loadPeerEncryption } from './encryption/load-peer-encryption.ts';
+import { peerEncryptionExtension } from './encryption/peer-extension.ts';
 import { startPeers } from './peers/peers-runtime.ts';
 import { createPushSender } from './push-sender.ts';
 import { createTaskFeed } from './task-feed.ts';
@@ -63,12 +66,18 @@ export function build(
       const codec = reportUndecryptable(await loadRecordCodec(config.current.payloads), security);
       const store = createTaskStore(db, codec);
       const catalog = createAgentCatalog({ bus, ttlMs: () => settings().agentCacheTtlMs });
+      const peerEncryption = await loadPeerEncryption(settings().peerEncryption, security);
+      const encryptionExtension = peerEncryptionExtension(
+        peerEncryption.mode,
+        peerEncryption.cipher.keyIds,
+      );
       stops.push(
         startPeers({
           bus,
           db,
           cache,
           codec,
+          encryption: peerEncryption,
           catalog,
           settings,
           log: log.child({ component: 'peers' }),
@@ -79,6 +88,7 @@ export function build(
         publicUrl: settings().publicUrl,
         organization: settings().orchestrator.organization,
         organizationUrl: settings().orchestrator.organizationUrl,
+        extensions: encryptionExtension === undefined ? [] : [encryptionExtension],
       });
       const cardOf = async (target: CardTarget): Promise<AgentCard> => {
         if (target.kind === 'orchestrator') {
@@ -103,6 +113,7 @@ export function build(
       await taskFeed.start();
       stops.push(() => taskFeed.stop());
 
+      const inbound = createInboundEncryption(peerEncryption);
       const handlers = new Map<string, ReturnType<typeof createA2aHandler>>();
       const handlerFor = (target: CardTarget) => {
         const key = target.kind === 'orchestrator' ? '' : target.agentId;
@@ -128,6 +139,7 @@ export function build(
               );
             },
             requestSignal: requestSignalOf,
+            encryption: inbound,
             settings,
           });
           handlers.set(key, handler);
@@ -167,6 +179,11 @@ export function build(
         store,
         settings: () => settings().push,
         signer: pushSigner,
+        // Only a peer that encrypts reads the task: no task began sealed anywhere else.
+        seal: async (taskId, event) =>
+          encryptionExtension === undefined
+            ? event
+            : inbound.push((await store.get(taskId))?.task, event),
         log: log.child({ component: 'push' }),
         onOutcome: (outcome) => {
           if (outcome === 'sent') counts.pushesSent += 1;

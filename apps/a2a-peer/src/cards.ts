@@ -1,6 +1,7 @@
 import {
   A2A_PROTOCOL_VERSION,
   AgentCard,
+  type AgentExtension,
   type AgentSkill,
   generateAgentCardSignature,
 } from '@a2a-js/sdk';
@@ -18,11 +19,12 @@ export type CardTarget = { kind: 'orchestrator' } | { kind: 'agent'; agentId: st
 export const basePathOf = (target: CardTarget): string =>
   target.kind === 'orchestrator' ? '' : `/agents/${encodeURIComponent(target.agentId)}`;
 
-/** What every card shares: the public URL and the provider. */
+/** What every card shares: the public URL, the provider and the extensions this peer offers. */
 export interface CardSettings {
   publicUrl: string;
   organization: string;
   organizationUrl?: string | undefined;
+  extensions?: readonly AgentExtension[];
 }
 
 const MODES = ['text/plain', 'application/json'];
@@ -76,7 +78,7 @@ export function buildCard(input: {
     capabilities: {
       streaming: true,
       pushNotifications: true,
-      extensions: [],
+      extensions: [...(input.settings.extensions ?? [])],
       extendedAgentCard: true,
     },
     securitySchemes: {

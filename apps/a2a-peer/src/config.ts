@@ -1,4 +1,9 @@
-import { type ConfigOf, defineServiceConfig } from '@switchboard/config';
+import {
+  type ConfigOf,
+  defineServiceConfig,
+  PayloadKeyIdSchema,
+  PayloadKeysSchema,
+} from '@switchboard/config';
 import { bucketLimitSetting, listenSettings, roleLimitsSetting } from '@switchboard/service';
 import { z } from 'zod';
 
@@ -181,6 +186,29 @@ export const a2aConfig = defineServiceConfig({
           .describe('Failed checks in a row after which a peer is down (before: degraded)'),
       })
       .prefault({}),
+    peerEncryption: z
+      .strictObject({
+        mode: z
+          .enum(['off', 'prefer', 'require'])
+          .default('prefer')
+          .describe(
+            'Encrypted A2A traffic with Switchboard peers that share a key: `prefer` encrypts when the other side can and accepts plaintext otherwise, `require` refuses plaintext both ways, `off` never encrypts',
+          ),
+        activeKeyId: PayloadKeyIdSchema.optional().describe(
+          'Key this peer encrypts its calls with when the remote peer accepts it (else the first shared key); must be in `keys` or `keyFile`',
+        ),
+        keys: PayloadKeysSchema.default({}).describe(
+          'Keys shared with peers as JSON {keyId: base64 256-bit key} (`switchboard keys payload-key` makes one); cards list the ids, never the keys',
+        ),
+        keyFile: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'JSON file of more peer keys {keyId: base64 key} (a mounted secret), read at start',
+          ),
+      })
+      .prefault({}),
     remote: z
       .strictObject({
         pollMs: ms(
@@ -240,7 +268,7 @@ export const a2aConfig = defineServiceConfig({
     'a2a.push.backoffBaseMs',
     'a2a.push.backoffMaxMs',
   ],
-  secrets: ['a2a.signing.keys'],
+  secrets: ['a2a.signing.keys', 'a2a.peerEncryption.keys'],
 });
 
 /** The A2A peer's validated configuration. */

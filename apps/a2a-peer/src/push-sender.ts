@@ -1,3 +1,4 @@
+import type { StreamResponse } from '@a2a-js/sdk';
 import { V1PushNotificationSerializer } from '@a2a-js/sdk/server';
 import type { Logger } from '@switchboard/logger';
 import { checkOutboundUrl, type PeriodicJob, runEvery } from '@switchboard/service';
@@ -25,6 +26,8 @@ export function createPushSender(deps: {
   store: TaskStore;
   settings: () => PushSettings;
   signer: PushSigner | undefined;
+  /** The event as it goes out (sealed for a task the encrypted-payloads extension began). */
+  seal: (taskId: string, event: StreamResponse) => Promise<StreamResponse>;
   log: Logger;
   onOutcome?: (outcome: 'sent' | 'retried' | 'dropped') => void;
 }) {
@@ -43,7 +46,7 @@ export function createPushSender(deps: {
       { loopback: settings.allowPrivate, privateNetworks: settings.allowPrivate },
       'the push notification URL',
     );
-    const { body, contentType } = serializer.serialize(push.event);
+    const { body, contentType } = serializer.serialize(await deps.seal(push.taskId, push.event));
     const response = await fetch(config.url, {
       method: 'POST',
       headers: await pushHeaders({ config, body, contentType, signer: deps.signer }),

@@ -14,11 +14,13 @@ function keyMap(keys: Record<string, string>): Map<string, Buffer> {
 
 /**
  * The key ring the `payloads.encryption` settings name: `keys` plus the keys of `keyFile`. A key
- * id given in both must hold the same key. Error messages never include a key.
+ * id given in both must hold the same key. Error messages never include a key; they name the
+ * settings as `setting` (another key ring of the same shape, e.g. `a2a.peerEncryption`).
  * @throws SbError `E_VALIDATION` for an unreadable or invalid key file, or a conflicting id.
  */
 export async function loadPayloadKeyRing(
   encryption: PayloadSettings['encryption'],
+  setting = 'payloads.encryption',
 ): Promise<PayloadKeyRing> {
   const keys = keyMap(encryption.keys);
   if (encryption.keyFile !== undefined) {
@@ -28,16 +30,14 @@ export async function loadPayloadKeyRing(
       text = await readFile(path, 'utf8');
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code;
-      throw new SbError(
-        'E_VALIDATION',
-        `payloads.encryption.keyFile ${path} cannot be read (${reason})`,
-        { cause: error },
-      );
+      throw new SbError('E_VALIDATION', `${setting}.keyFile ${path} cannot be read (${reason})`, {
+        cause: error,
+      });
     }
     const invalid = (reason: string) =>
       new SbError(
         'E_VALIDATION',
-        `payloads.encryption.keyFile ${path} must be a JSON object {keyId: base64 256-bit key}: ${reason}`,
+        `${setting}.keyFile ${path} must be a JSON object {keyId: base64 256-bit key}: ${reason}`,
       );
     let json: unknown;
     try {
@@ -58,7 +58,7 @@ export async function loadPayloadKeyRing(
       if (known !== undefined && !known.equals(key)) {
         throw new SbError(
           'E_VALIDATION',
-          `payload key ${keyId} is given twice with different keys (payloads.encryption.keys and ${path})`,
+          `payload key ${keyId} is given twice with different keys (${setting}.keys and ${path})`,
         );
       }
       keys.set(keyId, key);

@@ -16,6 +16,10 @@ export const ErrorCodes = {
   E_UNKNOWN_FRAME: 'E_UNKNOWN_FRAME',
   /** An agent lifecycle change the state machine does not allow from the current status. */
   E_INVALID_TRANSITION: 'E_INVALID_TRANSITION',
+  /** Policy asks for encrypted A2A traffic and the other side does not (or cannot) encrypt. */
+  E_ENCRYPTION_REQUIRED: 'E_ENCRYPTION_REQUIRED',
+  /** Encrypted A2A content that does not authenticate: altered, or sealed with another key. */
+  E_DECRYPT_FAILED: 'E_DECRYPT_FAILED',
 } as const;
 
 /** One of {@link ErrorCodes}. */
@@ -58,4 +62,6 @@ export const httpStatusByCode: Record<ErrorCode, number> = {
   E_UNSUPPORTED_VERSION: 400,
   E_UNKNOWN_FRAME: 400,
   E_INVALID_TRANSITION: 409,
+  E_ENCRYPTION_REQUIRED: 403,
+  E_DECRYPT_FAILED: 400,
 };

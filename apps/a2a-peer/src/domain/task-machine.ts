@@ -70,6 +70,8 @@ export function newTask(input: {
   contextId: string;
   message: Message;
   now: Date;
+  /** The task's metadata (what the encrypted-payloads extension keeps: a key id). */
+  metadata?: Task['metadata'];
 }): Applied {
   const message = { ...input.message, taskId: input.id, contextId: input.contextId };
   const task: Task = {
@@ -82,7 +84,7 @@ export function newTask(input: {
     },
     artifacts: [],
     history: [message],
-    metadata: undefined,
+    metadata: input.metadata,
   };
   return { task, events: [{ payload: { $case: 'task', value: task } }] };
 }

@@ -1,4 +1,5 @@
 import {
+  ExtensionSupportRequiredError,
   RequestMalformedError,
   TaskNotCancelableError,
   TaskNotFoundError,
@@ -22,6 +23,11 @@ export function toA2aError(error: unknown): unknown {
     case 'E_VALIDATION':
     case 'E_PAYLOAD_TOO_LARGE':
       return new RequestMalformedError(error.message);
+    // The code leads the message: the caller's peer acts on it (it gives up, it does not retry).
+    case 'E_ENCRYPTION_REQUIRED':
+      return new ExtensionSupportRequiredError(`${error.code}: ${error.message}`);
+    case 'E_DECRYPT_FAILED':
+      return new RequestMalformedError(`${error.code}: ${error.message}`);
     default:
       return new Error(`${error.code}: ${error.message}`);
   }

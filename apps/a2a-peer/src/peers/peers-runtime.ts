@@ -4,6 +4,8 @@ import type { Database, RecordCodec } from '@switchboard/db';
 import type { Logger } from '@switchboard/logger';
 import type { AgentCatalog } from '../agent-catalog.ts';
 import type { A2aConfig } from '../config.ts';
+import type { PeerEncryption } from '../encryption/inbound.ts';
+import { createOutboundEncryption } from '../encryption/outbound.ts';
 import { createCardFetcher } from './peer-cards.ts';
 import { createPeerDirectory } from './peer-directory.ts';
 import { createPeerHealth } from './peer-health.ts';
@@ -22,6 +24,8 @@ export function startPeers(deps: {
   db: Database;
   cache: Cache;
   codec: RecordCodec;
+  /** The encrypted-payloads extension's keys and mode, for calls to peers. */
+  encryption: PeerEncryption;
   catalog: AgentCatalog;
   settings: () => A2aConfig['a2a'];
   log: Logger;
@@ -37,11 +41,13 @@ export function startPeers(deps: {
     allowPrivate: () => settings().peers.allowPrivate,
     timeoutMs: () => settings().peers.fetchTimeoutMs,
   });
+  const encryption = createOutboundEncryption(deps.encryption);
   const remote = createRemoteTasks({
     bus: deps.bus,
     cache: deps.cache,
     store,
     peers,
+    encryption,
     settings: () => ({
       ...settings().remote,
       timeoutMs: settings().peers.fetchTimeoutMs,
@@ -72,7 +78,13 @@ export function startPeers(deps: {
       remote,
       log: deps.log,
     }),
-    ...serveRemoteCalls({ bus: deps.bus, peers, remote, pollMs: () => settings().remote.pollMs }),
+    ...serveRemoteCalls({
+      bus: deps.bus,
+      peers,
+      remote,
+      encryption,
+      pollMs: () => settings().remote.pollMs,
+    }),
   ];
   remote.start();
   health.start();

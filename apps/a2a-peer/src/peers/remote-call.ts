@@ -4,6 +4,7 @@ import { assertAllowed } from '@switchboard/authz';
 import type { Bus, BusSubscription } from '@switchboard/bus';
 import { type JsonValue, RemoteCallRpc, SbError } from '@switchboard/protocol';
 import { serveAs } from '@switchboard/service';
+import type { OutboundEncryption } from '../encryption/outbound.ts';
 import type { PeerDirectory } from './peer-directory.ts';
 import { noSuchPeer } from './peer-store.ts';
 import { applyStreamEvent, type RemoteTasks, remoteStateOf } from './remote-tasks.ts';
@@ -50,6 +51,7 @@ export function serveRemoteCalls(deps: {
   bus: Bus;
   peers: PeerDirectory;
   remote: RemoteTasks;
+  encryption: OutboundEncryption;
   pollMs: () => number;
 }): BusSubscription[] {
   const serve = serveAs(deps.bus, 'a2a');
@@ -69,18 +71,23 @@ export function serveRemoteCalls(deps: {
         });
       }
       const signal = AbortSignal.timeout(request.timeoutMs);
-      const options = { signal };
+      const { encryption } = deps;
+      const plan = encryption.plan(request.peer, peer.card);
+      const options = encryption.options(plan, signal);
       try {
         const client = await deps.remote.clientFor(peer);
         const result = await client.sendMessage(
           {
             tenant: '',
-            message: Message.fromJSON({
-              messageId: randomUUID(),
-              role: 'ROLE_USER',
-              parts,
-              metadata: { skill: request.skill },
-            }),
+            message: encryption.seal(
+              plan,
+              Message.fromJSON({
+                messageId: randomUUID(),
+                role: 'ROLE_USER',
+                parts,
+                metadata: { skill: request.skill },
+              }),
+            ),
             configuration: undefined,
             metadata: undefined,
           },
@@ -88,13 +95,19 @@ export function serveRemoteCalls(deps: {
         );
         let task =
           'status' in result
-            ? (result as Task)
+            ? encryption.openTask(plan, result as Task)
             : (applyStreamEvent(undefined, {
-                payload: { $case: 'message', value: result as Message },
+                payload: {
+                  $case: 'message',
+                  value: encryption.openMessage(plan, result as Message),
+                },
               }) as Task);
         while (!SETTLED.has(task.status?.state ?? TaskState.TASK_STATE_UNSPECIFIED)) {
           await new Promise((resolve) => setTimeout(resolve, deps.pollMs()));
-          task = await client.getTask({ tenant: '', id: task.id, historyLength: 0 }, options);
+          task = encryption.openTask(
+            plan,
+            await client.getTask({ tenant: '', id: task.id, historyLength: 0 }, options),
+          );
         }
         if (FAILED.has(task.status?.state ?? TaskState.TASK_STATE_UNSPECIFIED)) {
           throw new SbError(

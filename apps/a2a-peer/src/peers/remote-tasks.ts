@@ -18,6 +18,7 @@ import type { BucketLimit, Cache } from '@switchboard/cache';
 import type { Logger } from '@switchboard/logger';
 import {
   A2aPartSchema,
+  isSbError,
   type JsonValue,
   type RemoteTaskState,
   type RemoteUpdate,
@@ -27,6 +28,7 @@ import {
 import { guardedFetch, type PeriodicJob, runEvery } from '@switchboard/service';
 import { backoffMs } from '../domain/backoff.ts';
 import { derivedUuid } from '../domain/derived-uuid.ts';
+import type { CallPlan, OutboundEncryption } from '../encryption/outbound.ts';
 import type { CachedPeer, PeerDirectory } from './peer-directory.ts';
 import type { PeerStore, RemoteTaskRow } from './peer-store.ts';
 import { peerViewOf, pickPeer } from './peer-view.ts';
@@ -69,6 +71,11 @@ const SETTLED = new Set<RemoteTaskState>([
   'auth-required',
 ]);
 const ENDED = new Set<RemoteTaskState>(['completed', 'failed', 'canceled', 'rejected']);
+// Refusals of the encrypted-payloads extension, here or by the peer (its A2A error's message
+// leads with our code): retrying cannot change them.
+const PERMANENT = /^(?:.*\b)?(E_ENCRYPTION_REQUIRED|E_DECRYPT_FAILED): /;
+const isPermanent = (error: unknown): error is Error =>
+  error instanceof Error && PERMANENT.test(isSbError(error) ? `${error.code}: ` : error.message);
 
 const STATE_NAMES: Partial<Record<TaskState, RemoteTaskState>> = {
   [TaskState.TASK_STATE_SUBMITTED]: 'submitted',
@@ -197,6 +204,7 @@ export function createRemoteTasks(deps: {
   cache: Cache;
   store: PeerStore;
   peers: PeerDirectory;
+  encryption: OutboundEncryption;
   settings: () => RemoteSettings;
   log: Logger;
 }) {
@@ -206,7 +214,6 @@ export function createRemoteTasks(deps: {
   const running = new Map<string, Promise<void>>();
   // Stopping aborts the calls in progress: their leases lapse and another replica resumes them.
   const stopping = new AbortController();
-  const options = { signal: stopping.signal };
 
   // One client per peer and card; the credential is read from Postgres when one is made.
   function clientFor(peer: CachedPeer): Promise<Client> {
@@ -319,9 +326,9 @@ export function createRemoteTasks(deps: {
     row.remoteTaskId = task.id;
   }
 
-  function outgoingMessage(row: RemoteTaskRow): Message {
+  function outgoingMessage(row: RemoteTaskRow, plan: CallPlan): Message {
     const request = row.request as unknown as RemoteRequest;
-    return Message.fromJSON({
+    const message = Message.fromJSON({
       ...(request.message as object),
       // Our message id is the A2A message id: a re-send after a crash names the same message.
       messageId: row.id,
@@ -329,6 +336,7 @@ export function createRemoteTasks(deps: {
       ...(row.contextId === null ? {} : { contextId: row.contextId }),
       ...(request.skill === null ? {} : { metadata: { skill: request.skill } }),
     });
+    return deps.encryption.seal(plan, message);
   }
 
   async function drive(row: RemoteTaskRow): Promise<void> {
@@ -352,24 +360,29 @@ export function createRemoteTasks(deps: {
     );
     let task: Task | undefined;
     try {
+      const plan = deps.encryption.plan(peer.name, peer.card);
+      const options = deps.encryption.options(plan, stopping.signal);
       const client = await clientFor(peer);
       const streaming = peerViewOf(peer.card).streaming;
       const follow = async (events: AsyncGenerator<StreamResponse>) => {
         for await (const event of events) {
-          task = applyStreamEvent(task, event);
+          task = applyStreamEvent(task, deps.encryption.openEvent(plan, event));
           if (task !== undefined) await observe(row, peer.name, task);
         }
       };
       const fresh = row.state === 'pending';
       if (fresh && streaming) {
-        await follow(client.sendMessageStream(sendParams(row), options));
+        await follow(client.sendMessageStream(sendParams(row, plan), options));
       } else if (fresh) {
-        const result = await client.sendMessage(sendParams(row), options);
+        const result = await client.sendMessage(sendParams(row, plan), options);
         task =
           'status' in result
-            ? (result as Task)
+            ? deps.encryption.openTask(plan, result as Task)
             : applyStreamEvent(undefined, {
-                payload: { $case: 'message', value: result as Message },
+                payload: {
+                  $case: 'message',
+                  value: deps.encryption.openMessage(plan, result as Message),
+                },
               });
         if (task !== undefined) await observe(row, peer.name, task);
       } else {
@@ -385,9 +398,12 @@ export function createRemoteTasks(deps: {
           }
         }
         if (!SETTLED.has(row.state)) {
-          task = await client.getTask(
-            { tenant: '', id: row.remoteTaskId as string, historyLength: 0 },
-            options,
+          task = deps.encryption.openTask(
+            plan,
+            await client.getTask(
+              { tenant: '', id: row.remoteTaskId as string, historyLength: 0 },
+              options,
+            ),
           );
           await observe(row, peer.name, task);
         }
@@ -398,6 +414,15 @@ export function createRemoteTasks(deps: {
       }
     } catch (error) {
       if (stopping.signal.aborted) return;
+      if (isPermanent(error)) {
+        // Policy or tampering: another attempt would meet the same refusal.
+        await giveUp(
+          row,
+          peer.name,
+          isSbError(error) ? `${error.code}: ${error.message}` : error.message,
+        );
+        return;
+      }
       const reason = error instanceof Error ? error.message : String(error);
       if (row.attempts + 1 >= settings.maxAttempts) {
         await giveUp(row, peer.name, reason);
@@ -410,10 +435,10 @@ export function createRemoteTasks(deps: {
     }
   }
 
-  function sendParams(row: RemoteTaskRow) {
+  function sendParams(row: RemoteTaskRow, plan: CallPlan) {
     return {
       tenant: '',
-      message: outgoingMessage(row),
+      message: outgoingMessage(row, plan),
       configuration: undefined,
       metadata: undefined,
     };

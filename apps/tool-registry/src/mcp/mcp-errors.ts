@@ -20,6 +20,8 @@ const jsonRpcCodeByCode: Record<ErrorCode, number> = {
   E_UNSUPPORTED_VERSION: ProtocolErrorCode.InvalidRequest,
   E_UNKNOWN_FRAME: ProtocolErrorCode.InvalidRequest,
   E_INVALID_TRANSITION: -32009,
+  E_ENCRYPTION_REQUIRED: -32003,
+  E_DECRYPT_FAILED: ProtocolErrorCode.InvalidParams,
 };
 
 /** The JSON-RPC error object of a mesh error (`data.code` names the mesh code). */
