@@ -229,11 +229,12 @@ describe('checkInvariants', () => {
     stored.stateVersions = stored.stateVersions.filter((version) => version.version !== 1);
     expect(checkInvariants(records, stored, AGENTS, { stateHistoryTrimmed: true })).toEqual([]);
     stored.stateVersions.push({ scope: 'agent:a', key: 'hot', version: 5, writeId: 'w5' });
+    records.stateAcks.push({ scope: 'agent:c', key: 'hot', version: 1, writeId: 'w-c' });
     expect(
       checkInvariants(records, stored, AGENTS, { stateHistoryTrimmed: true }).map(
         (violation) => violation.ids,
       ),
-    ).toEqual([['agent:a/hot@5']]);
+    ).toEqual([['agent:a/hot@5'], ['agent:c/hot@1']]);
   });
 
   it('names at most ten ids of a violation but counts them all', () => {

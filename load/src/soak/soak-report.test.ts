@@ -71,6 +71,20 @@ describe('soakSection', () => {
   });
 });
 
+describe('soakSection on a check it cannot read', () => {
+  it('refuses a measure it does not know instead of showing it', () => {
+    const soak = soakOf([0, 1, 2].map(flat));
+    soak.checks.push({
+      measure: 'cpu' as never,
+      subject: 'router',
+      slopePerMin: 0,
+      bound: 1,
+      passed: true,
+    });
+    expect(() => soakSection(soak)).toThrow('unknown measure cpu');
+  });
+});
+
 describe('soakCharts', () => {
   it('plots memory, heap, Redis keys and the tables that moved or are retained', () => {
     const samples = [0, 1, 2].map((minute) => ({
