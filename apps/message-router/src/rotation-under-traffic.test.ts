@@ -41,18 +41,28 @@ const admin = mintApiKey();
 let database: Database;
 const processes: ServiceProcess[] = [];
 const clients: AgentClient[] = [];
+// Set while traffic runs, so that a failed test still stops it before the clients close.
+let stopTraffic: (() => Promise<unknown>) | undefined;
+// A replica starts (tsx, migrations) on a machine busy with the traffic: more than the default.
+const READY_TIMEOUT_MS = 90_000;
+// Each sender's pause between rounds: steady traffic that leaves the CPU to the restarts.
+const ROUND_PAUSE_MS = 5;
 
 /** Starts a router and a state replica holding `settings`; resolves with both. */
 async function startReplicas(settings: Record<string, string>): Promise<ServiceProcess[]> {
   const common = { ...context.env, SB_LOG__LEVEL: 'warn', ...settings };
   const started = await Promise.all([
-    spawnService('message-router', { ...common, ...fastTimers, SB_ROUTER__PORT: '0' }),
+    spawnService(
+      'message-router',
+      { ...common, ...fastTimers, SB_ROUTER__PORT: '0' },
+      { timeoutMs: READY_TIMEOUT_MS },
+    ),
     // Every version of every write stays in history, so the test can read each one back.
-    spawnService('state', {
-      ...common,
-      SB_STATE__PORT: '0',
-      SB_STATE__HISTORY__KEEP_VERSIONS: '1000000',
-    }),
+    spawnService(
+      'state',
+      { ...common, SB_STATE__PORT: '0', SB_STATE__HISTORY__KEEP_VERSIONS: '1000000' },
+      { timeoutMs: READY_TIMEOUT_MS },
+    ),
   ]);
   processes.push(...started);
   return started;
@@ -136,10 +146,15 @@ async function startTraffic(): Promise<Traffic> {
           ]);
           traffic.accepted.push(sent.messageId);
           versions.set(stored.version, payload);
+          await new Promise((resolve) => setTimeout(resolve, ROUND_PAUSE_MS));
         }
       })(),
     );
   }
+  stopTraffic = () => {
+    running = false;
+    return Promise.allSettled(loops);
+  };
   return {
     ...traffic,
     stop: async () => {
@@ -173,6 +188,7 @@ beforeAll(async () => {
   );
 }, 60_000);
 afterAll(async () => {
+  await stopTraffic?.();
   await Promise.all(clients.map((client) => client.close()));
   await Promise.all(processes.map((replica) => replica.stop()));
   await gateway?.stop();
