@@ -50,6 +50,11 @@ export class A2aClients {
       await this.sendOnce(agentId, messageId, text);
     } catch (error) {
       this.failedSends.push(messageId);
+      // The SDK turns the peer's JSON-RPC error into a plain Error: its message names the code.
+      const code = (error as { code?: unknown }).code;
+      const named = /E_[A-Z_]+/.exec(String((error as Error).message))?.[0];
+      if (typeof code !== 'string' && named !== undefined)
+        Object.assign(error as Error, { code: named });
       throw error;
     }
   }

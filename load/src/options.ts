@@ -166,9 +166,9 @@ const SMOKE_DEFAULTS: Record<string, string> = {
   mix: 'broadcast=0.5',
   faults: SMOKE_FAULTS,
   'fault-free-ms': '5000',
-  'fault-spacing-ms': '8000',
+  'fault-spacing-ms': '6000',
   'inject-after-ms': '1000',
-  'request-timeout-ms': '10000',
+  'request-timeout-ms': '6000',
 };
 
 /** The chaos scenario: the mix at about half the reference knee (203/s) while faults run. */

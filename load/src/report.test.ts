@@ -192,6 +192,7 @@ describe('the report of a chaos run', () => {
         faults: [{ kind: 'kill', target: 'router', label: 'kill router', atS: 1, backAfterS: 3 }],
         counts: { kill: 1 },
         unplannedExits: [],
+        healthyP99LimitMs: 500,
         timing: {
           spacingMs: 20_000,
           pauseMs: 10_000,

@@ -4,6 +4,7 @@ import {
   chaosPlan,
   countFaults,
   type FaultRecord,
+  healthyP99LimitMs,
   labelOf,
   MeshServices,
   parseFaults,
@@ -160,6 +161,13 @@ describe('withHealthyAfter', () => {
 
   it('leaves it undefined when the run ended before the load was healthy again', () => {
     expect(withHealthyAfter([record(8)], seconds, 500, 3)[0]?.healthyAfterS).toBeUndefined();
+  });
+});
+
+describe('healthyP99LimitMs', () => {
+  it('is the target, or twice the p99 before the faults on a machine slower than that', () => {
+    expect(healthyP99LimitMs(500, 120)).toBe(500);
+    expect(healthyP99LimitMs(500, 900)).toBe(1800);
   });
 });
 

@@ -182,6 +182,8 @@ export interface UnplannedExit {
   atS: number;
   /** Its exit code or the signal that ended it. */
   how: string;
+  /** The last error it logged. */
+  why?: string;
 }
 
 /** What a chaos run records beside the phases. */
@@ -191,6 +193,17 @@ export interface ChaosResult {
   counts: Partial<Record<FaultKind, number>>;
   unplannedExits: UnplannedExit[];
   timing: ChaosTiming & { restartDelayMs: number; settleSeconds: number };
+  /** The p99 a healthy second stays within (see `healthyP99LimitMs`). */
+  healthyP99LimitMs: number;
+}
+
+/**
+ * The p99 a second may have and count as healthy: the target, or twice the p99 the run had
+ * before the first fault when that is higher. A busy shared machine can miss the target without
+ * any fault; "healthy again" then means back to what it was, not to what it never was.
+ */
+export function healthyP99LimitMs(p99TargetMs: number, beforeFaultsP99Ms: number): number {
+  return Math.max(p99TargetMs, 2 * beforeFaultsP99Ms);
 }
 
 /** Faults injected per kind. */

@@ -6,6 +6,25 @@ import type { OwnInfra } from './own-infra.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The last error a service logged before it ended (its JSON log lines), for the report. */
+function lastWords(output: string[]): string | undefined {
+  for (const line of [...output].reverse()) {
+    try {
+      const entry = JSON.parse(line) as {
+        level?: number;
+        msg?: string;
+        err?: { message?: string };
+      };
+      if ((entry.level ?? 0) >= 50) {
+        return [entry.msg, entry.err?.message].filter(Boolean).join(': ').slice(0, 300);
+      }
+    } catch {
+      // Not a log line (Node's own output): the next one back may be.
+    }
+  }
+  return output.at(-1)?.slice(0, 300);
+}
+
 /** What the injector needs to know of the run. */
 export interface InjectorOptions {
   pauseMs: number;
@@ -41,12 +60,14 @@ export class FaultInjector {
     const service = this.mesh.services[name] as ServiceProcess;
     service.child.once('exit', (code, signal) => {
       if (this.stopped || this.planned.has(name)) return;
+      const why = lastWords(service.output);
       this.unplannedExits.push({
         service: name,
         atS: this.options.nowS(),
         how: String(code ?? signal),
+        ...(why === undefined ? {} : { why }),
       });
-      this.options.note(`${name} exited by itself (${code ?? signal}): restarting it`);
+      this.options.note(`${name} exited by itself (${code ?? signal}: ${why}); restarting it`);
       const restart = this.restart(name).catch((error: unknown) =>
         this.options.note(`${name} did not start again: ${String(error)}`),
       );

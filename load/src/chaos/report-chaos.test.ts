@@ -57,6 +57,7 @@ const chaos = (overrides: Partial<ChaosResult> = {}): ChaosResult => ({
   ],
   counts: { kill: 1, 'postgres-restart': 1 },
   unplannedExits: [],
+  healthyP99LimitMs: 500,
   timing: {
     spacingMs: 20_000,
     pauseMs: 10_000,
@@ -119,7 +120,7 @@ describe('chaosSection', () => {
           { kind: 'pause', target: 'tasks', label: 'pause tasks', atS: 5, backAfterS: undefined },
         ],
         unplannedExits: [
-          { service: 'state', atS: 41.26, how: '1' },
+          { service: 'state', atS: 41.26, how: '1', why: 'database gone' },
           { service: 'tasks', atS: 42, how: 'SIGTERM' },
         ],
       }),
@@ -127,7 +128,7 @@ describe('chaosSection', () => {
       500,
     ).join('\n');
     expect(text).toContain(
-      'Services that ended without being killed (the supervisor started them again): state at 41.3 s (1), tasks at 42.0 s (SIGTERM).',
+      'Services that ended without being killed (the supervisor started them again): state at 41.3 s (1: database gone), tasks at 42.0 s (SIGTERM).',
     );
     expect(text).toContain('| 1 | pause | tasks | 5.0 | — | not in the run |');
   });

@@ -6,6 +6,7 @@ import {
   chaosPlan,
   countFaults,
   type FaultRecord,
+  healthyP99LimitMs,
   withHealthyAfter,
 } from './faults.ts';
 import { FaultInjector } from './inject.ts';
@@ -68,13 +69,15 @@ export async function runChaos(run: ChaosRun): Promise<ChaosResult> {
     await injector.stop();
   }
   const settleSeconds = options.settleSeconds;
+  const limitMs = healthyP99LimitMs(options.p99TargetMs, phases[0]?.allP99Ms ?? 0);
   return {
     faults: withHealthyAfter(
       records,
       phases.flatMap((phase) => phase.seconds),
-      options.p99TargetMs,
+      limitMs,
       settleSeconds,
     ),
+    healthyP99LimitMs: limitMs,
     counts: countFaults(records),
     unplannedExits: injector.unplannedExits,
     timing: { ...timing, restartDelayMs: options.restartDelayMs, settleSeconds },
