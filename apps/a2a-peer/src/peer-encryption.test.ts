@@ -138,7 +138,9 @@ async function collectSecurityEvents(mesh: A2aMesh, into: SecurityEvent[]) {
 
 beforeAll(async () => {
   quietA2aSdk();
-  [home, away] = await Promise.all([createA2aMesh(), createA2aMesh()]);
+  // Two meshes and several peer replicas: small pools keep them under Postgres' connection limit.
+  const small = { SB_POSTGRES__POOL_MAX: '3' };
+  [home, away] = await Promise.all([createA2aMesh(small), createA2aMesh(small)]);
   const [awayPort, proxyPort] = [await freePort(), await freePort()];
   proxy = await startRecordingProxy(awayPort, proxyPort);
   // Away's cards advertise the proxy: every call to it passes through the recording.
