@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FRAMES_PER_OPERATION, keptLimitsEnv, shareOf } from './kept-limits.ts';
+import { FRAMES_PER_OPERATION, keptLimitsEnv, rateLimitsText, shareOf } from './kept-limits.ts';
 import { DEFAULT_MIX, parseMix } from './operations.ts';
 
 describe('keptLimitsEnv', () => {
@@ -41,5 +41,15 @@ describe('shareOf', () => {
     );
     expect(shareOf(mix, { 'mcp-tool': 1, 'upstream-tool': 0.5 })).toBeCloseTo(0.75);
     expect(shareOf(mix, {})).toBe(0);
+  });
+});
+
+describe('rateLimitsText', () => {
+  it('states the kept limits of a run, or that they were lifted', () => {
+    expect(rateLimitsText('lifted')).toBe('Rate limits lifted.');
+    expect(rateLimitsText(null)).toBe('Rate limits lifted.');
+    expect(rateLimitsText(keptLimitsEnv(100, DEFAULT_MIX))).toMatch(
+      /^Rate limits kept, sized to the knee .*: gateway 300 frames\/s, MCP \d+ requests\/s, A2A \d+ requests\/s; per address lifted\.$/,
+    );
   });
 });

@@ -56,3 +56,10 @@ export function keptLimitsEnv(kneePerSecond: number, mix: Mix): Record<string, s
     SB_A2A__RATE_LIMIT__REFILL_PER_SECOND: a2a.refill,
   };
 }
+
+/** A sentence for the report on the limits a run had (`settings.rateLimits` of its result). */
+export function rateLimitsText(rateLimits: unknown): string {
+  if (typeof rateLimits !== 'object' || rateLimits === null) return 'Rate limits lifted.';
+  const env = rateLimits as Record<string, string | undefined>;
+  return `Rate limits kept, sized to the knee (per credential, burst twice the rate): gateway ${env.SB_GATEWAY__RATE_LIMITS__PER_CREDENTIAL__REFILL_PER_SECOND} frames/s, MCP ${env.SB_TOOLS__MCP__RATE_LIMIT__REFILL_PER_SECOND} requests/s, A2A ${env.SB_A2A__RATE_LIMIT__REFILL_PER_SECOND} requests/s; per address lifted.`;
+}

@@ -1,4 +1,5 @@
 import { chaosSection } from './chaos/report-chaos.ts';
+import { rateLimitsText } from './kept-limits.ts';
 import type { OperationFigures, PhaseResult, RunResult } from './run-result.ts';
 import { soakSection } from './soak/soak-report.ts';
 
@@ -105,7 +106,7 @@ function stressSection(result: RunResult): string[] {
       stress.recoverySeconds === undefined
         ? `**Latency did not recover** before the run ended (${stress.settleSeconds} seconds in a row with the p99 within ${result.p99TargetMs} ms and no errors).`
         : `Latency recovered ${stress.recoverySeconds.toFixed(1)} s after the overload's last arrival (the first of ${stress.settleSeconds} seconds in a row with the p99 within ${result.p99TargetMs} ms and no errors); the first ${stress.idleGapSeconds.toFixed(1)} s of it offered no new load while the overload's operations in flight finished.`
-    } Seconds over the limit or with errors: ${stress.secondsOverLimit.map((entry) => `${entry.phase} ${entry.over} of ${entry.of}`).join(', ')}.`,
+    } Seconds over the limit or with errors: ${stress.secondsOverLimit.map((entry) => `${entry.phase} ${entry.over} of ${entry.of}`).join(', ')}. ${rateLimitsText(result.settings.rateLimits)}`,
     '',
     table(
       ['service', 'RSS at the end of the baseline MiB', 'highest RSS MiB'],
