@@ -6,6 +6,7 @@ import {
   type FaultRecord,
   healthyP99LimitMs,
   labelOf,
+  lastWords,
   MeshServices,
   parseFaults,
   SMOKE_FAULTS,
@@ -183,5 +184,34 @@ describe('unhealthySeconds', () => {
         500,
       ),
     ).toBe(2);
+  });
+});
+
+describe('lastWords', () => {
+  const log = (level: number, msg: string, err?: string) =>
+    JSON.stringify({ level, msg, ...(err === undefined ? {} : { err: { message: err } }) });
+
+  it('names the error Node printed when the process died of it', () => {
+    expect(
+      lastWords([
+        log(50, 'a query failed', 'connection ended'),
+        'node:internal/process/promises:391',
+        '    triggerUncaughtException(err, true /* fromPromise */);',
+        'PostgresError: terminating connection due to administrator command',
+        '    at ErrorResponse (file:///x/connection.js:1:1)',
+        'Node.js v20.20.2',
+      ]),
+    ).toBe('PostgresError: terminating connection due to administrator command');
+  });
+
+  it('else the last error it logged, else its last line, else nothing', () => {
+    expect(
+      lastWords([log(50, 'dispatch failed', 'write CONNECTION_CLOSED'), log(30, 'still here')]),
+    ).toBe('dispatch failed: write CONNECTION_CLOSED');
+    expect(lastWords([log(60, 'fatal')])).toBe('fatal');
+    expect(lastWords([log(30, 'stopping'), 'bye'])).toBe('bye');
+    expect(lastWords([log(30, 'ready')])).toBe(log(30, 'ready'));
+    expect(lastWords(['{"msg":"no level"}'])).toBe('{"msg":"no level"}');
+    expect(lastWords([])).toBeUndefined();
   });
 });

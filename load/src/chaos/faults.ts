@@ -238,3 +238,32 @@ export function withHealthyAfter(
 export function unhealthySeconds(seconds: SecondLatency[], p99LimitMs: number): number {
   return seconds.filter((second) => !isHealthySecond(second, p99LimitMs)).length;
 }
+
+/**
+ * Why a service ended, from its output: the error Node printed when it died of an uncaught
+ * exception or unhandled rejection (the last line naming an Error that is not a stack frame),
+ * else the last error it logged (a JSON line at level error or fatal), else its last line.
+ */
+export function lastWords(output: string[]): string | undefined {
+  const tail = output.slice(-40);
+  const logged = (
+    line: string,
+  ): { level?: number; msg?: string; err?: { message?: string } } | undefined => {
+    try {
+      return JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
+    } catch {
+      return undefined;
+    }
+  };
+  const crash = [...tail]
+    .reverse()
+    .find((line) => logged(line) === undefined && /Error\b/.test(line) && !/^\s+at /.test(line));
+  if (crash !== undefined) return crash.trim().slice(0, 300);
+  for (const line of [...tail].reverse()) {
+    const entry = logged(line);
+    if (entry !== undefined && (entry.level ?? 0) >= 50) {
+      return [entry.msg, entry.err?.message].filter(Boolean).join(': ').slice(0, 300);
+    }
+  }
+  return tail.at(-1)?.slice(0, 300);
+}

@@ -1,29 +1,17 @@
 import { once } from 'node:events';
 import type { ServiceProcess } from '@switchboard/testing';
 import type { LoadMesh } from '../mesh.ts';
-import { type Fault, type FaultRecord, labelOf, targetOf, type UnplannedExit } from './faults.ts';
+import {
+  type Fault,
+  type FaultRecord,
+  labelOf,
+  lastWords,
+  targetOf,
+  type UnplannedExit,
+} from './faults.ts';
 import type { OwnInfra } from './own-infra.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The last error a service logged before it ended (its JSON log lines), for the report. */
-function lastWords(output: string[]): string | undefined {
-  for (const line of [...output].reverse()) {
-    try {
-      const entry = JSON.parse(line) as {
-        level?: number;
-        msg?: string;
-        err?: { message?: string };
-      };
-      if ((entry.level ?? 0) >= 50) {
-        return [entry.msg, entry.err?.message].filter(Boolean).join(': ').slice(0, 300);
-      }
-    } catch {
-      // Not a log line (Node's own output): the next one back may be.
-    }
-  }
-  return output.at(-1)?.slice(0, 300);
-}
 
 /** What the injector needs to know of the run. */
 export interface InjectorOptions {
