@@ -215,7 +215,7 @@ describe('the report of a chaos run', () => {
 
   it('marks the faults on the plots over time in red instead of the phases', () => {
     const html = renderHtml(chaosRun());
-    expect(html).toContain('>1 kill router</text>');
+    expect(html).toContain('>1 kill</text>');
     expect(html).toContain('stroke="#d62728" stroke-dasharray');
     expect(html).not.toContain('>100/s</text>');
   });
