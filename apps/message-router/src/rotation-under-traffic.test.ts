@@ -50,7 +50,8 @@ const ROUND_PAUSE_MS = 5;
 
 /** Starts a router and a state replica holding `settings`; resolves with both. */
 async function startReplicas(settings: Record<string, string>): Promise<ServiceProcess[]> {
-  const common = { ...context.env, SB_LOG__LEVEL: 'warn', ...settings };
+  // Small pools: up to four replicas at once stay well under Postgres' connection limit.
+  const common = { ...context.env, SB_LOG__LEVEL: 'warn', SB_POSTGRES__POOL_MAX: '4', ...settings };
   const started = await Promise.all([
     spawnService(
       'message-router',
