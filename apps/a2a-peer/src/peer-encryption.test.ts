@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Message } from '@a2a-js/sdk';
+import { Message, Task } from '@a2a-js/sdk';
+import { ServiceParameters, withA2AExtensions } from '@a2a-js/sdk/client';
 import {
   type DeliveredMessage,
   PeersAddRpc,
@@ -13,7 +14,9 @@ import {
 import type { AgentClient } from '@switchboard/sdk';
 import { keyPrincipal, type RemoteAgent, startRemoteAgent, waitFor } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPeerCipher } from './encryption/peer-cipher.ts';
 import { PEER_ENCRYPTION_URI } from './encryption/peer-extension.ts';
+import { openTask, sealMessage } from './encryption/sealing.ts';
 import { type A2aMesh, createA2aMesh, freePort } from './test-mesh.ts';
 import { quietA2aSdk } from './test-quiet-sdk.ts';
 
@@ -226,6 +229,68 @@ describe('the encrypted-payloads extension between Switchboard peers', () => {
     for (const exchange of proxy.exchanges) {
       expect(exchange.requestBody).not.toContain(marker);
       expect(exchange.responseBody).not.toContain(marker);
+    }
+  });
+
+  it('seals the push notifications of a task begun sealed, for any A2A client holding the key', async () => {
+    // The official SDK client, sealing by hand with the shared key: the extension is open to
+    // any implementation that follows it.
+    const cipher = createPeerCipher(
+      { keys: new Map([['k1', Buffer.from(shared, 'base64')]]) },
+      () => undefined,
+    );
+    const pushes: string[] = [];
+    const hook = createServer((incoming, answer) => {
+      let body = '';
+      incoming.on('data', (chunk) => {
+        body += chunk;
+      });
+      incoming.on('end', () => {
+        pushes.push(body);
+        answer.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    try {
+      const client = await away.client(`${proxy.url}/agents/echo/.well-known/agent-card.json`);
+      const message = Message.fromJSON({
+        messageId: crypto.randomUUID(),
+        role: 'ROLE_USER',
+        parts: [{ text: `push ${marker}` }],
+      });
+      const answered = await client.sendMessage(
+        {
+          tenant: '',
+          message: sealMessage(cipher, message, 'k1'),
+          configuration: {
+            acceptedOutputModes: [],
+            taskPushNotificationConfig: {
+              tenant: '',
+              id: 'hook',
+              taskId: '',
+              url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
+              token: '',
+              authentication: undefined,
+            },
+            returnImmediately: false,
+          },
+          metadata: undefined,
+        },
+        { serviceParameters: ServiceParameters.create(withA2AExtensions(PEER_ENCRYPTION_URI)) },
+      );
+      expect(JSON.stringify(answered)).not.toContain(marker);
+      const opened = Task.toJSON(openTask(cipher, answered as Task, true)) as {
+        status: { message: { parts: { text: string }[] } };
+      };
+      expect(opened.status.message.parts).toEqual([{ text: `echo: push ${marker}` }]);
+      await waitFor(() => pushes.some((body) => body.includes('TASK_STATE_COMPLETED')), {
+        what: 'the push of the completed task',
+      });
+      expect(pushes.filter((body) => body.includes('"ciphertext"')).length).toBeGreaterThan(0);
+      for (const body of pushes) expect(body).not.toContain(marker);
+    } finally {
+      hook.closeAllConnections();
+      await new Promise((resolve) => hook.close(resolve));
     }
   });
 
