@@ -13,6 +13,7 @@ function setup(
   options: {
     concurrency?: number;
     reply?: (replyTo: string, request: DeliveredMessage, payload: JsonValue) => Promise<unknown>;
+    dedup?: { windowMs: number; maxEntries: number };
   } = {},
 ) {
   const answers: Array<{ deliveryId: string; outcome: DeliveryOutcome }> = [];
@@ -29,7 +30,7 @@ function setup(
   const correlations = new Correlations(dedup);
   const inbox = new Inbox({
     concurrency: options.concurrency ?? 1,
-    dedup,
+    dedup: options.dedup ?? dedup,
     correlations,
     answer: (deliveryId, outcome) => void answers.push({ deliveryId, outcome }),
     reply:
@@ -206,6 +207,61 @@ describe('Inbox', () => {
     inbox.receive(deliverFrame(deliveredMessage({ replyTo: 'asker' }), { deliveryId: '1' }));
     await waitFor(() => answers.length === 1);
     expect(answers[0]?.outcome).toMatchObject({ kind: 'nack', error: { code: 'E_NOT_FOUND' } });
+  });
+
+  it('sends a reply that failed again with the next copy, without running the handler again', async () => {
+    let failures = 1;
+    const sent: JsonValue[] = [];
+    const { inbox, answers } = setup({
+      reply: async (_replyTo, _request, payload) => {
+        if (failures > 0) {
+          failures -= 1;
+          throw new SbError('E_UNAVAILABLE', 'the router is restarting');
+        }
+        sent.push(payload);
+      },
+    });
+    let calls = 0;
+    inbox.setHandler(() => {
+      calls += 1;
+      return { call: calls };
+    });
+    const request = deliveredMessage({ replyTo: 'asker' });
+    inbox.receive(deliverFrame(request, { deliveryId: '1' }));
+    await waitFor(() => answers.length === 1);
+    expect(answers[0]?.outcome).toMatchObject({ kind: 'nack', error: { code: 'E_UNAVAILABLE' } });
+    inbox.receive(deliverFrame(request, { deliveryId: '2', attempt: 2 }));
+    await waitFor(() => answers.length === 2);
+    expect(answers[1]).toEqual({ deliveryId: '2', outcome: ack });
+    expect(calls).toBe(1);
+    expect(sent).toEqual([{ call: 1 }]);
+  });
+
+  it('keeps at most the duplicate window’s count of unsent replies, dropping the oldest', async () => {
+    const { inbox, answers } = setup({
+      reply: async () => {
+        throw new SbError('E_UNAVAILABLE', 'down');
+      },
+      dedup: { windowMs: 60_000, maxEntries: 1 },
+    });
+    let calls = 0;
+    inbox.setHandler(() => {
+      calls += 1;
+      return 'answer';
+    });
+    const first = deliveredMessage({ replyTo: 'asker' });
+    const second = deliveredMessage({ replyTo: 'asker' });
+    inbox.receive(deliverFrame(first, { deliveryId: '1' }));
+    inbox.receive(deliverFrame(second, { deliveryId: '2' }));
+    await waitFor(() => answers.length === 2);
+    // The second's next copy sends its kept reply; the first's made room for it, so its next
+    // copy runs the handler again.
+    inbox.receive(deliverFrame(second, { deliveryId: '3' }));
+    await waitFor(() => answers.length === 3);
+    expect(calls).toBe(2);
+    inbox.receive(deliverFrame(first, { deliveryId: '4' }));
+    await waitFor(() => answers.length === 4);
+    expect(calls).toBe(3);
   });
 
   it('hands replies to their requests, and drops late ones, acking both', async () => {

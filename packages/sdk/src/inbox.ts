@@ -41,6 +41,12 @@ interface Job {
  */
 export class Inbox {
   private readonly duplicates: DuplicateFilter<DeliveryOutcome>;
+  /**
+   * Replies the handler returned but that could not be sent (the mesh was failing), by message
+   * id: the delivery is nacked so the router brings it again, and that copy sends the kept reply
+   * instead of running the handler a second time (a handler sees a message once).
+   */
+  private readonly unsentReplies = new Map<string, JsonValue>();
   private readonly waiting: Job[] = [];
   private handler: MessageHandler | undefined;
   private running = 0;
@@ -134,9 +140,16 @@ export class Inbox {
     const { deliveryId, attempt, message } = job.frame;
     let outcome: DeliveryOutcome = { kind: 'ack' };
     try {
-      const value = await handler(message, { deliveryId, attempt });
+      const kept = this.unsentReplies.get(message.id);
+      const value = kept ?? (await handler(message, { deliveryId, attempt }));
       if (message.replyTo !== null && value !== undefined) {
-        await this.options.reply(message.replyTo, message, value as JsonValue);
+        try {
+          await this.options.reply(message.replyTo, message, value as JsonValue);
+          this.unsentReplies.delete(message.id);
+        } catch (error) {
+          this.keepReply(message.id, value as JsonValue);
+          throw error;
+        }
       }
     } catch (error) {
       outcome = outcomeOfError(error);
@@ -146,6 +159,17 @@ export class Inbox {
       else this.options.log.error(fields, 'the handler failed');
     }
     this.finish(job, outcome);
+  }
+
+  private keepReply(messageId: string, value: JsonValue): void {
+    this.unsentReplies.delete(messageId);
+    this.unsentReplies.set(messageId, value);
+    // Bounded like the duplicate window: the oldest kept reply goes first (its request is long
+    // timed out by then).
+    if (this.unsentReplies.size > this.options.dedup.maxEntries) {
+      const oldest = this.unsentReplies.keys().next().value as string;
+      this.unsentReplies.delete(oldest);
+    }
   }
 
   private finish(job: Job, outcome: DeliveryOutcome): void {
