@@ -7,6 +7,7 @@ import {
 import type { Bus } from '@switchboard/bus';
 import {
   AgentsQueryRpc,
+  ConfigGetRpc,
   isSbError,
   PayloadsReencryptRpc,
   type SecurityEvent,
@@ -168,6 +169,19 @@ describe('signed principals in enforce mode', () => {
     expect(
       await query({ principal: admin, principalSignature: signerOf(active).sign(admin) }),
     ).toBe('allowed');
+  });
+
+  it('never shows the signing key: config get reports it as ***', async () => {
+    const { bus } = mesh;
+    const { settings } = await bus.request(
+      bus.subjects.rpc('tools', ConfigGetRpc.operation),
+      ConfigGetRpc,
+      { key: 'principals' },
+    );
+    const value = (key: string) => settings.find((setting) => setting.key === key)?.value;
+    expect(value('principals.signingKey')).toBe('***');
+    expect(value('principals.mode')).toBe('enforce');
+    expect(JSON.stringify(settings)).not.toContain(active.privateKey);
   });
 
   it('reports each refusal as an auth_failed event naming the subject and the reason', async () => {
