@@ -76,6 +76,12 @@ export default defineConfig({
         '**/main.ts',
         '**/test-*.ts',
         'apps/console/src/{api,pages,components}/**',
+        // The load suite's processes and I/O (generators, the mesh, the run, samplers, fault
+        // injection) drive a real mesh under `pnpm load` (CI's load smoke), never under vitest.
+        'load/src/{run,mesh,stored-data,remote-ends,processes,free-port}.ts',
+        'load/src/generator-*.ts',
+        'load/src/chaos/{inject,own-infra,run-chaos}.ts',
+        'load/src/soak/{run-soak,soak-sampler}.ts',
       ],
       reporter: ['text-summary', 'json-summary', 'html'],
       ...(embedded ? { reportsDirectory: 'coverage/embedded' } : {}),

@@ -90,9 +90,16 @@ describe('soakCharts', () => {
     const samples = [0, 1, 2].map((minute) => ({
       ...flat(minute),
       heapMiB: (minute === 1 ? {} : { router: 40 }) as Record<string, number>,
-      tableMiB: { 'router.messages': 8, 'gateway.agents': 0.1, 'tasks.tasks': minute },
+      tableMiB: {
+        'router.messages': 8,
+        'gateway.agents': 0.1,
+        'tasks.tasks': minute,
+        // Read once, before the warm-up ended: no slope, nothing to plot.
+        ...(minute === 0 ? { 'a2a.peers': 0.1 } : {}),
+      },
     }));
     const svgs = soakCharts(soakOf(samples));
+    expect(svgs[3]).not.toContain('a2a.peers');
     expect(svgs).toHaveLength(4);
     expect(svgs[0]).toContain('Soak: RSS per service');
     expect(svgs[3]).toContain('tasks.tasks');
