@@ -103,6 +103,7 @@ describe('records', () => {
     second.taskRuns.push(['t1', 1]);
     second.stateAcks.push({ scope: 's', key: 'k', version: 1, writeId: 'w' });
     first.remoteSends.push('r');
+    second.failedA2aSends.push('f');
     expect(mergeRecords([first, second])).toEqual({
       sent: second.sent,
       sightings: second.sightings,
@@ -110,6 +111,7 @@ describe('records', () => {
       taskRuns: [['t1', 1]],
       stateAcks: second.stateAcks,
       remoteSends: ['r'],
+      failedA2aSends: ['f'],
     });
   });
 });
