@@ -134,6 +134,13 @@ export const LoadOptionsSchema = z.object({
     .nonnegative()
     .default(0.5)
     .describe('Soak: the largest size slope of a table a retention job trims, MiB/min'),
+  maxTableRowsPerMin: z.coerce
+    .number()
+    .nonnegative()
+    .default(100)
+    .describe(
+      'Soak: the largest slope of the live rows of a table a retention job trims, rows/min',
+    ),
   reportDir: z
     .string()
     .default('reports/load')

@@ -3,7 +3,7 @@ import type { LoadOptions } from '../options.ts';
 import type { PhaseResult } from '../run-result.ts';
 import { judgeSoak, type SoakResult, type SoakSample } from './soak-judge.ts';
 import { SoakSampler } from './soak-sampler.ts';
-import { RETAINED_TABLES, SOAK_RETENTION_ENV } from './soak-settings.ts';
+import { RETAINED_TABLE_STORAGE, RETAINED_TABLES, SOAK_RETENTION_ENV } from './soak-settings.ts';
 
 /** What the soak needs of the run that hosts it. */
 export interface SoakRun {
@@ -25,6 +25,7 @@ export async function runSoak(run: SoakRun): Promise<SoakResult> {
   const { options } = run;
   const half = options.rate / 2;
   const sampler = new SoakSampler(run.mesh, run.originMs);
+  await sampler.tune(RETAINED_TABLES, RETAINED_TABLE_STORAGE);
   await sampler.start(options.soakSampleMs);
   run.note(
     `soak: ${half}/s for ${options.durationMs / 1000} s, sampling every ${options.soakSampleMs} ms`,
@@ -40,6 +41,7 @@ export async function runSoak(run: SoakRun): Promise<SoakResult> {
     heapMiBPerMin: options.maxHeapMibPerMin,
     redisKeysPerMin: options.maxRedisKeysPerMin,
     tableMiBPerMin: options.maxTableMibPerMin,
+    tableRowsPerMin: options.maxTableRowsPerMin,
   };
   const warmupS = options.soakWarmupMs / 1000;
   const checks = judgeSoak(samples, bounds, warmupS, RETAINED_TABLES);

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { judgeSoak, type SoakSample } from './soak-judge.ts';
 
-const bounds = { rssMiBPerMin: 2, heapMiBPerMin: 1, redisKeysPerMin: 50, tableMiBPerMin: 0.5 };
+const bounds = {
+  rssMiBPerMin: 2,
+  heapMiBPerMin: 1,
+  redisKeysPerMin: 50,
+  tableMiBPerMin: 0.5,
+  tableRowsPerMin: 100,
+};
 
 /** Samples a minute apart: `router` RSS grows 5 MiB a minute, the rest is flat but for tasks. */
 function samples(count: number): SoakSample[] {
@@ -11,6 +17,8 @@ function samples(count: number): SoakSample[] {
     heapMiB: (minute === 2 ? { router: 40 } : { router: 40, state: 30 }) as Record<string, number>,
     redisKeys: 1000 + minute,
     tableMiB: { 'router.messages': 8, 'tasks.tasks': 1 + minute },
+    // Retention keeps router.messages at 1,000 rows; tasks.tasks (no retention) is not judged.
+    tableRows: { 'router.messages': 1000, 'tasks.tasks': 100 * minute },
   }));
 }
 
@@ -25,6 +33,7 @@ describe('judgeSoak', () => {
       ['redis-keys', 'namespace', 1, 50, true],
       ['table', 'router.messages', 0, 0.5, true],
       ['table', 'tasks.tasks', 1, undefined, true],
+      ['table-rows', 'router.messages', 0, 100, true],
     ]);
   });
 

@@ -16,6 +16,8 @@ export interface SoakSample {
   redisKeys: number;
   /** pg_total_relation_size of each table of the run's database (`schema.table`), MiB. */
   tableMiB: Record<string, number>;
+  /** Live rows of each table (pg_stat_user_tables.n_live_tup): what retention deletes. */
+  tableRows: Record<string, number>;
 }
 
 /** The largest slope each kind of series may have, per minute. */
@@ -24,10 +26,11 @@ export interface SoakBounds {
   heapMiBPerMin: number;
   redisKeysPerMin: number;
   tableMiBPerMin: number;
+  tableRowsPerMin: number;
 }
 
 /** What a series is. */
-export type SoakMeasure = 'rss' | 'heap' | 'redis-keys' | 'table';
+export type SoakMeasure = 'rss' | 'heap' | 'redis-keys' | 'table' | 'table-rows';
 
 /** One series judged: its slope after the warm-up against its bound. */
 export interface SoakCheck {
@@ -70,8 +73,8 @@ function seriesOf(
 
 /**
  * Judges every series of `samples` from `warmupS` on: each service's RSS and heap, the
- * namespace's Redis keys, and each table (against `bounds.tableMiBPerMin` when it is in
- * `retainedTables`). A series with too few samples after the warm-up fails.
+ * namespace's Redis keys, each table's size (against `bounds.tableMiBPerMin` when it is in
+ * `retainedTables`) and the live rows of each table in `retainedTables`. A series with too few samples after the warm-up fails.
  */
 export function judgeSoak(
   samples: SoakSample[],
@@ -82,6 +85,7 @@ export function judgeSoak(
   const rss = (sample: SoakSample) => sample.rssMiB;
   const heap = (sample: SoakSample) => sample.heapMiB;
   const tables = (sample: SoakSample) => sample.tableMiB;
+  const rows = (sample: SoakSample) => sample.tableRows;
   return [
     ...namesOf(samples, rss).map((name) =>
       check('rss', name, seriesOf(samples, rss, name), warmupS, bounds.rssMiBPerMin),
@@ -105,6 +109,12 @@ export function judgeSoak(
         retainedTables.has(name) ? bounds.tableMiBPerMin : undefined,
       ),
     ),
+    // Rows tell whether retention keeps up; size adds what vacuum has not yet reclaimed.
+    ...namesOf(samples, rows)
+      .filter((name) => retainedTables.has(name))
+      .map((name) =>
+        check('table-rows', name, seriesOf(samples, rows, name), warmupS, bounds.tableRowsPerMin),
+      ),
   ];
 }
 

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { judgeSoak, type SoakResult, type SoakSample } from './soak-judge.ts';
 import { soakCharts, soakSection } from './soak-report.ts';
 
-const bounds = { rssMiBPerMin: 2, heapMiBPerMin: 1, redisKeysPerMin: 50, tableMiBPerMin: 0.5 };
+const bounds = {
+  rssMiBPerMin: 2,
+  heapMiBPerMin: 1,
+  redisKeysPerMin: 50,
+  tableMiBPerMin: 0.5,
+  tableRowsPerMin: 100,
+};
 
 function soakOf(samples: SoakSample[], failedSamples = 0): SoakResult {
   const checks = judgeSoak(samples, bounds, 60, new Set(['router.messages']));
@@ -27,6 +33,7 @@ const flat = (minute: number): SoakSample => ({
   heapMiB: { router: 40 },
   redisKeys: 500,
   tableMiB: { 'router.messages': 8, 'gateway.agents': 0.1 },
+  tableRows: { 'router.messages': 900 + 10 * minute },
 });
 
 describe('soakSection', () => {
@@ -99,11 +106,12 @@ describe('soakCharts', () => {
       },
     }));
     const svgs = soakCharts(soakOf(samples));
-    expect(svgs[3]).not.toContain('a2a.peers');
-    expect(svgs).toHaveLength(4);
+    expect(svgs[4]).not.toContain('a2a.peers');
+    expect(svgs).toHaveLength(5);
+    expect(svgs[3]).toContain('Soak: live rows of the tables retention trims');
     expect(svgs[0]).toContain('Soak: RSS per service');
-    expect(svgs[3]).toContain('tasks.tasks');
-    expect(svgs[3]).toContain('router.messages');
-    expect(svgs[3]).not.toContain('gateway.agents');
+    expect(svgs[4]).toContain('tasks.tasks');
+    expect(svgs[4]).toContain('router.messages');
+    expect(svgs[4]).not.toContain('gateway.agents');
   });
 });

@@ -9,12 +9,14 @@ const UNITS: Record<SoakMeasure, string> = {
   heap: 'MiB/min',
   'redis-keys': 'keys/min',
   table: 'MiB/min',
+  'table-rows': 'rows/min',
 };
 const MEASURES: Record<SoakMeasure, string> = {
   rss: 'RSS',
   heap: 'V8 heap used',
   'redis-keys': 'Redis keys',
   table: 'table size',
+  'table-rows': 'live rows',
 };
 
 function table(header: string[], rows: string[][]): string {
@@ -43,6 +45,8 @@ function readingOf(sample: SoakSample, check: SoakCheck): number | undefined {
       return sample.redisKeys;
     case 'table':
       return sample.tableMiB[check.subject];
+    case 'table-rows':
+      return sample.tableRows[check.subject];
     default: {
       const unknown: never = check.measure;
       throw new Error(`unknown measure ${String(unknown)}`);
@@ -66,7 +70,7 @@ export function soakSection(soak: SoakResult | undefined): string[] {
   return [
     '## Soak',
     '',
-    `Knee given: ${soak.kneePerSecond}/s; offered ${soak.offeredPerSecond}/s (half) for the whole run, every service's memory (its /metrics), the namespace's Redis keys and each table's size (pg_total_relation_size) read every ${soak.sampleMs / 1000} s. Slopes are least-squares fits after the first ${soak.warmupS} s. Bounds: RSS ${soak.bounds.rssMiBPerMin} MiB/min, V8 heap ${soak.bounds.heapMiBPerMin} MiB/min per service, Redis keys ${soak.bounds.redisKeysPerMin}/min, ${soak.bounds.tableMiBPerMin} MiB/min for each table a retention job trims (${soak.retainedTables.join(', ')}); retention ran short so it shows within the soak: \`${JSON.stringify(soak.retention)}\`.${soak.failedSamples > 0 ? ` ${soak.failedSamples} samples failed to read and are left out.` : ''}`,
+    `Knee given: ${soak.kneePerSecond}/s; offered ${soak.offeredPerSecond}/s (half) for the whole run, every service's memory (its /metrics), the namespace's Redis keys and each table's size (pg_total_relation_size) read every ${soak.sampleMs / 1000} s. Slopes are least-squares fits after the first ${soak.warmupS} s. Bounds: RSS ${soak.bounds.rssMiBPerMin} MiB/min, V8 heap ${soak.bounds.heapMiBPerMin} MiB/min per service, Redis keys ${soak.bounds.redisKeysPerMin}/min; for each table a retention job trims (${soak.retainedTables.join(', ')}) ${soak.bounds.tableRowsPerMin} live rows/min (pg_stat_user_tables: retention keeps up) and ${soak.bounds.tableMiBPerMin} MiB/min of size (vacuum reclaims what it deleted); retention ran short so it shows within the soak: \`${JSON.stringify(soak.retention)}\`.${soak.failedSamples > 0 ? ` ${soak.failedSamples} samples failed to read and are left out.` : ''}`,
     '',
     broken.length === 0
       ? '**Every series stayed within its bound.**'
@@ -134,6 +138,13 @@ export function soakCharts(soak: SoakResult | undefined): string[] {
       xLabel,
       yLabel: 'keys',
       series: seriesOf('redis-keys'),
+      markers,
+    }),
+    renderLineChart({
+      title: 'Soak: live rows of the tables retention trims',
+      xLabel,
+      yLabel: 'rows',
+      series: seriesOf('table-rows'),
       markers,
     }),
     renderLineChart({

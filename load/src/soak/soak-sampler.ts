@@ -63,22 +63,32 @@ export class SoakSampler {
     return keys;
   }
 
-  private async tables(): Promise<Record<string, number>> {
-    const rows = await this.sql<Array<{ name: string; bytes: string }>>`
-      select n.nspname || '.' || c.relname as name, pg_total_relation_size(c.oid) as bytes
+  private async tables(): Promise<Pick<SoakSample, 'tableMiB' | 'tableRows'>> {
+    const rows = await this.sql<Array<{ name: string; bytes: string; live: string | null }>>`
+      select n.nspname || '.' || c.relname as name, pg_total_relation_size(c.oid) as bytes,
+        s.n_live_tup as live
       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      left join pg_stat_user_tables s on s.relid = c.oid
       where c.relkind = 'r' and n.nspname in ${this.sql(SCHEMAS)}`;
-    return Object.fromEntries(rows.map((row) => [row.name, Number(row.bytes) / MIB]));
+    return {
+      tableMiB: Object.fromEntries(rows.map((row) => [row.name, Number(row.bytes) / MIB])),
+      tableRows: Object.fromEntries(rows.map((row) => [row.name, Number(row.live ?? 0)])),
+    };
   }
 
   private async take(): Promise<void> {
     const atS = (Date.now() - this.originMs()) / 1000;
-    const [memory, redisKeys, tableMiB] = await Promise.all([
+    const [memory, redisKeys, tables] = await Promise.all([
       this.memory(),
       this.redisKeys(),
       this.tables(),
     ]);
-    this.samples.push({ atS, ...memory, redisKeys, tableMiB });
+    this.samples.push({ atS, ...memory, redisKeys, ...tables });
+  }
+
+  /** Sets `storage` (a reloptions list) on each of `tables` (`schema.table`, constants). */
+  async tune(tables: Iterable<string>, storage: string): Promise<void> {
+    for (const table of tables) await this.sql.unsafe(`ALTER TABLE ${table} SET (${storage})`);
   }
 
   /** Takes a sample now and every `everyMs` (a slow one delays the next, never overlaps it). */
