@@ -135,8 +135,8 @@ describe('loadConfig', () => {
         '  - nats.servers[1] = "http://u:***@b" (env SB_NATS__SERVERS): must be a nats:// or tls:// URL',
         '  - log.level = "loud" (env SB_LOG__LEVEL): must be one of trace, debug, info, warn, error, fatal, silent',
         '  - router.retry.maxAttempts = "abc" (env SB_ROUTER__RETRY__MAX_ATTEMPTS): expected an integer from 1 to 100',
-        '  - router.retri = {} (file bad.yaml): unknown setting; known keys under router: retry, queue, topics, labels, signingKey',
-        '  - router.retryy = "3" (env SB_ROUTER__RETRYY): unknown setting; known keys under router: retry, queue, topics, labels, signingKey',
+        '  - router.retri = {} (file bad.yaml): unknown setting; known keys under router: retry, queue, topics, labels, signingKey, region',
+        '  - router.retryy = "3" (env SB_ROUTER__RETRYY): unknown setting; known keys under router: retry, queue, topics, labels, signingKey, region',
       ].join('\n'),
     );
     expect(error.message).not.toContain('hunter2');

@@ -33,12 +33,23 @@ export function findSetting(config: AnyServiceConfig, key: string): string[] {
   });
 }
 
-/** Refuses (`E_VALIDATION`) a setting that is read before the override store opens. */
+/**
+ * Refuses (`E_VALIDATION`) a setting an override may not set: one read before the override store
+ * opens, or a secret (keys, tokens), which the store would keep in clear in the NATS KV bucket
+ * that every service of the namespace reads.
+ */
 export function assertOverridable(config: AnyServiceConfig, path: ConfigPath): void {
   if (config.bootstrap.some((pattern) => matchesPattern(path, pattern))) {
     throw new SbError(
       'E_VALIDATION',
       `${joinKey(path)} cannot be overridden: it is read before the override store opens; set it in the config file or env (${envNameOf(path)})`,
+      { details: { key: joinKey(path) } },
+    );
+  }
+  if (config.secrets.secrets.some((pattern) => matchesPattern(path, pattern))) {
+    throw new SbError(
+      'E_VALIDATION',
+      `${joinKey(path)} cannot be overridden: it is a secret, and overrides are stored in clear in the NATS KV bucket; set it in the config file, a key file or env (${envNameOf(path)})`,
       { details: { key: joinKey(path) } },
     );
   }

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { defineServiceConfig } from './define.ts';
 import type { ConfigLogger, OverrideStore } from './override-store.ts';
 
-/** A router-like section: live retry policy, restart-only queue, a secret and a record. */
+/**
+ * A router-like section: live retry policy, restart-only queue, a secret, a record and an
+ * optional setting without a default.
+ */
 export const routerSection = z.strictObject({
   retry: z
     .strictObject({
@@ -15,6 +18,7 @@ export const routerSection = z.strictObject({
   topics: z.array(z.string().min(1)).default([]),
   labels: z.record(z.string(), z.string()).default({}),
   signingKey: z.string().min(8).optional(),
+  region: z.string().min(1).optional(),
 });
 
 /** The test router's config definition. */
