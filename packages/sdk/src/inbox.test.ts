@@ -237,6 +237,33 @@ describe('Inbox', () => {
     expect(sent).toEqual([{ call: 1 }]);
   });
 
+  it('keeps a null reply too: its next copy sends null without running the handler', async () => {
+    let failures = 1;
+    const sent: JsonValue[] = [];
+    const { inbox, answers } = setup({
+      reply: async (_replyTo, _request, payload) => {
+        if (failures > 0) {
+          failures -= 1;
+          throw new SbError('E_UNAVAILABLE', 'the router is restarting');
+        }
+        sent.push(payload);
+      },
+    });
+    let calls = 0;
+    inbox.setHandler(() => {
+      calls += 1;
+      return null;
+    });
+    const request = deliveredMessage({ replyTo: 'asker' });
+    inbox.receive(deliverFrame(request, { deliveryId: '1' }));
+    await waitFor(() => answers.length === 1);
+    inbox.receive(deliverFrame(request, { deliveryId: '2', attempt: 2 }));
+    await waitFor(() => answers.length === 2);
+    expect(answers[1]).toEqual({ deliveryId: '2', outcome: ack });
+    expect(calls).toBe(1);
+    expect(sent).toEqual([null]);
+  });
+
   it('keeps at most the duplicate window’s count of unsent replies, dropping the oldest', async () => {
     const { inbox, answers } = setup({
       reply: async () => {

@@ -140,8 +140,10 @@ export class Inbox {
     const { deliveryId, attempt, message } = job.frame;
     let outcome: DeliveryOutcome = { kind: 'ack' };
     try {
-      const kept = this.unsentReplies.get(message.id);
-      const value = kept ?? (await handler(message, { deliveryId, attempt }));
+      // `has`, not `??`: a kept reply may be JSON null.
+      const value = this.unsentReplies.has(message.id)
+        ? this.unsentReplies.get(message.id)
+        : await handler(message, { deliveryId, attempt });
       if (message.replyTo !== null && value !== undefined) {
         try {
           await this.options.reply(message.replyTo, message, value as JsonValue);
