@@ -1,18 +1,11 @@
 import { chaosSection } from './chaos/report-chaos.ts';
 import { rateLimitsText } from './kept-limits.ts';
+import { markdownTable as table } from './markdown-table.ts';
 import type { OperationFigures, PhaseResult, RunResult } from './run-result.ts';
 import { soakSection } from './soak/soak-report.ts';
 
 const fixed = (value: number | undefined, digits = 1) =>
   value === undefined ? '—' : value.toFixed(digits);
-
-function table(header: string[], rows: string[][]): string {
-  return [
-    `| ${header.join(' | ')} |`,
-    `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((row) => `| ${row.join(' | ')} |`),
-  ].join('\n');
-}
 
 function errorsOf(figures: OperationFigures): string {
   const entries = Object.entries(figures.errors);

@@ -1,3 +1,4 @@
+import { markdownTable as table } from '../markdown-table.ts';
 import type { PhaseResult } from '../run-result.ts';
 import { type ChaosResult, type FaultRecord, unhealthySeconds } from './faults.ts';
 
@@ -5,14 +6,6 @@ import { type ChaosResult, type FaultRecord, unhealthySeconds } from './faults.t
 // error codes the clients saw in each phase.
 
 const seconds = (value: number | undefined) => (value === undefined ? '—' : value.toFixed(1));
-
-function table(header: string[], rows: string[][]): string {
-  return [
-    `| ${header.join(' | ')} |`,
-    `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((row) => `| ${row.join(' | ')} |`),
-  ].join('\n');
-}
 
 function backAfter(record: FaultRecord): string {
   return record.error === undefined

@@ -1,3 +1,4 @@
+import { markdownTable as table } from '../markdown-table.ts';
 import { renderLineChart } from '../svg-chart.ts';
 import type { SoakCheck, SoakMeasure, SoakResult, SoakSample } from './soak-judge.ts';
 
@@ -18,14 +19,6 @@ const MEASURES: Record<SoakMeasure, string> = {
   table: 'table size',
   'table-rows': 'live rows',
 };
-
-function table(header: string[], rows: string[][]): string {
-  return [
-    `| ${header.join(' | ')} |`,
-    `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((row) => `| ${row.join(' | ')} |`),
-  ].join('\n');
-}
 
 const slopeText = (value: number | undefined) => (value === undefined ? '—' : value.toFixed(3));
 
