@@ -13,11 +13,15 @@ async function main(): Promise<void> {
   }
   const options = parseLoadArgs(argv);
   const note = (message: string) => process.stderr.write(`  ${message}\n`);
-  // Chaos (and the smoke, a short chaos run) kills and restarts Postgres, Redis and NATS: the
-  // run gets servers of its own, and @switchboard/testing reads where they are (SB_TEST_*) when
-  // it is first imported, so the run's modules load after the servers are up.
-  const chaos = options.scenario === 'chaos' || options.scenario === 'smoke';
-  const infra = chaos ? await (await import('./chaos/own-infra.ts')).startOwnInfra() : undefined;
+  // Chaos (and the smoke, a short chaos run) kills and restarts Postgres, Redis and NATS, and a
+  // soak judges table sizes, which only mean something with Postgres's autovacuum on as a
+  // deployment runs it (a shared test server may have it off): these runs get servers of their
+  // own. @switchboard/testing reads where they are (SB_TEST_*) when it is first imported, so
+  // the run's modules load after the servers are up.
+  const ownServers = ['chaos', 'smoke', 'soak'].includes(options.scenario);
+  const infra = ownServers
+    ? await (await import('./chaos/own-infra.ts')).startOwnInfra()
+    : undefined;
   if (infra !== undefined) {
     Object.assign(process.env, infra.env);
     note(`private Postgres, Redis and NATS: ${Object.values(infra.env).join(', ')}`);
