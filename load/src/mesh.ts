@@ -126,10 +126,13 @@ export async function startMesh(options: MeshOptions): Promise<LoadMesh> {
       return spawnService(folder, env, { timeoutMs: options.startTimeoutMs });
     };
     const names = Object.keys(recipes);
-    const started = await Promise.all(names.map(spawn));
-    started.forEach((service, index) => {
-      services[names[index] as string] = service;
+    const started = await Promise.allSettled(names.map(spawn));
+    started.forEach((outcome, index) => {
+      if (outcome.status === 'fulfilled') services[names[index] as string] = outcome.value;
     });
+    // One that failed to start fails the run; those that started are stopped below with it.
+    const failed = started.find((outcome) => outcome.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
     const gatewayA = services['gateway-a'] as ServiceProcess;
     const gatewayB = services['gateway-b'] as ServiceProcess;
     const apiKey = await createAgentKey(gatewayA.port, bootstrap.token, [
