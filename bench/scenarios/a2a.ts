@@ -1,5 +1,3 @@
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Message, type Task, TaskState } from '@a2a-js/sdk';
@@ -10,6 +8,7 @@ import {
   RestTransportFactory,
 } from '@a2a-js/sdk/client';
 import { mintApiKey } from '@switchboard/authz';
+import { freePort } from '@switchboard/embedded';
 import { A2A_LABEL, A2A_PUBLIC } from '@switchboard/protocol';
 import { type AgentClient, connect } from '@switchboard/sdk';
 import {
@@ -35,16 +34,6 @@ function profileOf(id: string): { nodeArgs: string[] } {
         ['--cpu-prof', `--cpu-prof-dir=${join(here, '../results', `${id}-${Date.now()}`)}`]
       : [],
   };
-}
-
-/** A TCP port nothing listens on now: the peer's cards must name its URL before it starts. */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 /** The official A2A client for the agent's card, over one binding, sending `token`. */

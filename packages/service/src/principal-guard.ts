@@ -1,6 +1,7 @@
 import { decodePrincipal } from '@switchboard/authz';
 import type { Bus, RequestContext, RequestOptions } from '@switchboard/bus';
 import type { SbError } from '@switchboard/protocol';
+import { interceptBus } from './intercept-bus.ts';
 import type { PrincipalSignatures } from './principal-signatures.ts';
 import type { SecurityEvents } from './security-events.ts';
 
@@ -55,35 +56,23 @@ export function guardPrincipals(
     options.principalSignature !== undefined
       ? options
       : { ...options, principalSignature: signer.sign(options.principal) };
-  return {
-    subjects: bus.subjects,
-    request: (subject, rpc, payload, options) =>
-      bus.request(subject, rpc, payload, signed(options)),
-    serve: (subject, rpc, handler, options) =>
-      bus.serve(
-        subject,
-        rpc,
-        verifier === undefined
-          ? handler
-          : async (request, context) => {
-              const header = context.principal;
-              if (header !== undefined) {
-                try {
-                  verifier.verify(header, context.principalSignature);
-                } catch (error) {
-                  reportForged(security, error as SbError, context, header);
-                  throw error;
-                }
+  return interceptBus(bus, {
+    requestOptions: signed,
+    ...(verifier === undefined
+      ? {}
+      : {
+          handler: (handler) => async (request, context) => {
+            const header = context.principal;
+            if (header !== undefined) {
+              try {
+                verifier.verify(header, context.principalSignature);
+              } catch (error) {
+                reportForged(security, error as SbError, context, header);
+                throw error;
               }
-              return handler(request, context);
-            },
-        options,
-      ),
-    publishEvent: (subject, schema, payload, context) =>
-      bus.publishEvent(subject, schema, payload, context),
-    consumeEvents: (options) => bus.consumeEvents(options),
-    kv: (bucket) => bus.kv(bucket),
-    ping: () => bus.ping(),
-    close: () => bus.close(),
-  };
+            }
+            return handler(request, context);
+          },
+        }),
+  });
 }

@@ -2,6 +2,7 @@ import type { Bus, RequestContext } from '@switchboard/bus';
 import { isSbError, type SbError } from '@switchboard/protocol';
 import type { ItemAnswer } from './answer-each.ts';
 import { callerOf } from './caller.ts';
+import { interceptBus } from './intercept-bus.ts';
 import type { SecurityEvents, SecurityReport } from './security-events.ts';
 import { isDecryptFailure, reportDecryptFailure, wasReported } from './undecryptable-reports.ts';
 
@@ -55,33 +56,19 @@ function itemErrorsOf(result: unknown): Refusal[] {
  * own; everything else goes to `bus` unchanged.
  */
 export function reportRefusals(bus: Bus, security: SecurityEvents): Bus {
-  return {
-    subjects: bus.subjects,
-    request: (subject, rpc, payload, options) => bus.request(subject, rpc, payload, options),
-    serve: (subject, rpc, handler, options) =>
-      bus.serve(
-        subject,
-        rpc,
-        async (request, context) => {
-          try {
-            const result = await handler(request, context);
-            for (const refusal of itemErrorsOf(result)) reportRefusal(security, refusal, context);
-            return result;
-          } catch (error) {
-            // A codec wrapped by `reportUndecryptable` reported its failure where it happened.
-            if (isSbError(error) && !wasReported(error as SbError)) {
-              reportRefusal(security, error as SbError, context);
-            }
-            throw error;
-          }
-        },
-        options,
-      ),
-    publishEvent: (subject, schema, payload, context) =>
-      bus.publishEvent(subject, schema, payload, context),
-    consumeEvents: (options) => bus.consumeEvents(options),
-    kv: (bucket) => bus.kv(bucket),
-    ping: () => bus.ping(),
-    close: () => bus.close(),
-  };
+  return interceptBus(bus, {
+    handler: (handler) => async (request, context) => {
+      try {
+        const result = await handler(request, context);
+        for (const refusal of itemErrorsOf(result)) reportRefusal(security, refusal, context);
+        return result;
+      } catch (error) {
+        // A codec wrapped by `reportUndecryptable` reported its failure where it happened.
+        if (isSbError(error) && !wasReported(error as SbError)) {
+          reportRefusal(security, error as SbError, context);
+        }
+        throw error;
+      }
+    },
+  });
 }
