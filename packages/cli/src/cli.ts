@@ -70,8 +70,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    // Interrupted (Ctrl-C): nothing failed that the user needs to read about.
-    if (io.signal?.aborted === true) return 130;
+    // Interrupted (Ctrl-C): a request cut short is nothing the user needs to read about; a
+    // command that failed to finish its own shutdown says so with a CliError.
+    if (io.signal?.aborted === true && !(error instanceof CliError)) return 130;
     if (error instanceof CliError) {
       io.stderr(`${error.code}: ${error.message}\n`);
       return 1;

@@ -131,7 +131,12 @@ async function runDev(options: DevOptions, io: CliIo): Promise<void> {
   io.stdout(`${(await describeMesh(mesh, adminKey)).join('\n')}\nCtrl-C stops it.\n`);
   await aborted(io.signal);
   io.stdout('stopping…\n');
-  await mesh.stop();
+  try {
+    await mesh.stop();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new CliError('E_INTERNAL', `the mesh did not stop cleanly: ${reason}`);
+  }
   io.stdout('stopped\n');
 }
 
