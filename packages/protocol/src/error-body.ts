@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type ErrorCode, ErrorCodes, SbError } from './errors.ts';
+import { unavailableErrorOf } from './unavailable.ts';
 
 const codes = Object.values(ErrorCodes) as [ErrorCode, ...ErrorCode[]];
 
@@ -12,14 +13,16 @@ export const ErrorBodySchema = z.object({
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
 /**
- * Turns any thrown value into its wire form. Only an {@link SbError} keeps its code and
- * message; anything else is a bug and leaves as `E_INTERNAL` without leaking its text.
+ * Turns any thrown value into its wire form. An {@link SbError} keeps its code and message; a
+ * lost connection to Postgres or Redis is `E_UNAVAILABLE`; anything else is a bug and leaves as
+ * `E_INTERNAL` without leaking its text.
  */
 export function toErrorBody(error: unknown): ErrorBody {
-  if (error instanceof SbError) {
-    return error.details === undefined
-      ? { code: error.code, message: error.message }
-      : { code: error.code, message: error.message, details: error.details };
+  const known = error instanceof SbError ? error : unavailableErrorOf(error);
+  if (known !== undefined) {
+    return known.details === undefined
+      ? { code: known.code, message: known.message }
+      : { code: known.code, message: known.message, details: known.details };
   }
   return { code: 'E_INTERNAL', message: 'internal error; the service logged the details' };
 }

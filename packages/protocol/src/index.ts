@@ -520,5 +520,6 @@ export {
   type UpstreamServer,
   UpstreamServerSchema,
 } from './tools.ts';
+export { unavailableCodeOf, unavailableErrorOf } from './unavailable.ts';
 export { PROTOCOL_VERSION } from './version.ts';
 export { batchWritesPerTurn } from './write-batching.ts';

@@ -1,4 +1,4 @@
-import { type ErrorCode, isSbError, SbError } from '@switchboard/protocol';
+import { type ErrorCode, isSbError, SbError, unavailableErrorOf } from '@switchboard/protocol';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { problem } from './problem.ts';
@@ -27,7 +27,10 @@ export function pathOf(request: FastifyRequest): string {
   return request.url.split('?', 1)[0] as string;
 }
 
-/** Turns whatever a route threw into the SbError the client sees; undefined for a bug. */
+/**
+ * Turns whatever a route threw into the SbError the client sees (a lost Postgres or Redis
+ * connection is `E_UNAVAILABLE`); undefined for a bug.
+ */
 export function toSbError(error: unknown): SbError | undefined {
   if (isSbError(error)) return error;
   if (hasZodFastifySchemaValidationErrors(error)) {
@@ -45,7 +48,7 @@ export function toSbError(error: unknown): SbError | undefined {
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new SbError(codeByStatus[status] ?? 'E_VALIDATION', (error as Error).message);
   }
-  return undefined;
+  return unavailableErrorOf(error);
 }
 
 /**
