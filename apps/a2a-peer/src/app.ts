@@ -27,6 +27,7 @@ import {
   orchestratorCard,
 } from './cards.ts';
 import type { A2aConfig } from './config.ts';
+import { createRetentionStore } from './db/retention-store.ts';
 import { a2aPayloadTables, peerPayloadTables } from './db/task-payloads.ts';
 import { createTaskStore } from './db/task-store.ts';
 import type { PushSigner } from './domain/push-headers.ts';
@@ -35,6 +36,7 @@ import { loadPeerEncryption } from './encryption/load-peer-encryption.ts';
 import { peerEncryptionExtension } from './encryption/peer-extension.ts';
 import { startPeers } from './peers/peers-runtime.ts';
 import { createPushSender } from './push-sender.ts';
+import { startRetentionSweeper } from './retention-sweeper.ts';
 import { createTaskFeed } from './task-feed.ts';
 import { serveTaskUpdates } from './task-updates.ts';
 
@@ -50,7 +52,13 @@ export function build(
   const settings = () => config.current.a2a;
   let runtime: A2aRuntime | undefined;
   const stops: Array<() => Promise<void>> = [];
-  const counts = { updates: 0, pushesSent: 0, pushesRetried: 0, pushesDropped: 0 };
+  const counts = {
+    updates: 0,
+    pushesSent: 0,
+    pushesRetried: 0,
+    pushesDropped: 0,
+    retentionRemoved: 0,
+  };
 
   return createService({
     service: 'a2a',
@@ -193,6 +201,16 @@ export function build(
       });
       sender.start();
       stops.push(() => sender.stop());
+
+      const retention = startRetentionSweeper({
+        store: createRetentionStore(db),
+        settings: () => settings().retention,
+        log: log.child({ component: 'retention' }),
+        onRemoved: (removed) => {
+          counts.retentionRemoved += Object.values(removed).reduce((sum, n) => sum + n, 0);
+        },
+      });
+      stops.push(() => retention.stop());
 
       runtime = {
         handlerFor,

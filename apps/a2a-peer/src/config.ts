@@ -7,6 +7,8 @@ import {
 import { bucketLimitSetting, listenSettings, roleLimitsSetting } from '@switchboard/service';
 import { z } from 'zod';
 
+const DAY_MS = 86_400_000;
+
 const ms = (min: number, max: number, fallback: number, description: string) =>
   z.int().min(min).max(max).default(fallback).describe(description);
 
@@ -248,6 +250,34 @@ export const a2aConfig = defineServiceConfig({
           'Longest retry delay of a failed remote call, in ms',
         ),
         rateLimit: bucketLimitSetting('Calls to one peer', { capacity: 100, refillPerSecond: 20 }),
+      })
+      .prefault({}),
+    retention: z
+      .strictObject({
+        finishedMs: ms(
+          1,
+          3650 * DAY_MS,
+          7 * DAY_MS,
+          'How long a task that ended (completed, failed, canceled, rejected) is kept with its events, received message ids and push configs, in ms (a message re-sent after that starts a new task)',
+        ),
+        remoteFinishedMs: ms(
+          1,
+          3650 * DAY_MS,
+          7 * DAY_MS,
+          'How long a remote task (one a local agent sent to a peer) is kept once it ended, in ms (a send re-sent after that is sent again)',
+        ),
+        sweepIntervalMs: ms(
+          10,
+          DAY_MS,
+          60_000,
+          'How often a replica deletes what retention lets go, in ms',
+        ),
+        sweepBatchSize: z
+          .int()
+          .min(1)
+          .max(100_000)
+          .default(1000)
+          .describe('Rows one retention statement deletes at most'),
       })
       .prefault({}),
   }),

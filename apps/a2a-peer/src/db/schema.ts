@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import {
   bigserial,
   boolean,
@@ -60,6 +61,12 @@ export const tasks = a2aSchema.table(
     uniqueIndex('tasks_seq').on(table.seq),
     index('tasks_owner_seq').on(table.owner, table.seq),
     index('tasks_context').on(table.contextId),
+    // Retention finds ended tasks by age without reading the live ones.
+    index('tasks_finished')
+      .on(table.updatedAt)
+      .where(
+        sql`${table.state} IN ('TASK_STATE_COMPLETED', 'TASK_STATE_FAILED', 'TASK_STATE_CANCELED', 'TASK_STATE_REJECTED')`,
+      ),
   ],
 );
 
@@ -123,7 +130,11 @@ export const pushQueue = a2aSchema.table(
     lastError: text(),
     createdAt: at().notNull().defaultNow(),
   },
-  (table) => [index('push_queue_due').on(table.nextAttemptAt)],
+  (table) => [
+    index('push_queue_due').on(table.nextAttemptAt),
+    // Retention keeps a task while a notification of it waits: looked up by task.
+    index('push_queue_task').on(table.taskId),
+  ],
 );
 
 /**
@@ -183,5 +194,8 @@ export const remoteTasks = a2aSchema.table(
   (table) => [
     index('remote_tasks_due').on(table.leaseUntil),
     index('remote_tasks_agent').on(table.agentId, table.createdAt),
+    index('remote_tasks_finished')
+      .on(table.updatedAt)
+      .where(sql`${table.state} IN ('completed', 'failed', 'canceled', 'rejected')`),
   ],
 );

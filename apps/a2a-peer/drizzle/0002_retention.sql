@@ -1,0 +1,3 @@
+CREATE INDEX "push_queue_task" ON "a2a"."push_queue" USING btree ("task_id");--> statement-breakpoint
+CREATE INDEX "remote_tasks_finished" ON "a2a"."remote_tasks" USING btree ("updated_at") WHERE "a2a"."remote_tasks"."state" IN ('completed', 'failed', 'canceled', 'rejected');--> statement-breakpoint
+CREATE INDEX "tasks_finished" ON "a2a"."tasks" USING btree ("updated_at") WHERE "a2a"."tasks"."state" IN ('TASK_STATE_COMPLETED', 'TASK_STATE_FAILED', 'TASK_STATE_CANCELED', 'TASK_STATE_REJECTED');
