@@ -26,12 +26,18 @@ export const SOAK_RETENTION_ENV: Record<string, string> = {
   // Security events (a soak has few: rate limits are lifted); its shortest retention is 1 min.
   SB_GATEWAY__SECURITY__RETENTION_MS: String(SOAK_RETENTION_MS),
   SB_GATEWAY__SECURITY__SWEEP_INTERVAL_MS: SWEEP_MS,
+  // A2A tasks served for local agents, once ended, with their events, received message ids and
+  // push configs. Remote tasks keep their default: the checker expects every completed remote
+  // round trip to be stored and has no allowance for one retention removed.
+  SB_A2A__RETENTION__FINISHED_MS: String(SOAK_RETENTION_MS),
+  SB_A2A__RETENTION__SWEEP_INTERVAL_MS: SWEEP_MS,
+  SB_A2A__RETENTION__SWEEP_BATCH_SIZE: '20000',
 };
 
 /**
  * The tables a retention job trims, judged against the table bound. Every other table either
  * holds a bounded catalog (agents, keys, tools, peers, ...) or has no retention job yet (task
- * records, A2A task records): the report shows their growth without judging it.
+ * records) or none short in a soak (remote A2A tasks): the report shows their growth without judging it.
  */
 export const RETAINED_TABLES: ReadonlySet<string> = new Set([
   'router.messages',
@@ -40,6 +46,10 @@ export const RETAINED_TABLES: ReadonlySet<string> = new Set([
   'state.document_history',
   'tools.call_audit',
   'gateway.security_events',
+  'a2a.tasks',
+  'a2a.task_events',
+  'a2a.received_messages',
+  'a2a.push_configs',
 ]);
 
 /**
