@@ -18,6 +18,7 @@ import type { TasksConfig } from './config.ts';
 import { createExecutorStore } from './db/executor-store.ts';
 import { createScheduleStore } from './db/schedule-store.ts';
 import { createTaskQueries } from './db/task-queries.ts';
+import { createTaskRetention } from './db/task-retention.ts';
 import { taskPayloadTables } from './db/task-row.ts';
 import { createTaskStore } from './db/task-store.ts';
 import { createTypeStore } from './db/type-store.ts';
@@ -153,6 +154,7 @@ export function build(
       );
       const sweeper = startSweeper({
         store,
+        retention: createTaskRetention(db),
         reporter,
         schedules,
         dispatcher,

@@ -76,6 +76,27 @@ export const tasksConfig = defineServiceConfig({
       'Completions written to Postgres in one transaction at most',
     ),
     sweepBatch: count(100_000, 1000, 'Expired leases or due tasks one sweep handles at most'),
+    retention: z
+      .strictObject({
+        finishedMs: ms(
+          1,
+          3650 * DAY_MS,
+          7 * DAY_MS,
+          'How long a final task (succeeded, failed, cancelled, timed out) is kept with its history after it ended, in ms',
+        ),
+        sweepIntervalMs: ms(
+          10,
+          DAY_MS,
+          60_000,
+          'How often a replica deletes the final tasks retention lets go, in ms',
+        ),
+        sweepBatchSize: count(
+          100_000,
+          1000,
+          'Final tasks one retention statement deletes at most (their transitions go with them)',
+        ),
+      })
+      .prefault({}),
   }),
   live: [
     'tasks.leaseMs',

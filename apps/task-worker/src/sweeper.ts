@@ -2,6 +2,7 @@ import type { Logger } from '@switchboard/logger';
 import type { TaskChange } from '@switchboard/protocol';
 import { runEvery } from '@switchboard/service';
 import type { TasksSettings } from './config.ts';
+import type { TaskRetention } from './db/task-retention.ts';
 import type { TaskStore } from './db/task-store.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import type { Reporter } from './handlers/report.ts';
@@ -14,10 +15,11 @@ import type { TaskMetrics } from './task-metrics.ts';
  * worker gone), each retried or final per its policy; fires the cron schedules whose tick has
  * come; settles tasks waiting on dependencies; queues scheduled tasks whose time has come; wakes
  * the dispatcher (retries whose backoff ended, anything a lost wake-up left). The depth gauges
- * are the census's (task-census.ts).
+ * are the census's (task-census.ts). Less often, it applies retention to final tasks.
  */
 export function startSweeper(deps: {
   store: TaskStore;
+  retention: TaskRetention;
   reporter: Reporter;
   schedules: Schedules;
   dispatcher: Dispatcher;
@@ -68,12 +70,35 @@ export function startSweeper(deps: {
     dispatcher.wake();
   };
 
-  const job = runEvery(() => deps.settings().sweepIntervalMs, sweep, {
-    log: deps.log,
-    what: 'the task sweep',
-  });
+  let stopping = false;
+  // Batch after batch while batches come back full: each statement is bounded and commits on
+  // its own, and the sweep keeps up with a submit rate above one batch per interval.
+  const sweepRetention = async () => {
+    const { finishedMs, sweepBatchSize } = deps.settings().retention;
+    let tasks = 0;
+    for (;;) {
+      const deleted = await deps.retention.deleteFinished({ finishedMs, limit: sweepBatchSize });
+      tasks += deleted;
+      if (deleted < sweepBatchSize || stopping) break;
+    }
+    if (tasks > 0) deps.log.info({ tasks }, 'retention removed finished tasks and their history');
+  };
+
+  const jobs = [
+    runEvery(() => deps.settings().sweepIntervalMs, sweep, {
+      log: deps.log,
+      what: 'the task sweep',
+    }),
+    runEvery(() => deps.settings().retention.sweepIntervalMs, sweepRetention, {
+      log: deps.log,
+      what: 'the retention sweep',
+    }),
+  ];
   return {
     sweepNow: sweep,
-    stop: () => job.stop(),
+    async stop(): Promise<void> {
+      stopping = true;
+      await Promise.all(jobs.map((job) => job.stop()));
+    },
   };
 }

@@ -504,15 +504,18 @@ export function createTaskStore(database: Database, namespace: string, codec: Re
     /**
      * Settles tasks waiting on dependencies: one whose dependency failed, was cancelled or timed
      * out is cancelled; one whose dependencies all succeeded is unblocked (and queued by
-     * {@link promoteDue} once due).
+     * {@link promoteDue} once due). A dependency that no longer exists counts as not succeeded:
+     * retention deletes a final task only while no unfinished task depends on it, but a submit
+     * checks its dependencies before it stores the task, and retention may delete one between.
      */
     async resolveDependencies(limit: number): Promise<TaskChange[]> {
       const cancelled = await sql<ChangeRow[]>`
         WITH doomed AS (
           SELECT w.id FROM tasks.tasks w
           WHERE w.status = 'scheduled' AND w.blocked AND EXISTS (
-            SELECT 1 FROM tasks.dependencies d JOIN tasks.tasks p ON p.id = d.depends_on
-            WHERE d.task_id = w.id AND p.status IN ('failed', 'cancelled', 'timed_out'))
+            SELECT 1 FROM tasks.dependencies d LEFT JOIN tasks.tasks p ON p.id = d.depends_on
+            WHERE d.task_id = w.id
+              AND (p.id IS NULL OR p.status IN ('failed', 'cancelled', 'timed_out')))
           LIMIT ${limit} FOR UPDATE SKIP LOCKED
         ), ended AS (
           UPDATE tasks.tasks t SET status = 'cancelled', blocked = false, finished_at = now(),
@@ -529,8 +532,8 @@ export function createTaskStore(database: Database, namespace: string, codec: Re
         WHERE t.id IN (
           SELECT w.id FROM tasks.tasks w
           WHERE w.status = 'scheduled' AND w.blocked AND NOT EXISTS (
-            SELECT 1 FROM tasks.dependencies d JOIN tasks.tasks p ON p.id = d.depends_on
-            WHERE d.task_id = w.id AND p.status <> 'succeeded')
+            SELECT 1 FROM tasks.dependencies d LEFT JOIN tasks.tasks p ON p.id = d.depends_on
+            WHERE d.task_id = w.id AND (p.id IS NULL OR p.status <> 'succeeded'))
           LIMIT ${limit} FOR UPDATE SKIP LOCKED)`;
       return changesOf(cancelled);
     },
