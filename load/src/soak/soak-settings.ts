@@ -32,12 +32,16 @@ export const SOAK_RETENTION_ENV: Record<string, string> = {
   SB_A2A__RETENTION__FINISHED_MS: String(SOAK_RETENTION_MS),
   SB_A2A__RETENTION__SWEEP_INTERVAL_MS: SWEEP_MS,
   SB_A2A__RETENTION__SWEEP_BATCH_SIZE: '20000',
+  // Tasks of the task worker, once final, with their transitions (by cascade).
+  SB_TASKS__RETENTION__FINISHED_MS: String(SOAK_RETENTION_MS),
+  SB_TASKS__RETENTION__SWEEP_INTERVAL_MS: SWEEP_MS,
+  SB_TASKS__RETENTION__SWEEP_BATCH_SIZE: '20000',
 };
 
 /**
  * The tables a retention job trims, judged against the table bound. Every other table either
- * holds a bounded catalog (agents, keys, tools, peers, ...) or has no retention job yet (task
- * records) or none short in a soak (remote A2A tasks): the report shows their growth without judging it.
+ * holds a bounded catalog (agents, keys, tools, peers, ...) or has no retention short in a soak
+ * (remote A2A tasks): the report shows their growth without judging it.
  */
 export const RETAINED_TABLES: ReadonlySet<string> = new Set([
   'router.messages',
@@ -50,6 +54,8 @@ export const RETAINED_TABLES: ReadonlySet<string> = new Set([
   'a2a.task_events',
   'a2a.received_messages',
   'a2a.push_configs',
+  'tasks.tasks',
+  'tasks.transitions',
 ]);
 
 /**
