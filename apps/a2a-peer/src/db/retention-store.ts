@@ -48,8 +48,9 @@ export function createRetentionStore(database: Database) {
     const isExpired = sql`
       t.state IN ${listOf(FINISHED_TASK_STATES)} AND t.updated_at < ${finishedBefore}
       AND NOT EXISTS (SELECT 1 FROM a2a.push_queue q WHERE q.task_id = t.id)`;
-    // The oldest expired tasks (the partial index tasks_finished reads them in order): each
-    // statement works on the same front of the backlog.
+    // The oldest expired tasks (the partial index tasks_finished reads them in order): every
+    // statement works on the same front of the backlog, at most `limit` tasks, so checking them
+    // stays index lookups however large the backlog (the task row goes once its rows are gone).
     const expiredIds = sql`
       SELECT t.id FROM a2a.tasks t WHERE ${isExpired} ORDER BY t.updated_at LIMIT ${limit}`;
 
@@ -68,12 +69,10 @@ export function createRetentionStore(database: Database) {
         LIMIT ${limit} FOR UPDATE SKIP LOCKED)`;
     const tasks = await sql`
       DELETE FROM a2a.tasks WHERE id IN (
-        SELECT t.id FROM a2a.tasks t
-        WHERE ${isExpired}
-          AND NOT EXISTS (SELECT 1 FROM a2a.task_events e WHERE e.task_id = t.id)
-          AND NOT EXISTS (SELECT 1 FROM a2a.received_messages r WHERE r.task_id = t.id)
-          AND NOT EXISTS (SELECT 1 FROM a2a.push_configs c WHERE c.task_id = t.id)
-        ORDER BY t.updated_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)`;
+        SELECT x.id FROM (${expiredIds} FOR UPDATE SKIP LOCKED) x
+        WHERE NOT EXISTS (SELECT 1 FROM a2a.task_events e WHERE e.task_id = x.id)
+          AND NOT EXISTS (SELECT 1 FROM a2a.received_messages r WHERE r.task_id = x.id)
+          AND NOT EXISTS (SELECT 1 FROM a2a.push_configs c WHERE c.task_id = x.id))`;
     const remoteTasks = await sql`
       DELETE FROM a2a.remote_tasks WHERE id IN (
         SELECT id FROM a2a.remote_tasks
