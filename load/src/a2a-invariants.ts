@@ -1,4 +1,5 @@
 import type { Violation } from './invariants.ts';
+import { uuidV7TimeMs } from './uuid-v7.ts';
 
 // The A2A peer's own records after a run: the remote tasks it drove for local agents (sends to
 // `a2a:<peer>`) and the inbound tasks it served for them (SendMessage to a local agent's card).
@@ -28,11 +29,14 @@ const NAMED_IDS = 10;
  * Checks the A2A peer's records: every remote task it stored ended; each round trip the client
  * saw complete is stored as a completed remote task; every inbound task it served completed
  * (the load's local A2A agents always answer) unless the SendMessage that opened it failed.
+ * A round trip whose id (UUIDv7) was made before `retiredBeforeMs` may have been removed by
+ * retention.
  */
 export function checkA2a(
   remoteSends: string[],
   stored: StoredA2a,
   failedSends: string[] = [],
+  retiredBeforeMs = 0,
 ): Violation[] {
   const found = new Map<string, string[]>();
   const add = (invariant: string, id: string) => {
@@ -44,8 +48,12 @@ export function checkA2a(
   }
   for (const id of remoteSends) {
     const state = remote.get(id);
-    if (state === undefined) add('a completed remote A2A round trip is not stored', id);
-    else if (state !== 'completed') add(`a completed remote A2A round trip is stored ${state}`, id);
+    if (state === undefined) {
+      if (!(uuidV7TimeMs(id) < retiredBeforeMs)) {
+        add('a completed remote A2A round trip is not stored', id);
+      }
+    } else if (state !== 'completed')
+      add(`a completed remote A2A round trip is stored ${state}`, id);
   }
   // A task whose SendMessage failed (the peer could not route it while the router was down, say)
   // waits for the caller to send the message again; the load's client does not, so it may stay

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkInvariants, type StoredData, uuidV7TimeMs } from './invariants.ts';
+import { checkInvariants, type StoredData } from './invariants.ts';
 import { type ClientRecords, emptyRecords } from './records.ts';
+import { uuidV7TimeMs } from './uuid-v7.ts';
 
 // Four agents: topics hold every agent (one topic), agents 0 and 3 subscribe with the filter.
 const AGENTS = 4;
@@ -206,7 +207,7 @@ describe('checkInvariants', () => {
       { id: fresh, kind: 'direct', senderIndex: 0, toIndex: 3 },
     );
     records.sightings.push([2, twice, 2], [3, fresh, 1]);
-    const allowance = { messagesRetiredBeforeMs: 0x0190a1b2c3d5 };
+    const allowance = { retiredBeforeMs: 0x0190a1b2c3d5 };
     expect(
       checkInvariants(records, stored, AGENTS, allowance).map((violation) => [
         violation.invariant,
@@ -216,6 +217,29 @@ describe('checkInvariants', () => {
       ['a recipient never handled a retired message', [`${retired}@1`]],
       ['handled more than once', [`${twice}@2`]],
       ['an accepted message is not stored', [fresh]],
+    ]);
+  });
+
+  it('lets retention have removed old tasks and remote A2A round trips, never newer ones', () => {
+    const { records, stored } = cleanRun();
+    const old = '0190a1b2-c3d4-7e5f-8a6b-1c2d3e4f5a6b';
+    const fresh = 'ffffa1b2-c3d4-7e5f-8a6b-1c2d3e4f5a6d';
+    records.submittedTasks.push(old, fresh);
+    records.remoteSends.push(old, fresh);
+    const allowance = { retiredBeforeMs: 0x0190a1b2c3d5 };
+    expect(
+      checkInvariants(records, stored, AGENTS, allowance).map((violation) => [
+        violation.invariant,
+        violation.ids,
+      ]),
+    ).toEqual([
+      ['a submitted task is not stored', [fresh]],
+      ['a completed remote A2A round trip is not stored', [fresh]],
+    ]);
+    // Without the allowance (runs with default retention) both old ones are lost too.
+    expect(checkInvariants(records, stored, AGENTS).map((violation) => violation.ids)).toEqual([
+      [old, fresh],
+      [old, fresh],
     ]);
   });
 

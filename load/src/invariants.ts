@@ -1,6 +1,7 @@
 import { checkA2a, type StoredA2a } from './a2a-invariants.ts';
 import { topicRecipientsOf } from './agent-model.ts';
 import type { ClientRecords, SentMessage } from './records.ts';
+import { uuidV7TimeMs } from './uuid-v7.ts';
 
 /** A router delivery as stored: one recipient's copy of a message. */
 export interface StoredDelivery {
@@ -52,19 +53,13 @@ export interface Violation {
 
 /**
  * What retention may have removed by the time the checker reads (soak runs retention short):
- * messages accepted before `messagesRetiredBeforeMs` (epoch) may be gone from the router, and
- * state history may have dropped a key's oldest versions.
+ * messages, tasks and remote A2A tasks whose ids (UUIDv7) were made before `retiredBeforeMs`
+ * (epoch) may be gone (retention counts from when they ended, which is later), and state history
+ * may have dropped a key's oldest versions.
  */
 export interface RetentionAllowance {
-  messagesRetiredBeforeMs?: number;
+  retiredBeforeMs?: number;
   stateHistoryTrimmed?: boolean;
-}
-
-/** The time a UUIDv7 was made (its first 48 bits, ms since the epoch); NaN for other ids. */
-export function uuidV7TimeMs(id: string): number {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-7/i.test(id)
-    ? Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16)
-    : Number.NaN;
 }
 
 const FINAL_TASK_STATUSES = new Set(['succeeded', 'failed', 'cancelled', 'timed_out']);
@@ -177,14 +172,21 @@ function checkMessages(
   }
 }
 
-function checkTasks(records: ClientRecords, stored: StoredData, out: Findings) {
+function checkTasks(
+  records: ClientRecords,
+  stored: StoredData,
+  out: Findings,
+  retiredBeforeMs: number,
+) {
   const tasks = new Map(stored.tasks.map((task) => [task.id, task]));
   const runs = new Map<string, number>();
   for (const [taskId, count] of records.taskRuns) runs.set(taskId, (runs.get(taskId) ?? 0) + count);
   for (const id of records.submittedTasks) {
     const task = tasks.get(id);
-    if (task === undefined) out.add('a submitted task is not stored', id);
-    else if (!FINAL_TASK_STATUSES.has(task.status)) out.add(`a task was left ${task.status}`, id);
+    if (task === undefined) {
+      // Retention deletes only final tasks: one old enough may have ended and gone.
+      if (!(uuidV7TimeMs(id) < retiredBeforeMs)) out.add('a submitted task is not stored', id);
+    } else if (!FINAL_TASK_STATUSES.has(task.status)) out.add(`a task was left ${task.status}`, id);
   }
   for (const task of stored.tasks) {
     if (task.successes > 1) out.add('a task succeeded more than once', task.id);
@@ -242,8 +244,12 @@ export function checkInvariants(
   retention: RetentionAllowance = {},
 ): Violation[] {
   const out = new Findings();
-  checkMessages(records, stored, agents, out, retention.messagesRetiredBeforeMs ?? 0);
-  checkTasks(records, stored, out);
+  const retiredBeforeMs = retention.retiredBeforeMs ?? 0;
+  checkMessages(records, stored, agents, out, retiredBeforeMs);
+  checkTasks(records, stored, out, retiredBeforeMs);
   checkState(records, stored, out, retention.stateHistoryTrimmed === true);
-  return [...out.list(), ...checkA2a(records.remoteSends, stored.a2a, records.failedA2aSends)];
+  return [
+    ...out.list(),
+    ...checkA2a(records.remoteSends, stored.a2a, records.failedA2aSends, retiredBeforeMs),
+  ];
 }

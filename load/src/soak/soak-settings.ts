@@ -27,9 +27,9 @@ export const SOAK_RETENTION_ENV: Record<string, string> = {
   SB_GATEWAY__SECURITY__RETENTION_MS: String(SOAK_RETENTION_MS),
   SB_GATEWAY__SECURITY__SWEEP_INTERVAL_MS: SWEEP_MS,
   // A2A tasks served for local agents, once ended, with their events, received message ids and
-  // push configs. Remote tasks keep their default: the checker expects every completed remote
-  // round trip to be stored and has no allowance for one retention removed.
+  // push configs; and the remote tasks the peer drove for local agents, once ended.
   SB_A2A__RETENTION__FINISHED_MS: String(SOAK_RETENTION_MS),
+  SB_A2A__RETENTION__REMOTE_FINISHED_MS: String(SOAK_RETENTION_MS),
   SB_A2A__RETENTION__SWEEP_INTERVAL_MS: SWEEP_MS,
   SB_A2A__RETENTION__SWEEP_BATCH_SIZE: '20000',
   // Tasks of the task worker, once final, with their transitions (by cascade).
@@ -40,8 +40,8 @@ export const SOAK_RETENTION_ENV: Record<string, string> = {
 
 /**
  * The tables a retention job trims, judged against the table bound. Every other table either
- * holds a bounded catalog (agents, keys, tools, peers, ...) or has no retention short in a soak
- * (remote A2A tasks): the report shows their growth without judging it.
+ * holds a bounded catalog (agents, keys, tools, peers, ...) or has no retention short in a soak:
+ * the report shows their growth without judging it.
  */
 export const RETAINED_TABLES: ReadonlySet<string> = new Set([
   'router.messages',
@@ -54,16 +54,18 @@ export const RETAINED_TABLES: ReadonlySet<string> = new Set([
   'a2a.task_events',
   'a2a.received_messages',
   'a2a.push_configs',
+  'a2a.remote_tasks',
   'tasks.tasks',
   'tasks.transitions',
 ]);
 
 /**
- * What retention may have removed when the checker read at `readAtMs`: messages accepted more
- * than the retention before it, and state versions beyond the kept ones.
+ * What retention may have removed when the checker read at `readAtMs`: messages, tasks and
+ * remote A2A tasks made more than the retention before it, and state versions beyond the kept
+ * ones.
  */
 export function soakAllowance(readAtMs: number): RetentionAllowance {
-  return { messagesRetiredBeforeMs: readAtMs - SOAK_RETENTION_MS, stateHistoryTrimmed: true };
+  return { retiredBeforeMs: readAtMs - SOAK_RETENTION_MS, stateHistoryTrimmed: true };
 }
 
 /**
