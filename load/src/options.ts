@@ -4,8 +4,20 @@ import { ALL_FAULTS, type Fault, parseFaults, SMOKE_FAULTS } from './chaos/fault
 import { DEFAULT_MIX, type Mix, parseMix } from './operations.ts';
 
 /** The scenarios `pnpm load <scenario>` runs. */
-export const Scenarios = ['mixed', 'ramp', 'stress', 'soak', 'smoke', 'chaos'] as const;
+export const Scenarios = [
+  'mixed',
+  'ramp',
+  'stress',
+  'soak',
+  'smoke',
+  'stress-smoke',
+  'chaos',
+] as const;
 export type Scenario = (typeof Scenarios)[number];
+
+/** Whether a run follows the stress scenario's phases (its CI smoke is a short one). */
+export const isStress = (scenario: Scenario) =>
+  scenario === 'stress' || scenario === 'stress-smoke';
 
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -178,6 +190,25 @@ const SMOKE_DEFAULTS: Record<string, string> = {
   'request-timeout-ms': '6000',
 };
 
+/**
+ * The stress scenario's smoke for CI: 40 agents, the limits kept and sized to a knee of 60/s, so
+ * the overload (120/s for 8 s) is shed with `E_RATE_LIMITED`; then it must recover within 15 s
+ * and lose nothing.
+ */
+const STRESS_SMOKE_DEFAULTS: Record<string, string> = {
+  agents: '40',
+  rate: '60',
+  'warmup-ms': '2000',
+  'baseline-ms': '6000',
+  'overload-ms': '8000',
+  'recovery-ms': '15000',
+  'keep-rate-limits': 'true',
+  'drain-timeout-ms': '30000',
+  'connect-concurrency': '8',
+  'request-timeout-ms': '6000',
+  mix: 'broadcast=0.5',
+};
+
 /** The chaos scenario: the mix at about half the reference knee (203/s) while faults run. */
 // Requests given up after 15 s: a fault holds the operations in flight at most that long.
 const CHAOS_DEFAULTS: Record<string, string> = { rate: '100', 'request-timeout-ms': '15000' };
@@ -187,6 +218,7 @@ const SOAK_DEFAULTS: Record<string, string> = { rate: '203', 'duration-ms': '600
 
 const DEFAULTS: Partial<Record<Scenario, Record<string, string>>> = {
   smoke: SMOKE_DEFAULTS,
+  'stress-smoke': STRESS_SMOKE_DEFAULTS,
   soak: SOAK_DEFAULTS,
   chaos: CHAOS_DEFAULTS,
 };
@@ -205,7 +237,8 @@ export function usage(): string {
     '  soak: half the knee (--rate) for --duration-ms (10 min): memory, Redis keys and table',
     '  sizes sampled, their slopes after --soak-warmup-ms within the --max-*-per-min bounds;',
     '  chaos: the mix while --faults are injected, on a Postgres, Redis and NATS of its own;',
-    '  smoke: a small chaos run with three faults (CI). Every run ends with the invariant checker.',
+    '  smoke: a small chaos run with three faults (CI); stress-smoke: a small stress run (CI).',
+    '  Every run ends with the invariant checker.',
     ...lines,
   ].join('\n');
 }

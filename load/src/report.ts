@@ -8,7 +8,16 @@ import type { RunResult } from './run-result.ts';
 const REFERENCE_DIR = 'reports/load/reference';
 const REFERENCE_DOC = 'docs/load-report.md';
 /** The order of the reference runs in docs/load-report.md. */
-const REFERENCE_ORDER = ['ramp', 'stress', 'stress-limits', 'soak', 'chaos', 'mixed', 'smoke'];
+const REFERENCE_ORDER = [
+  'ramp',
+  'stress',
+  'stress-limits',
+  'soak',
+  'chaos',
+  'mixed',
+  'smoke',
+  'stress-smoke',
+];
 
 /**
  * The name of a run's reference report: its scenario, but a stress run that kept the rate

@@ -7,7 +7,7 @@ import { keptLimitsEnv } from './kept-limits.ts';
 import { judgeStep, kneesOf, type RampStep } from './knee.ts';
 import { crashedServices, type LoadMesh, startMesh } from './mesh.ts';
 import { Operations } from './operations.ts';
-import type { LoadOptions } from './options.ts';
+import { isStress, type LoadOptions } from './options.ts';
 import { cpuSeconds } from './processes.ts';
 import { isHealthySecond, recoverySecondsOf } from './recovery.ts';
 import { type RemoteEnds, startRemoteEnds } from './remote-ends.ts';
@@ -136,7 +136,7 @@ export async function runScenario(
     const firstRate =
       options.scenario === 'ramp'
         ? options.startRate
-        : options.scenario === 'stress' || options.scenario === 'soak'
+        : isStress(options.scenario) || options.scenario === 'soak'
           ? options.rate / 2
           : options.rate;
     if (options.warmupMs > 0) {
@@ -196,7 +196,7 @@ export async function runScenario(
         for (const failed of phases)
           if (failed.offeredPerSecond === rate && failed !== again) failed.retried = true;
       }
-    } else if (options.scenario === 'stress') {
+    } else if (isStress(options.scenario)) {
       const half = options.rate / 2;
       await measure(`baseline ${half}/s`, half, options.baselineMs);
       baselineMiB = mesh.memoryMiB();
@@ -269,33 +269,32 @@ export async function runScenario(
       atS: (sample.atMs - measureOrigin) / 1000,
       mib: sample.mib,
     }));
-    const stress =
-      options.scenario === 'stress'
-        ? {
-            kneePerSecond: options.rate,
-            recoverySeconds: recoverySecondsOf(
-              phases.flatMap((phase) => phase.seconds),
-              recoveryFromS,
-              options.p99TargetMs,
-              options.settleSeconds,
-            ),
-            settleSeconds: options.settleSeconds,
-            idleGapSeconds,
-            secondsOverLimit: phases.map((phase) => ({
-              phase: phase.name,
-              over: phase.seconds.filter((second) => !isHealthySecond(second, options.p99TargetMs))
-                .length,
-              of: phase.seconds.length,
-            })),
-            baselineMiB,
-            peakMiB: Object.fromEntries(
-              Object.keys(baselineMiB).map((name) => [
-                name,
-                Math.max(...memorySamples.map((sample) => sample.mib[name] ?? 0)),
-              ]),
-            ),
-          }
-        : undefined;
+    const stress = isStress(options.scenario)
+      ? {
+          kneePerSecond: options.rate,
+          recoverySeconds: recoverySecondsOf(
+            phases.flatMap((phase) => phase.seconds),
+            recoveryFromS,
+            options.p99TargetMs,
+            options.settleSeconds,
+          ),
+          settleSeconds: options.settleSeconds,
+          idleGapSeconds,
+          secondsOverLimit: phases.map((phase) => ({
+            phase: phase.name,
+            over: phase.seconds.filter((second) => !isHealthySecond(second, options.p99TargetMs))
+              .length,
+            of: phase.seconds.length,
+          })),
+          baselineMiB,
+          peakMiB: Object.fromEntries(
+            Object.keys(baselineMiB).map((name) => [
+              name,
+              Math.max(...memorySamples.map((sample) => sample.mib[name] ?? 0)),
+            ]),
+          ),
+        }
+      : undefined;
     const knees =
       options.scenario === 'ramp'
         ? kneesOf(phases.filter((phase) => phase.retried !== true).map(toRampStep), criteria)
@@ -327,7 +326,7 @@ export async function runScenario(
               minSamples: options.minSamples,
               stepRetries: options.stepRetries,
             }
-          : options.scenario === 'stress'
+          : isStress(options.scenario)
             ? {
                 knee: options.rate,
                 baselineMs: options.baselineMs,
