@@ -32,6 +32,7 @@ import {
   type MessageTarget,
   RouterSendRpc,
   SbError,
+  type SendResult,
 } from '@switchboard/protocol';
 import type { Caller } from '@switchboard/service';
 import type { CardTarget } from './cards.ts';
@@ -120,7 +121,7 @@ export function createA2aHandler(target: CardTarget, deps: HandlerDeps): A2ARequ
     message: Message | undefined,
     routerMessageId: string,
     caller: Caller,
-  ): Promise<void> {
+  ): Promise<SendResult> {
     const to: MessageTarget =
       row.agentId !== null
         ? { kind: 'agent', agentId: row.agentId }
@@ -139,7 +140,7 @@ export function createA2aHandler(target: CardTarget, deps: HandlerDeps): A2ARequ
             message: Message.toJSON(message) as A2aInbound['message'],
           };
     const contextId = row.task.contextId;
-    await deps.bus.request(
+    return deps.bus.request(
       deps.bus.subjects.rpc('router', RouterSendRpc.operation),
       RouterSendRpc,
       {
@@ -236,7 +237,10 @@ export function createA2aHandler(target: CardTarget, deps: HandlerDeps): A2ARequ
     }
     const existing = await deps.store.get(taskId);
     if (existing !== undefined) {
-      await route(existing, 'message', message, routerMessageId, caller);
+      const routed = await route(existing, 'message', message, routerMessageId, caller);
+      // The router stored it only now (the first copy never reached it): its TTL starts now,
+      // and so does the time the task waits for an agent before it is failed as undelivered.
+      if (!routed.duplicate) await deps.store.markRouted(taskId);
       return { taskId, afterSeq: 0 };
     }
     const contextId = message.contextId !== '' ? message.contextId : randomUUID();

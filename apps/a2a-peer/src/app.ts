@@ -39,6 +39,7 @@ import { createPushSender } from './push-sender.ts';
 import { startRetentionSweeper } from './retention-sweeper.ts';
 import { createTaskFeed } from './task-feed.ts';
 import { serveTaskUpdates } from './task-updates.ts';
+import { startUndeliveredSweeper } from './undelivered-sweeper.ts';
 
 const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
 
@@ -58,6 +59,7 @@ export function build(
     pushesRetried: 0,
     pushesDropped: 0,
     retentionRemoved: 0,
+    undeliveredFailed: 0,
   };
 
   return createService({
@@ -211,6 +213,17 @@ export function build(
         },
       });
       stops.push(() => retention.stop());
+
+      const undelivered = startUndeliveredSweeper({
+        store,
+        feed: taskFeed,
+        settings,
+        log: log.child({ component: 'undelivered' }),
+        onFailed: (count) => {
+          counts.undeliveredFailed += count;
+        },
+      });
+      stops.push(() => undelivered.stop());
 
       runtime = {
         handlerFor,

@@ -67,6 +67,10 @@ export const tasks = a2aSchema.table(
       .where(
         sql`${table.state} IN ('TASK_STATE_COMPLETED', 'TASK_STATE_FAILED', 'TASK_STATE_CANCELED', 'TASK_STATE_REJECTED')`,
       ),
+    // The undelivered sweep finds tasks no agent took by age, the same way.
+    index('tasks_submitted')
+      .on(table.updatedAt)
+      .where(sql`${table.state} = 'TASK_STATE_SUBMITTED'`),
   ],
 );
 

@@ -126,6 +126,35 @@ export function createTaskStore(database: Database, codec: RecordCodec) {
       WHERE id = ${task.id}`;
   }
 
+  // A change of a task whose row `tx` holds locked (see `change`).
+  async function changeLocked(
+    tx: Tx,
+    raw: RawTaskRow,
+    change: (row: TaskRow) => { applied: Applied; agentId: string | null },
+    options: { updateId?: string; received?: { messageId: string; routerMessageId: string } },
+  ): Promise<{ row: TaskRow; duplicate: boolean; lastSeq: number }> {
+    const taskId = raw.id;
+    const current = taskOf(raw);
+    if (options.updateId !== undefined) {
+      const [seen] = await tx`
+        SELECT 1 FROM a2a.task_events WHERE task_id = ${taskId} AND update_id = ${options.updateId}`;
+      if (seen !== undefined) return { row: current, duplicate: true, lastSeq: 0 };
+    }
+    if (options.received !== undefined) {
+      const [seen] = await tx`
+        SELECT 1 FROM a2a.received_messages
+        WHERE task_id = ${taskId} AND message_id = ${options.received.messageId}`;
+      if (seen !== undefined) return { row: current, duplicate: true, lastSeq: 0 };
+      await tx`
+        INSERT INTO a2a.received_messages (task_id, message_id, router_message_id)
+        VALUES (${taskId}, ${options.received.messageId}, ${options.received.routerMessageId})`;
+    }
+    const { applied, agentId } = change(current);
+    await writeTask(tx, applied.task, agentId);
+    const lastSeq = await appendEvents(tx, taskId, applied.events, options.updateId ?? null);
+    return { row: { ...current, task: applied.task, agentId }, duplicate: false, lastSeq };
+  }
+
   async function putConfig(tx: Tx, config: TaskPushNotificationConfig): Promise<void> {
     const stored = encode(
       {
@@ -231,25 +260,48 @@ export function createTaskStore(database: Database, codec: RecordCodec) {
         const [raw] = await tx<RawTaskRow[]>`
           SELECT * FROM a2a.tasks WHERE id = ${taskId} FOR UPDATE`;
         if (raw === undefined) throw new SbError('E_NOT_FOUND', `no A2A task ${taskId}`);
-        const current = taskOf(raw);
-        if (options.updateId !== undefined) {
-          const [seen] = await tx`
-            SELECT 1 FROM a2a.task_events WHERE task_id = ${taskId} AND update_id = ${options.updateId}`;
-          if (seen !== undefined) return { row: current, duplicate: true, lastSeq: 0 };
+        return changeLocked(tx, raw, change, options);
+      });
+    },
+
+    /**
+     * Pushes back the delivery deadline of a task still `submitted` (its message was routed
+     * again and the router stored it anew, with a new TTL): the deadline counts from the task's
+     * last change.
+     */
+    async markRouted(taskId: string): Promise<void> {
+      await sql`
+        UPDATE a2a.tasks SET updated_at = now()
+        WHERE id = ${taskId} AND state = 'TASK_STATE_SUBMITTED'`;
+    },
+
+    /**
+     * Changes at most `limit` tasks that are still `submitted` and last changed more than
+     * `olderThanMs` ago, oldest first, each as {@link change} would (events appended, pushes
+     * queued, `updateIdOf` recorded), in one transaction. The rows are taken `FOR UPDATE SKIP
+     * LOCKED` and the condition holds on the locked row, so replicas running this at once change
+     * disjoint tasks, and a task changed meanwhile (taken by its agent, routed again) is left.
+     */
+    async changeStaleSubmitted(
+      olderThanMs: number,
+      limit: number,
+      change: (row: TaskRow) => { applied: Applied; agentId: string | null },
+      updateIdOf: (taskId: string) => string,
+    ): Promise<{ row: TaskRow; lastSeq: number }[]> {
+      return sql.begin(async (tx) => {
+        // Literal state: the partial index tasks_submitted serves only a query the planner can
+        // prove matches its predicate.
+        const rows = await tx<RawTaskRow[]>`
+          SELECT * FROM a2a.tasks
+          WHERE state = 'TASK_STATE_SUBMITTED'
+            AND updated_at < now() - ${olderThanMs} * interval '1 millisecond'
+          ORDER BY updated_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+        const changed = [];
+        for (const raw of rows) {
+          const result = await changeLocked(tx, raw, change, { updateId: updateIdOf(raw.id) });
+          if (!result.duplicate) changed.push({ row: result.row, lastSeq: result.lastSeq });
         }
-        if (options.received !== undefined) {
-          const [seen] = await tx`
-            SELECT 1 FROM a2a.received_messages
-            WHERE task_id = ${taskId} AND message_id = ${options.received.messageId}`;
-          if (seen !== undefined) return { row: current, duplicate: true, lastSeq: 0 };
-          await tx`
-            INSERT INTO a2a.received_messages (task_id, message_id, router_message_id)
-            VALUES (${taskId}, ${options.received.messageId}, ${options.received.routerMessageId})`;
-        }
-        const { applied, agentId } = change(current);
-        await writeTask(tx, applied.task, agentId);
-        const lastSeq = await appendEvents(tx, taskId, applied.events, options.updateId ?? null);
-        return { row: { ...current, task: applied.task, agentId }, duplicate: false, lastSeq };
+        return changed;
       });
     },
 

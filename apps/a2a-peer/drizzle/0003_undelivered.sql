@@ -1,0 +1,1 @@
+CREATE INDEX "tasks_submitted" ON "a2a"."tasks" USING btree ("updated_at") WHERE "a2a"."tasks"."state" = 'TASK_STATE_SUBMITTED';
