@@ -4,7 +4,12 @@ import {
   PayloadKeyIdSchema,
   PayloadKeysSchema,
 } from '@switchboard/config';
-import { bucketLimitSetting, listenSettings, roleLimitsSetting } from '@switchboard/service';
+import {
+  bucketLimitSetting,
+  listenSettings,
+  roleLimitsSetting,
+  sweepSettings,
+} from '@switchboard/service';
 import { z } from 'zod';
 
 const DAY_MS = 86_400_000;
@@ -266,18 +271,10 @@ export const a2aConfig = defineServiceConfig({
           7 * DAY_MS,
           'How long a remote task (one a local agent sent to a peer) is kept once it ended, in ms (a send re-sent after that is sent again)',
         ),
-        sweepIntervalMs: ms(
-          10,
-          DAY_MS,
-          60_000,
-          'How often a replica deletes what retention lets go, in ms',
-        ),
-        sweepBatchSize: z
-          .int()
-          .min(1)
-          .max(100_000)
-          .default(1000)
-          .describe('Rows one retention statement deletes at most'),
+        ...sweepSettings({
+          interval: 'How often a replica deletes what retention lets go, in ms',
+          batch: 'Rows one retention statement deletes at most',
+        }),
       })
       .prefault({}),
   }),

@@ -1,6 +1,6 @@
 import { type ConfigOf, defineServiceConfig } from '@switchboard/config';
 import { AnycastStrategies } from '@switchboard/protocol';
-import { listenSettings } from '@switchboard/service';
+import { listenSettings, sweepSettings } from '@switchboard/service';
 import { z } from 'zod';
 
 const DAY_MS = 86_400_000;
@@ -97,18 +97,10 @@ export const routerConfig = defineServiceConfig({
             'How long delivered (or expired) messages stay in history, in ms',
           ),
           deadLettersMs: ms(1, 3650 * DAY_MS, 30 * DAY_MS, 'How long dead letters are kept, in ms'),
-          sweepIntervalMs: ms(
-            10,
-            DAY_MS,
-            60_000,
-            'How often a replica deletes what retention lets go, in ms',
-          ),
-          sweepBatchSize: z
-            .int()
-            .min(1)
-            .max(100_000)
-            .default(1000)
-            .describe('Rows one retention statement deletes at most'),
+          ...sweepSettings({
+            interval: 'How often a replica deletes what retention lets go, in ms',
+            batch: 'Rows one retention statement deletes at most',
+          }),
         })
         .prefault({}),
     })

@@ -1,5 +1,5 @@
 import { type ConfigOf, defineServiceConfig } from '@switchboard/config';
-import { listenSettings } from '@switchboard/service';
+import { listenSettings, sweepSettings } from '@switchboard/service';
 import { z } from 'zod';
 
 /** How a stale write to a scope is settled. */
@@ -50,18 +50,10 @@ export const stateConfig = defineServiceConfig({
           .max(36_500)
           .default(30)
           .describe('Days history keeps older versions'),
-        sweepIntervalMs: z
-          .int()
-          .min(10)
-          .max(86_400_000)
-          .default(60_000)
-          .describe('How often one replica trims history, in ms'),
-        sweepBatchSize: z
-          .int()
-          .min(1)
-          .max(100_000)
-          .default(1000)
-          .describe('History rows one sweep statement deletes at most'),
+        ...sweepSettings({
+          interval: 'How often one replica trims history, in ms',
+          batch: 'History rows one sweep statement deletes at most',
+        }),
       })
       .prefault({}),
   }),

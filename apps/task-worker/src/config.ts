@@ -1,5 +1,5 @@
 import { type ConfigOf, defineServiceConfig } from '@switchboard/config';
-import { listenSettings } from '@switchboard/service';
+import { listenSettings, sweepSettings } from '@switchboard/service';
 import { z } from 'zod';
 
 const DAY_MS = 86_400_000;
@@ -84,17 +84,11 @@ export const tasksConfig = defineServiceConfig({
           7 * DAY_MS,
           'How long a final task (succeeded, failed, cancelled, timed out) is kept with its history after it ended, in ms',
         ),
-        sweepIntervalMs: ms(
-          10,
-          DAY_MS,
-          60_000,
-          'How often a replica deletes the final tasks retention lets go, in ms',
-        ),
-        sweepBatchSize: count(
-          100_000,
-          1000,
-          'Final tasks one retention statement deletes at most (their transitions go with them)',
-        ),
+        ...sweepSettings({
+          interval: 'How often a replica deletes the final tasks retention lets go, in ms',
+          batch:
+            'Final tasks one retention statement deletes at most (their transitions go with them)',
+        }),
       })
       .prefault({}),
   }),

@@ -1,6 +1,11 @@
 import { type ConfigOf, defineServiceConfig } from '@switchboard/config';
 import { MAX_TOOL_TIMEOUT_MS } from '@switchboard/protocol';
-import { bucketLimitSetting, listenSettings, roleLimitsSetting } from '@switchboard/service';
+import {
+  bucketLimitSetting,
+  listenSettings,
+  roleLimitsSetting,
+  sweepSettings,
+} from '@switchboard/service';
 import { z } from 'zod';
 
 const ms = (min: number, max: number, fallback: number, description: string) =>
@@ -101,18 +106,10 @@ export const toolsConfig = defineServiceConfig({
             30 * 86_400_000,
             'How long audited tool calls are kept, in ms',
           ),
-          sweepIntervalMs: ms(
-            10,
-            86_400_000,
-            60_000,
-            'How often a replica deletes audit rows past retention, in ms',
-          ),
-          sweepBatchSize: z
-            .int()
-            .min(1)
-            .max(100_000)
-            .default(1000)
-            .describe('Audit rows one retention statement deletes at most'),
+          ...sweepSettings({
+            interval: 'How often a replica deletes audit rows past retention, in ms',
+            batch: 'Audit rows one retention statement deletes at most',
+          }),
           flushIntervalMs: ms(
             1,
             60_000,
