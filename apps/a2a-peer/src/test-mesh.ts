@@ -58,6 +58,10 @@ export interface A2aMesh {
   peers: InProcessService[];
   /** An A2A peer replica in this process; its public URL is its own address. */
   startPeer(env?: Record<string, string>): Promise<InProcessService>;
+  /** Stops the message router process (routing then fails with `E_UNAVAILABLE`). */
+  stopRouter(): Promise<void>;
+  /** Starts a message router process again after {@link A2aMesh.stopRouter}. */
+  startRouter(): Promise<void>;
   /** Starts a tool registry process (for the peers whose skills are published as tools). */
   startToolRegistry(): Promise<MeshService>;
   /** The base URL of the peer started last. */
@@ -127,11 +131,13 @@ export async function createA2aMesh(env: Record<string, string> = {}): Promise<A
     },
     context.connections,
   );
-  const router = await startMeshService(
-    'message-router',
-    { ...common, SB_ROUTER__PORT: '0', ...fastRouter },
-    context.connections,
-  );
+  const startRouter = () =>
+    startMeshService(
+      'message-router',
+      { ...common, SB_ROUTER__PORT: '0', ...fastRouter },
+      context.connections,
+    );
+  let router: MeshService | undefined = await startRouter();
   const peers: InProcessService[] = [];
   const others: MeshService[] = [];
   const bus = await connectTestBus(context.namespace, 20_000);
@@ -170,6 +176,13 @@ export async function createA2aMesh(env: Record<string, string> = {}): Promise<A
       return once;
     },
     bus,
+    async stopRouter() {
+      await router?.stop();
+      router = undefined;
+    },
+    async startRouter() {
+      router ??= await startRouter();
+    },
     async startToolRegistry() {
       const registry = await startMeshService(
         'tool-registry',
@@ -226,7 +239,11 @@ export async function createA2aMesh(env: Record<string, string> = {}): Promise<A
     },
     async stop() {
       await Promise.all(clients.map((client) => client.close()));
-      await Promise.all([...peers, ...others, gateway, router].map((process) => process.stop()));
+      await Promise.all(
+        [...peers, ...others, gateway, ...(router === undefined ? [] : [router])].map((process) =>
+          process.stop(),
+        ),
+      );
       await bus.close();
       await context.cleanup();
     },

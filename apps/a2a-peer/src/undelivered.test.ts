@@ -11,6 +11,8 @@ import { build } from './app.ts';
 import { a2aConfig } from './config.ts';
 import { createTaskStore, type TaskStore } from './db/task-store.ts';
 import { applyAgentUpdate, newTask } from './domain/task-machine.ts';
+import { type A2aMesh, createA2aMesh } from './test-mesh.ts';
+import { quietA2aSdk } from './test-quiet-sdk.ts';
 import { UNDELIVERED_GRACE_MS, undeliveredReason } from './undelivered-sweeper.ts';
 
 // Tasks no agent took within the message TTL are failed, on a real Postgres; rows are made old
@@ -263,5 +265,70 @@ describe('the A2A peer service', () => {
       TaskState.TASK_STATE_FAILED,
     );
     expect(await stateOf('service-live')).toBe('TASK_STATE_WORKING');
+  });
+});
+
+describe('a re-sent first message', () => {
+  let mesh: A2aMesh | undefined;
+  let meshDatabase: Database | undefined;
+
+  afterAll(async () => {
+    await meshDatabase?.close(1000);
+    await mesh?.stop();
+  });
+
+  it('restarts the wait for an agent when the router stores it anew, not when it had it', async () => {
+    quietA2aSdk();
+    mesh = await createA2aMesh();
+    await mesh.startPeer();
+    meshDatabase = await connectPostgres(
+      { url: mesh.context.database.url, poolMax: 2, connectTimeoutMs: 5000 },
+      'a2a-undelivered-mesh',
+    );
+    const { sql } = meshDatabase;
+    // Published, then offline: its messages wait in the router.
+    const sleepy = await mesh.agent('sleepy-agent');
+    await sleepy.close();
+    const client = await mesh.client(`${mesh.url}/agents/sleepy-agent/.well-known/agent-card.json`);
+    const request = {
+      tenant: '',
+      message: Message.fromJSON({
+        messageId: crypto.randomUUID(),
+        role: 'ROLE_USER',
+        parts: [{ text: 'are you there?' }],
+      }),
+      configuration: {
+        acceptedOutputModes: [],
+        taskPushNotificationConfig: undefined,
+        returnImmediately: true,
+      },
+      metadata: undefined,
+    };
+    const age = (id: string) =>
+      sql`UPDATE a2a.tasks SET updated_at = now() - interval '2 hours' WHERE id = ${id}`;
+    const isFresh = async (id: string) => {
+      const [row] = await sql<{ fresh: boolean }[]>`
+        SELECT updated_at > now() - interval '1 hour' AS fresh FROM a2a.tasks WHERE id = ${id}`;
+      return row?.fresh;
+    };
+
+    // The router is down: the task is stored, the message never reached the router.
+    await mesh.stopRouter();
+    await expect(client.sendMessage(request)).rejects.toThrow();
+    const [stored] = await sql<{ id: string; state: string }[]>`SELECT id, state FROM a2a.tasks`;
+    expect(stored?.state).toBe('TASK_STATE_SUBMITTED');
+    const taskId = stored?.id as string;
+    await age(taskId);
+
+    // The caller sends it again once the router is back: the router stores it now, with its TTL.
+    await mesh.startRouter();
+    const resent = (await client.sendMessage(request)) as Task;
+    expect(resent.id).toBe(taskId);
+    expect(await isFresh(taskId)).toBe(true);
+
+    // Sent a third time: the router had it, its TTL runs from before, and so does the wait.
+    await age(taskId);
+    await client.sendMessage(request);
+    expect(await isFresh(taskId)).toBe(false);
   });
 });
