@@ -272,7 +272,8 @@ export const a2aConfig = defineServiceConfig({
           'How long a remote task (one a local agent sent to a peer) is kept once it ended, in ms (a send re-sent after that is sent again)',
         ),
         ...sweepSettings({
-          interval: 'How often a replica deletes what retention lets go, in ms',
+          interval:
+            'How often a replica deletes what retention lets go and fails the tasks no agent took within their message TTL, in ms',
           batch: 'Rows one retention statement deletes at most',
         }),
       })
