@@ -1,5 +1,5 @@
 import type { Logger } from '@switchboard/logger';
-import { runEvery } from '@switchboard/service';
+import { runEvery, sweepInBatches } from '@switchboard/service';
 import type { RetentionRemoved, RetentionStore } from './db/retention-store.ts';
 
 /** The `a2a.retention` settings. */
@@ -12,7 +12,8 @@ export interface RetentionSettings {
 
 /**
  * Applies retention every `sweepIntervalMs` on every replica (the store's statements are safe
- * to run at once), one bounded batch a table each time, and logs what it removed.
+ * to run at once), in bounded batches (at most `sweepBatchSize` rows a table each) until a
+ * batch comes back short, and logs what it removed.
  */
 export function startRetentionSweeper(deps: {
   store: RetentionStore;
@@ -20,13 +21,31 @@ export function startRetentionSweeper(deps: {
   log: Logger;
   onRemoved?: (removed: RetentionRemoved) => void;
 }) {
+  let stopping = false;
   const sweepNow = async (): Promise<RetentionRemoved> => {
     const settings = deps.settings();
-    const removed = await deps.store.sweep({
-      finishedMs: settings.finishedMs,
-      remoteFinishedMs: settings.remoteFinishedMs,
-      limit: settings.sweepBatchSize,
-    });
+    const removed: RetentionRemoved = {
+      tasks: 0,
+      taskEvents: 0,
+      receivedMessages: 0,
+      pushConfigs: 0,
+      remoteTasks: 0,
+    };
+    await sweepInBatches(
+      async () => {
+        const batch = await deps.store.sweep({
+          finishedMs: settings.finishedMs,
+          remoteFinishedMs: settings.remoteFinishedMs,
+          limit: settings.sweepBatchSize,
+        });
+        for (const table of Object.keys(removed) as Array<keyof RetentionRemoved>) {
+          removed[table] += batch[table];
+        }
+        return Math.max(...Object.values(batch));
+      },
+      settings.sweepBatchSize,
+      () => stopping,
+    );
     if (Object.values(removed).some((count) => count > 0)) {
       deps.log.info(removed, 'retention removed ended A2A tasks');
       deps.onRemoved?.(removed);
@@ -43,6 +62,9 @@ export function startRetentionSweeper(deps: {
   return {
     /** Runs one sweep now. */
     sweepNow,
-    stop: () => job.stop(),
+    stop: () => {
+      stopping = true;
+      return job.stop();
+    },
   };
 }

@@ -1,4 +1,6 @@
+import { PassThrough } from 'node:stream';
 import { connectPostgres, type Database } from '@switchboard/db';
+import { createLogger } from '@switchboard/logger';
 import { type InProcessService, startInProcess } from '@switchboard/service/testing';
 import { createTestContext, type TestContext, waitFor } from '@switchboard/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +12,7 @@ import {
   FINISHED_TASK_STATES,
   type RetentionRemoved,
 } from './db/retention-store.ts';
+import { startRetentionSweeper } from './retention-sweeper.ts';
 
 // Retention against a real Postgres: rows are made old by moving their timestamps back in SQL.
 
@@ -194,6 +197,41 @@ describe('A2A retention', () => {
     expect(sum('remoteTasks')).toBe(5);
     expect(await remainsOf('long')).toEqual(gone);
     expect(await remainsOf('live')).toEqual(whole());
+  });
+
+  it('works through a backlog larger than its batch in one sweep, batch after batch', async () => {
+    await insertTask('long', 'TASK_STATE_COMPLETED', 3 * HOUR_MS, { events: 7 });
+    for (let index = 0; index < 4; index += 1) {
+      await insertTask(`short-${index}`, 'TASK_STATE_FAILED', 2 * HOUR_MS);
+    }
+    await insertTask('live', 'TASK_STATE_WORKING', 3 * HOUR_MS);
+    for (let index = 0; index < 5; index += 1) await insertRemoteTask('failed', 2 * HOUR_MS);
+    const sweeper = startRetentionSweeper({
+      store: createRetentionStore(database),
+      // An hour between sweeps: only the sweep run here runs.
+      settings: () => ({ ...limits, sweepIntervalMs: HOUR_MS, sweepBatchSize: 2 }),
+      log: createLogger({
+        service: 'a2a',
+        instanceId: 'retention-test',
+        level: 'warn',
+        format: 'json',
+        destination: new PassThrough(),
+      }),
+    });
+    try {
+      const removed = await sweeper.sweepNow();
+      expect(removed).toEqual({
+        tasks: 5,
+        taskEvents: 7 + 4 * 2,
+        receivedMessages: 5,
+        pushConfigs: 5,
+        remoteTasks: 5,
+      });
+      expect(await remainsOf('long')).toEqual(gone);
+      expect(await remainsOf('live')).toEqual(whole());
+    } finally {
+      await sweeper.stop();
+    }
   });
 
   it('lets two replicas sweep at once without failing or removing anything twice', async () => {

@@ -1,5 +1,5 @@
 import type { Logger } from '@switchboard/logger';
-import { runEvery } from '@switchboard/service';
+import { runEvery, sweepInBatches } from '@switchboard/service';
 import type { RouterSettings } from './config.ts';
 import type { HistoryStore } from './db/history-store.ts';
 import type { MessageStore } from './db/message-store.ts';
@@ -38,13 +38,24 @@ export function startSweeper(deps: {
     metrics.depth(depth.queued, depth.inflight);
   };
 
+  let stopping = false;
   const sweepRetention = async () => {
     const retention = deps.settings().retention;
-    const removed = await deps.history.sweep({
-      messagesMs: retention.messagesMs,
-      deadLettersMs: retention.deadLettersMs,
-      limit: retention.sweepBatchSize,
-    });
+    const removed = { messages: 0, deadLetters: 0 };
+    await sweepInBatches(
+      async () => {
+        const batch = await deps.history.sweep({
+          messagesMs: retention.messagesMs,
+          deadLettersMs: retention.deadLettersMs,
+          limit: retention.sweepBatchSize,
+        });
+        removed.messages += batch.messages;
+        removed.deadLetters += batch.deadLetters;
+        return Math.max(batch.messages, batch.deadLetters);
+      },
+      retention.sweepBatchSize,
+      () => stopping,
+    );
     if (removed.messages + removed.deadLetters > 0)
       log.info(removed, 'retention removed old messages');
   };
@@ -63,6 +74,7 @@ export function startSweeper(deps: {
     /** Runs the delivery sweep once now (tests and start-up use it). */
     sweepNow: sweepDeliveries,
     async stop(): Promise<void> {
+      stopping = true;
       await Promise.all(jobs.map((job) => job.stop()));
     },
   };

@@ -1,6 +1,6 @@
 import type { Logger } from '@switchboard/logger';
 import type { TaskChange } from '@switchboard/protocol';
-import { runEvery } from '@switchboard/service';
+import { runEvery, sweepInBatches } from '@switchboard/service';
 import type { TasksSettings } from './config.ts';
 import type { TaskRetention } from './db/task-retention.ts';
 import type { TaskStore } from './db/task-store.ts';
@@ -71,16 +71,13 @@ export function startSweeper(deps: {
   };
 
   let stopping = false;
-  // Batch after batch while batches come back full: each statement is bounded and commits on
-  // its own, and the sweep keeps up with a submit rate above one batch per interval.
   const sweepRetention = async () => {
     const { finishedMs, sweepBatchSize } = deps.settings().retention;
-    let tasks = 0;
-    for (;;) {
-      const deleted = await deps.retention.deleteFinished({ finishedMs, limit: sweepBatchSize });
-      tasks += deleted;
-      if (deleted < sweepBatchSize || stopping) break;
-    }
+    const tasks = await sweepInBatches(
+      () => deps.retention.deleteFinished({ finishedMs, limit: sweepBatchSize }),
+      sweepBatchSize,
+      () => stopping,
+    );
     if (tasks > 0) deps.log.info({ tasks }, 'retention removed finished tasks and their history');
   };
 

@@ -48,6 +48,7 @@ export {
 export { type ServiceIdentity, serveServiceRpcs } from './service-rpcs.ts';
 export { onShutdown } from './shutdown.ts';
 export { type BuildService, type StartedProcess, startServiceProcess } from './start-process.ts';
+export { sweepInBatches } from './sweep-batches.ts';
 export { sweepSettings } from './sweep-settings.ts';
 export { createTokenResolver, type TokenResolver } from './token-resolver.ts';
 export { reportUndecryptable } from './undecryptable-reports.ts';
