@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { type AgentClient, connect } from '@switchboard/sdk';
 import { agentIdOf, gatewayOf, isFiltered, rolesOf, topicCountOf, topicOf } from './agent-model.ts';
+import { codeOf } from './error-code.ts';
 import { A2aClients } from './generator-a2a.ts';
 import { McpToolClient } from './generator-mcp.ts';
 import type {
@@ -325,11 +326,6 @@ class Generator {
     await this.mcp.close();
     await Promise.all([...this.clients.values()].map((client) => client.close()));
   }
-}
-
-function codeOf(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? code : 'E_CLIENT';
 }
 
 let generator: Generator | undefined;
