@@ -169,13 +169,21 @@ describe('A2A retention', () => {
     expect(await remainsOf('local-kept')).toEqual(whole());
   });
 
-  it('deletes at most the batch size per statement, and finishes over several sweeps', async () => {
+  /**
+   * Five ended tasks (one with 7 events, four with 2), a live one, five ended remote tasks: more
+   * than a batch of 2 in every table.
+   */
+  async function insertBacklog(): Promise<void> {
     await insertTask('long', 'TASK_STATE_COMPLETED', 3 * HOUR_MS, { events: 7 });
     for (let index = 0; index < 4; index += 1) {
       await insertTask(`short-${index}`, 'TASK_STATE_FAILED', 2 * HOUR_MS);
     }
     await insertTask('live', 'TASK_STATE_WORKING', 3 * HOUR_MS);
     for (let index = 0; index < 5; index += 1) await insertRemoteTask('failed', 2 * HOUR_MS);
+  }
+
+  it('deletes at most the batch size per statement, and finishes over several sweeps', async () => {
+    await insertBacklog();
     const store = createRetentionStore(database);
 
     const sweeps: RetentionRemoved[] = [];
@@ -200,12 +208,7 @@ describe('A2A retention', () => {
   });
 
   it('works through a backlog larger than its batch in one sweep, batch after batch', async () => {
-    await insertTask('long', 'TASK_STATE_COMPLETED', 3 * HOUR_MS, { events: 7 });
-    for (let index = 0; index < 4; index += 1) {
-      await insertTask(`short-${index}`, 'TASK_STATE_FAILED', 2 * HOUR_MS);
-    }
-    await insertTask('live', 'TASK_STATE_WORKING', 3 * HOUR_MS);
-    for (let index = 0; index < 5; index += 1) await insertRemoteTask('failed', 2 * HOUR_MS);
+    await insertBacklog();
     const sweeper = startRetentionSweeper({
       store: createRetentionStore(database),
       // An hour between sweeps: only the sweep run here runs.

@@ -209,18 +209,23 @@ describe('Inbox', () => {
     expect(answers[0]?.outcome).toMatchObject({ kind: 'nack', error: { code: 'E_NOT_FOUND' } });
   });
 
-  it('sends a reply that failed again with the next copy, without running the handler again', async () => {
+  /** A reply sender whose first send fails (the router restarting); it records the others. */
+  function replyFailingOnce() {
     let failures = 1;
     const sent: JsonValue[] = [];
-    const { inbox, answers } = setup({
-      reply: async (_replyTo, _request, payload) => {
-        if (failures > 0) {
-          failures -= 1;
-          throw new SbError('E_UNAVAILABLE', 'the router is restarting');
-        }
-        sent.push(payload);
-      },
-    });
+    const reply = async (_replyTo: string, _request: DeliveredMessage, payload: JsonValue) => {
+      if (failures > 0) {
+        failures -= 1;
+        throw new SbError('E_UNAVAILABLE', 'the router is restarting');
+      }
+      sent.push(payload);
+    };
+    return { sent, reply };
+  }
+
+  it('sends a reply that failed again with the next copy, without running the handler again', async () => {
+    const { sent, reply } = replyFailingOnce();
+    const { inbox, answers } = setup({ reply });
     let calls = 0;
     inbox.setHandler(() => {
       calls += 1;
@@ -238,17 +243,8 @@ describe('Inbox', () => {
   });
 
   it('keeps a null reply too: its next copy sends null without running the handler', async () => {
-    let failures = 1;
-    const sent: JsonValue[] = [];
-    const { inbox, answers } = setup({
-      reply: async (_replyTo, _request, payload) => {
-        if (failures > 0) {
-          failures -= 1;
-          throw new SbError('E_UNAVAILABLE', 'the router is restarting');
-        }
-        sent.push(payload);
-      },
-    });
+    const { sent, reply } = replyFailingOnce();
+    const { inbox, answers } = setup({ reply });
     let calls = 0;
     inbox.setHandler(() => {
       calls += 1;
