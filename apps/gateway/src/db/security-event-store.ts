@@ -5,7 +5,7 @@ import {
   type SecurityEventKind,
   SecurityEventSchema,
 } from '@switchboard/protocol';
-import { and, desc, eq, gte, lt, lte, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, lte, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { securityEvents } from './schema.ts';
 
@@ -108,13 +108,18 @@ export function createSecurityEventStore(database: Database) {
       };
     },
 
-    /** Deletes events older than `before`; returns how many. */
-    async deleteBefore(before: Date): Promise<number> {
-      const deleted = await db
-        .delete(securityEvents)
-        .where(lt(securityEvents.at, before))
-        .returning({ id: securityEvents.id });
-      return deleted.length;
+    /**
+     * Deletes at most `limit` of the oldest events older than `before`; answers how many. The
+     * sub-select walks security_events_at_idx from its oldest end, so a batch costs the same
+     * however large the backlog, and `SKIP LOCKED` lets replicas sweeping at once take different
+     * rows instead of waiting on each other's.
+     */
+    async deleteBefore(before: Date, limit: number): Promise<number> {
+      const deleted = await database.sql`
+        DELETE FROM gateway.security_events WHERE id IN (
+          SELECT id FROM gateway.security_events WHERE at < ${before.toISOString()}
+          ORDER BY at, id LIMIT ${limit} FOR UPDATE SKIP LOCKED)`;
+      return deleted.count;
     },
   };
 }

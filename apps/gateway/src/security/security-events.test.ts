@@ -28,6 +28,7 @@ beforeAll(async () => {
       SB_GATEWAY__SECURITY__KEY_MANY_IPS__WINDOW_MS: day,
       SB_GATEWAY__SECURITY__RETENTION_MS: day,
       SB_GATEWAY__SECURITY__SWEEP_INTERVAL_MS: '50',
+      SB_GATEWAY__SECURITY__SWEEP_BATCH_SIZE: '4',
       SB_GATEWAY__RATE_LIMITS__FRAME_BATCH: '1',
       SB_GATEWAY__RATE_LIMITS__PER_CREDENTIAL_BY_ROLE: JSON.stringify({
         observer: { capacity: 3, refillPerSecond: 0.001 },
@@ -284,16 +285,29 @@ describe('security events of the other inbound paths', () => {
 });
 
 describe('retention', () => {
-  it('deletes stored events older than gateway.security.retentionMs', async () => {
-    const old = '0193a1b2-0000-7000-8000-0000000000aa';
+  it('deletes a backlog of events older than gateway.security.retentionMs, and keeps recent ones', async () => {
+    // 11 old events, more than two and a half batches of sweepBatchSize (4); that each statement
+    // deletes at most a batch is shown in security-retention.test.ts.
     await database.sql`
       INSERT INTO gateway.security_events (id, kind, at, service, ip)
-      VALUES (${old}, 'auth_failed', now() - interval '2 days', 'gateway', '10.5.0.1')`;
+      SELECT gen_random_uuid(), 'auth_failed', now() - interval '2 days' - n * interval '1 minute',
+        'gateway', '10.5.0.1'
+      FROM generate_series(1, 11) AS n`;
+    const recent = '0193a1b2-0000-7000-8000-0000000000ab';
+    await database.sql`
+      INSERT INTO gateway.security_events (id, kind, at, service, ip)
+      VALUES (${recent}, 'auth_failed', now() - interval '1 hour', 'gateway', '10.5.0.1')`;
     await waitFor(
       async () =>
-        (await database.sql`SELECT 1 FROM gateway.security_events WHERE id = ${old}`).length === 0,
-      { what: 'the old event swept' },
+        (
+          await database.sql`
+            SELECT 1 FROM gateway.security_events WHERE at < now() - interval '1 day'`
+        ).length === 0,
+      { what: 'the old events swept' },
     );
+    const left = await database.sql<{ id: string }[]>`
+      SELECT id FROM gateway.security_events WHERE ip = '10.5.0.1'`;
+    expect(left.map((row) => row.id)).toEqual([recent]);
   });
 });
 

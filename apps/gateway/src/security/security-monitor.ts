@@ -3,10 +3,11 @@ import type { Bus, BusSubscription } from '@switchboard/bus';
 import type { Cache } from '@switchboard/cache';
 import type { Logger } from '@switchboard/logger';
 import { SecurityEventSchema } from '@switchboard/protocol';
-import { type PeriodicJob, runEvery, type SecurityEvents } from '@switchboard/service';
+import type { SecurityEvents } from '@switchboard/service';
 import { Counter, type Registry } from 'prom-client';
 import type { SecurityEventStore } from '../db/security-event-store.ts';
 import { alertFor, type Observation, observationOf, windowsFor } from './detectors.ts';
+import { type SecurityRetention, startSecurityRetention } from './security-retention.ts';
 import type { SecuritySettings } from './security-settings.ts';
 
 const alertsName = 'sb_security_alerts_total';
@@ -19,7 +20,7 @@ const MAX_SEEN_USES = 10_000;
  * replicas) stores every `<ns>.v1.evt.security.>` event and runs the detectors over it, with
  * their windows in Redis so replicas agree; an alert is reported as an `alert` security event
  * (stored like the others) and counted in `sb_security_alerts_total` by detector. A sweep deletes
- * events older than `gateway.security.retentionMs`.
+ * events older than `gateway.security.retentionMs`, in batches (security-retention.ts).
  */
 export function createSecurityMonitor(deps: {
   bus: Bus;
@@ -40,7 +41,7 @@ export function createSecurityMonitor(deps: {
     });
   const seenUses = new Set<string>();
   let consumer: BusSubscription | undefined;
-  let sweep: PeriodicJob | undefined;
+  let retention: SecurityRetention | undefined;
 
   const observe = async (observation: Observation): Promise<void> => {
     for (const window of windowsFor(observation, deps.settings())) {
@@ -65,16 +66,11 @@ export function createSecurityMonitor(deps: {
           if (observation !== undefined) await observe(observation);
         },
       });
-      sweep = runEvery(
-        () => deps.settings().sweepIntervalMs,
-        async () => {
-          const deleted = await deps.store.deleteBefore(
-            new Date(Date.now() - deps.settings().retentionMs),
-          );
-          if (deleted > 0) deps.log.info({ deleted }, 'deleted security events past retention');
-        },
-        { log: deps.log, what: 'the security event retention sweep' },
-      );
+      retention = startSecurityRetention({
+        store: deps.store,
+        settings: deps.settings,
+        log: deps.log,
+      });
     },
 
     /**
@@ -102,7 +98,7 @@ export function createSecurityMonitor(deps: {
     },
 
     async stop(): Promise<void> {
-      await sweep?.stop();
+      await retention?.stop();
       await consumer?.stop();
     },
   };

@@ -1,3 +1,4 @@
+import { sweepSettings } from '@switchboard/service';
 import { z } from 'zod';
 
 const ms = (min: number, max: number, value: number, description: string) =>
@@ -28,12 +29,10 @@ export const securitySettings = z
       30 * 86_400_000,
       'How long stored security events are kept, in ms',
     ),
-    sweepIntervalMs: ms(
-      10,
-      86_400_000,
-      3_600_000,
-      'How often security events older than retentionMs are deleted, in ms',
-    ),
+    ...sweepSettings({
+      interval: 'How often a replica deletes security events older than retentionMs, in ms',
+      batch: 'Security events one retention statement deletes at most',
+    }),
     rateLimitReportIntervalMs: ms(
       0,
       3_600_000,
