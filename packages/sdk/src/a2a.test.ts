@@ -1,5 +1,5 @@
 import { A2aHeaders, type DeliveredMessage, type JsonValue, SbError } from '@switchboard/protocol';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { A2aInbox, type A2aTask, isA2aCancel, isA2aMessage, partsOf } from './a2a.ts';
 import type { OutgoingFrame } from './frames.ts';
 import type { SdkLogger } from './logger.ts';
@@ -10,12 +10,20 @@ import { deliveredMessage, gate } from './test-messages.ts';
 
 const context = { deliveryId: '1', attempt: 1 };
 
-function setup(options: { fail?: (frame: OutgoingFrame) => unknown } = {}) {
+function setup(
+  options: {
+    fail?: (frame: OutgoingFrame) => unknown;
+    /** Holds a frame's answer until the promise it returns settles. */
+    hold?: (frame: OutgoingFrame) => Promise<void> | undefined;
+    workingDelayMs?: number;
+  } = {},
+) {
   const frames: OutgoingFrame[] = [];
   const warnings: Array<Record<string, unknown>> = [];
+  const debugs: Array<Record<string, unknown>> = [];
   const ignore = () => undefined;
   const log: SdkLogger = {
-    debug: ignore,
+    debug: (fields) => void debugs.push(fields),
     info: ignore,
     error: ignore,
     warn: (fields) => void warnings.push(fields),
@@ -25,21 +33,25 @@ function setup(options: { fail?: (frame: OutgoingFrame) => unknown } = {}) {
       const failure = options.fail?.(frame);
       if (failure !== undefined) throw failure;
       frames.push(frame);
+      await options.hold?.(frame);
       return { state: 'ok', duplicate: false };
     },
     log,
+    workingDelayMs: options.workingDelayMs ?? 2000,
   });
-  return { inbox, frames, warnings };
+  return { inbox, frames, warnings, debugs };
 }
 
 function a2aMessage(
-  fields: { taskId?: string; kind?: string; payload?: JsonValue } = {},
+  fields: { taskId?: string; kind?: string; payload?: JsonValue; expiresInMs?: number } = {},
 ): DeliveredMessage {
   const taskId = fields.taskId ?? 'task-1';
   return deliveredMessage({
     id: '01900000-0000-7000-8000-000000000001',
     headers: { [A2aHeaders.task]: taskId, [A2aHeaders.kind]: fields.kind ?? 'message' },
     conversationId: 'ctx-1',
+    // The automatic `working` report comes no later than half the time left before expiry.
+    expiresAt: new Date(Date.now() + (fields.expiresInMs ?? 3_600_000)).toISOString(),
     payload: fields.payload ?? {
       taskId,
       contextId: 'ctx-1',
@@ -432,5 +444,270 @@ describe('A2aInbox', () => {
     expect(inbox.serving).toBe(true);
     removeSecond();
     expect(inbox.serving).toBe(false);
+  });
+});
+
+describe('A2aInbox: the automatic `working` report', () => {
+  // Fake timers: the report's delay is the point of these tests, and they show its moment exactly.
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const working = (message: DeliveredMessage) => [
+    `${message.id}:working`,
+    { status: { state: 'working' } },
+  ];
+  const completed = (message: DeliveredMessage, n: number, text = 'done') => [
+    `${message.id}:${n}`,
+    { status: { state: 'completed', message: { parts: [{ text }] } } },
+  ];
+
+  /** A handler that waits for `release` before it answers `done`. */
+  function slowHandler() {
+    const release = gate();
+    const handler = async () => {
+      await release.promise;
+      return 'done';
+    };
+    return { release, handler };
+  }
+
+  it('reports working once for a handler still running after the delay, then completes', async () => {
+    const { inbox, frames } = setup();
+    const { release, handler } = slowHandler();
+    inbox.serve(handler);
+    const message = a2aMessage();
+    const running = inbox.handle(message, undefined, context);
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(frames).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(updates(frames)).toEqual([working(message)]);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(frames).toHaveLength(1);
+    release.open();
+    await running;
+    // Its own id keeps the handler's numbering: the outcome is still `:1`.
+    expect(updates(frames)).toEqual([working(message), completed(message, 1)]);
+  });
+
+  it('costs a fast handler nothing', async () => {
+    const { inbox, frames } = setup();
+    inbox.serve(async () => 'done');
+    const message = a2aMessage();
+    await inbox.handle(message, undefined, context);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(updates(frames)).toEqual([completed(message, 1)]);
+  });
+
+  it('stays quiet for a handler that reported first, by a status or an artifact', async () => {
+    for (const report of ['working', 'artifact'] as const) {
+      const { inbox, frames } = setup();
+      const release = gate();
+      inbox.serve(async (_request, task) => {
+        if (report === 'working') await task.working('on it');
+        else await task.artifact({ content: 'first' });
+        await release.promise;
+        return 'done';
+      });
+      const message = a2aMessage();
+      const running = inbox.handle(message, undefined, context);
+      await vi.advanceTimersByTimeAsync(60_000);
+      release.open();
+      await running;
+      expect(updates(frames).map(([updateId]) => updateId)).toEqual([
+        `${message.id}:1`,
+        `${message.id}:2`,
+      ]);
+    }
+  });
+
+  it('stays quiet on a follow-up message: the A2A peer made its task working already', async () => {
+    const { inbox, frames } = setup();
+    const { release, handler } = slowHandler();
+    inbox.serve(handler);
+    const message = a2aMessage({
+      payload: {
+        taskId: 'task-1',
+        contextId: 'ctx-1',
+        skill: null,
+        message: {
+          messageId: 'm-2',
+          role: 'ROLE_USER',
+          parts: [{ text: 'Ada' }],
+          taskId: 'task-1',
+        },
+      },
+    });
+    const running = inbox.handle(message, undefined, context);
+    await vi.advanceTimersByTimeAsync(60_000);
+    release.open();
+    await running;
+    expect(updates(frames)).toEqual([completed(message, 1)]);
+  });
+
+  it('reports by half the time left when the message expires sooner than the delay', async () => {
+    const { inbox, frames } = setup();
+    const { release, handler } = slowHandler();
+    inbox.serve(handler);
+    const message = a2aMessage({ expiresInMs: 1000 });
+    const running = inbox.handle(message, undefined, context);
+    await vi.advanceTimersByTimeAsync(499);
+    expect(frames).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(updates(frames)).toEqual([working(message)]);
+    release.open();
+    await running;
+  });
+
+  it('reports at once with a delay of 0', async () => {
+    const { inbox, frames } = setup({ workingDelayMs: 0 });
+    const { release, handler } = slowHandler();
+    inbox.serve(handler);
+    const message = a2aMessage();
+    const running = inbox.handle(message, undefined, context);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(updates(frames)).toEqual([working(message)]);
+    release.open();
+    await running;
+  });
+
+  it('reports for the message handler too, when none serves A2A', async () => {
+    const { inbox, frames } = setup();
+    const release = gate();
+    const message = a2aMessage();
+    const running = inbox.handle(
+      message,
+      async () => {
+        await release.promise;
+        return 'done';
+      },
+      context,
+    );
+    await vi.advanceTimersByTimeAsync(2000);
+    release.open();
+    await running;
+    expect(updates(frames)).toEqual([working(message), completed(message, 1)]);
+  });
+
+  it('logs a report that could not be sent at debug and carries on', async () => {
+    const { inbox, frames, warnings, debugs } = setup({
+      fail: (frame) =>
+        (frame as { updateId?: string }).updateId?.endsWith(':working')
+          ? new SbError('E_UNAVAILABLE', 'not connected')
+          : undefined,
+    });
+    const { release, handler } = slowHandler();
+    inbox.serve(handler);
+    const message = a2aMessage();
+    const running = inbox.handle(message, undefined, context);
+    await vi.advanceTimersByTimeAsync(2000);
+    release.open();
+    await running;
+    expect(updates(frames)).toEqual([completed(message, 1)]);
+    expect(debugs).toEqual([
+      expect.objectContaining({
+        taskId: 'task-1',
+        err: expect.objectContaining({ code: 'E_UNAVAILABLE' }),
+      }),
+    ]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('stops the handler when the report hears the task ended, without failing it', async () => {
+    const { inbox, frames, warnings, debugs } = setup({
+      fail: (frame) =>
+        (frame as { updateId?: string }).updateId?.endsWith(':working')
+          ? new SbError('E_CONFLICT', 'task task-1 has ended (failed)')
+          : undefined,
+    });
+    let reason: unknown;
+    inbox.serve(async (_request, task) => {
+      await new Promise<void>((resolve) => task.signal.addEventListener('abort', () => resolve()));
+      reason = task.signal.reason;
+      return 'too late';
+    });
+    const running = inbox.handle(a2aMessage(), undefined, context);
+    await vi.advanceTimersByTimeAsync(2000);
+    await running;
+    expect(reason).toMatchObject({ code: 'E_CONFLICT' });
+    expect(frames).toEqual([]);
+    expect(warnings).toEqual([]);
+    expect(debugs).toHaveLength(1);
+  });
+
+  it("sends the handler's first update only once the report in flight has its answer", async () => {
+    const answer = gate();
+    const { inbox, frames } = setup({
+      hold: (frame) =>
+        (frame as { updateId?: string }).updateId?.endsWith(':working')
+          ? answer.promise
+          : undefined,
+    });
+    const release = gate();
+    inbox.serve(async (_request, task) => {
+      await release.promise;
+      await task.requireInput('what is your name?');
+      return undefined;
+    });
+    const message = a2aMessage();
+    const running = inbox.handle(message, undefined, context);
+    await vi.advanceTimersByTimeAsync(2000);
+    release.open();
+    await vi.advanceTimersByTimeAsync(0);
+    // Sent together, `working` could land after `input-required` and undo it.
+    expect(updates(frames)).toEqual([working(message)]);
+    answer.open();
+    await running;
+    expect(updates(frames)).toEqual([
+      working(message),
+      [
+        `${message.id}:1`,
+        {
+          status: {
+            state: 'input-required',
+            message: { parts: [{ text: 'what is your name?' }] },
+          },
+        },
+      ],
+    ]);
+  });
+
+  it('stays quiet once the task was cancelled, even while the handler still runs', async () => {
+    const { inbox, frames } = setup();
+    const { release, handler } = slowHandler();
+    inbox.serve(handler);
+    const running = inbox.handle(a2aMessage(), undefined, context);
+    await vi.advanceTimersByTimeAsync(1000);
+    await inbox.handle(cancelOf(), undefined, context);
+    await vi.advanceTimersByTimeAsync(60_000);
+    release.open();
+    await running;
+    expect(frames).toEqual([]);
+  });
+
+  it('keeps the numbers of the updates when a redelivered message runs faster', async () => {
+    const { inbox, frames } = setup();
+    const release = gate();
+    let runs = 0;
+    inbox.serve(async () => {
+      runs += 1;
+      if (runs === 1) await release.promise;
+      return 'done';
+    });
+    const message = a2aMessage();
+    const first = inbox.handle(message, undefined, context);
+    await vi.advanceTimersByTimeAsync(2000);
+    release.open();
+    await first;
+    await inbox.handle(message, undefined, context);
+    expect(updates(frames)).toEqual([
+      working(message),
+      completed(message, 1),
+      completed(message, 1),
+    ]);
   });
 });

@@ -11,6 +11,11 @@ import {
   SbError,
   validationError,
 } from '@switchboard/protocol';
+import {
+  scheduleWorkingReport,
+  type WorkingReport,
+  workingReportDelayMs,
+} from './a2a-working-report.ts';
 import type { OutgoingFrame } from './frames.ts';
 import type { SdkLogger } from './logger.ts';
 import type { MessageHandler } from './messaging-api.ts';
@@ -50,6 +55,10 @@ export interface A2aTask {
   readonly taskId: string;
   /** Aborts when the caller cancels the task. */
   readonly signal: AbortSignal;
+  /**
+   * Reports progress. Without it the SDK reports `working` (no message) by itself once the
+   * handler has run the client's `a2aWorkingDelayMs` without reporting anything.
+   */
   working(message?: A2aReply): Promise<void>;
   artifact(artifact: A2aArtifactInput): Promise<void>;
   /** Asks the caller for more; the caller's next message comes as a new request on this task. */
@@ -104,7 +113,9 @@ export const isA2aCancel = (message: DeliveredMessage): boolean =>
 /**
  * Runs the A2A messages an agent receives: builds the request and the task handle, sends the
  * handler's updates as `a2a.update` frames (ids `<message id>:<n>`, so a redelivered message's
- * updates are applied once), and aborts a running handler when its task is cancelled.
+ * updates are applied once), reports `working` for a handler still running after
+ * `workingDelayMs` that has reported nothing, and aborts a running handler when its task is
+ * cancelled.
  */
 export class A2aInbox implements A2aApi {
   private handler: A2aHandler | undefined;
@@ -114,6 +125,8 @@ export class A2aInbox implements A2aApi {
     private readonly host: {
       request(frame: OutgoingFrame): Promise<unknown>;
       log: SdkLogger;
+      /** How long a handler runs before `working` is reported for it (the client option). */
+      workingDelayMs: number;
     },
   ) {}
 
@@ -151,12 +164,17 @@ export class A2aInbox implements A2aApi {
     this.running.set(taskId, controller);
     let sent = 0;
     let state: string | undefined;
+    let report: WorkingReport | undefined;
     const update = async (fields: Omit<A2aTaskUpdate, 'taskId' | 'updateId'>) => {
       if (state !== undefined && ENDED.has(state)) {
         throw new SbError('E_CONFLICT', `task ${taskId} has ended (${state})`);
       }
       sent += 1;
       const updateId = `${message.id}:${sent}`;
+      report?.cancel();
+      // An automatic report in flight lands first: were the two to cross, its `working` could
+      // land after the handler's own update and undo it (an `input-required`, say).
+      await report?.settled();
       try {
         await this.host.request({ type: 'a2a.update', taskId, updateId, ...fields });
       } catch (error) {
@@ -210,6 +228,36 @@ export class A2aInbox implements A2aApi {
       ),
       delivered: message,
     };
+    // A follow-up (the caller's message names its task) finds the task `working` already: the
+    // A2A peer moves it there before routing the message. A first message leaves it
+    // `submitted`, which callers see as no progress and which the peer's undelivered sweep
+    // fails once the message's time to live has long passed.
+    const followUp = inbound.message.taskId !== undefined && inbound.message.taskId !== '';
+    if (!followUp) {
+      report = scheduleWorkingReport({
+        delayMs: workingReportDelayMs(this.host.workingDelayMs, message.expiresAt, Date.now()),
+        isNeeded: () => sent === 0 && !controller.signal.aborted,
+        // Its own id, outside the handler's `<n>`: whether it fires depends on timing, and a
+        // redelivered message's updates must keep their numbers to be applied once.
+        send: () =>
+          this.host
+            .request({
+              type: 'a2a.update',
+              taskId,
+              updateId: `${message.id}:working`,
+              status: { state: 'working' },
+            })
+            .then(() => undefined),
+        onError: (error) => {
+          // The task ended before the handler said anything (cancelled, or failed as
+          // undelivered): its work is moot, as when one of its own updates hears so.
+          if (isSbError(error) && error.code === 'E_CONFLICT' && sent === 0) {
+            controller.abort(error);
+          }
+          this.host.log.debug({ err: error, taskId }, 'could not report the A2A task working');
+        },
+      });
+    }
     const handler = this.handler;
     try {
       const value =
@@ -226,6 +274,7 @@ export class A2aInbox implements A2aApi {
       this.host.log.warn({ err: error, taskId }, 'the A2A handler failed');
       await task.fail(error instanceof Error ? error.message : String(error));
     } finally {
+      report?.cancel();
       if (this.running.get(taskId) === controller) this.running.delete(taskId);
     }
   }

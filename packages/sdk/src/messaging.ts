@@ -39,11 +39,12 @@ import {
 import { requestResult, type SendRequest } from './request-result.ts';
 import { type SendSession, sendUntilAccepted } from './send-until-accepted.ts';
 
-/** How the SDK receives: handler concurrency and the duplicate window. */
+/** How the SDK receives: handler concurrency, the duplicate window, A2A's `working` report. */
 export interface InboxSettings {
   messageConcurrency: number;
   dedupWindowMs: number;
   dedupMaxEntries: number;
+  a2aWorkingDelayMs: number;
 }
 
 /** What {@link Messaging} needs from the client. */
@@ -85,7 +86,11 @@ export class Messaging implements MessagingApi {
       reply: (replyTo, request, payload) => this.reply(replyTo, request, payload),
       log: host.log,
     });
-    this.a2a = new A2aInbox({ request: host.request, log: host.log });
+    this.a2a = new A2aInbox({
+      request: host.request,
+      log: host.log,
+      workingDelayMs: host.settings.a2aWorkingDelayMs,
+    });
   }
 
   send(message: MessageInput, options: CallOptions = {}): Promise<SendResult> {

@@ -45,6 +45,7 @@ describe('resolveOptions', () => {
       messageConcurrency: 1,
       dedupWindowMs: 600_000,
       dedupMaxEntries: 100_000,
+      a2aWorkingDelayMs: 2000,
       WebSocket: undefined,
       signal: undefined,
       log: silentLogger,
@@ -85,6 +86,9 @@ describe('resolveOptions', () => {
       /^connect options is invalid: reconnect\.jitter: /,
     );
     expect(() => resolveOptions({ ...base, handshakeTimeoutMs: 0 })).toThrow(/handshakeTimeoutMs/);
+    expect(() => resolveOptions({ ...base, a2aWorkingDelayMs: -1 })).toThrow(/a2aWorkingDelayMs/);
+    // 0 is allowed: report `working` as soon as the handler has the message.
+    expect(resolveOptions({ ...base, a2aWorkingDelayMs: 0 }).a2aWorkingDelayMs).toBe(0);
   });
 
   it('requires a credential', () => {

@@ -7,6 +7,7 @@ import {
   validationError,
 } from '@switchboard/protocol';
 import { z } from 'zod';
+import { DEFAULT_A2A_WORKING_DELAY_MS } from './a2a-working-report.ts';
 import { type SdkLogger, silentLogger } from './logger.ts';
 import { defaultReconnectOptions, type ReconnectOptions } from './retry-policy.ts';
 import type { WebSocketConstructor } from './websocket.ts';
@@ -66,6 +67,13 @@ export interface ConnectSettings {
   /** The most message ids remembered for duplicates; the oldest go first (default 100 000). */
   dedupMaxEntries?: number;
   /**
+   * How long an A2A handler may run without reporting anything before the SDK reports its task
+   * `working`, in ms (default 2 000; 0: at once). Never later than half the time left before
+   * the message expires, so the A2A peer does not fail the task as undelivered. A fast handler
+   * costs no extra update.
+   */
+  a2aWorkingDelayMs?: number;
+  /**
    * The WebSocket class. Default: the `ws` package in Node when installed, else the global
    * `WebSocket`. A class without header support gets the credential as a subprotocol.
    */
@@ -91,6 +99,7 @@ const TimingsSchema = z.strictObject({
   messageConcurrency: z.int().positive().max(10_000).default(1),
   dedupWindowMs: z.int().positive().default(600_000),
   dedupMaxEntries: z.int().positive().default(100_000),
+  a2aWorkingDelayMs: z.int().nonnegative().default(DEFAULT_A2A_WORKING_DELAY_MS),
   reconnect: z
     .strictObject({
       initialDelayMs: z.int().nonnegative().default(defaultReconnectOptions.initialDelayMs),
@@ -113,6 +122,7 @@ export interface ResolvedOptions {
   messageConcurrency: number;
   dedupWindowMs: number;
   dedupMaxEntries: number;
+  a2aWorkingDelayMs: number;
   WebSocket: WebSocketConstructor | undefined;
   signal: AbortSignal | undefined;
   log: SdkLogger;
@@ -174,6 +184,7 @@ export function resolveOptions(options: ConnectOptions): ResolvedOptions {
     messageConcurrency: options.messageConcurrency,
     dedupWindowMs: options.dedupWindowMs,
     dedupMaxEntries: options.dedupMaxEntries,
+    a2aWorkingDelayMs: options.a2aWorkingDelayMs,
     reconnect: options.reconnect,
   });
   if (!timings.success) throw validationError('connect options', timings.error);
