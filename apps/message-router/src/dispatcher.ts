@@ -20,11 +20,11 @@ const AGENTS_PER_ROUND = 1000;
 
 /**
  * Pushes deliveries to the gateways holding their recipients. Anything may `wake` an agent
- * (a message accepted for it, an ack that frees its window, its connection, a due retry); a round
- * reads where the woken agents are connected (presence in Redis), claims the heads of their
- * queues in Postgres and sends one push request per gateway. A push that reaches no socket is put
- * back at once; one that reaches a socket and is never acked is retried by the sweep when its
- * lease runs out.
+ * (a message accepted for it that the accept's own claim did not push, an ack that frees its
+ * window, its connection, a due retry); a round reads where the woken agents are connected
+ * (presence in Redis), claims the heads of their queues in Postgres and sends one push request
+ * per gateway. A push that reaches no socket is put back at once; one that reaches a socket and
+ * is never acked is retried by the sweep when its lease runs out.
  */
 export function createDispatcher(deps: {
   bus: Bus;
@@ -96,16 +96,11 @@ export function createDispatcher(deps: {
     }
   }
 
-  async function runRound(): Promise<void> {
-    const agentIds = [...woken].slice(0, AGENTS_PER_ROUND);
-    for (const agentId of agentIds) woken.delete(agentId);
-    const located = await gatewaysOf(agentIds);
-    if (located.size === 0) return;
-    const { maxInFlight, ackTimeoutMs, batchSize } = deps.settings().delivery;
-    const claimed = await metrics.timed('claim', () =>
-      store.claim([...located.keys()], { maxInFlight, ackTimeoutMs, limit: batchSize }),
-    );
-    if (claimed.length === 0) return;
+  /**
+   * Sends claimed deliveries to the gateways `located` names, one push request per gateway,
+   * without waiting for them: the next claim runs while they travel.
+   */
+  function pushClaimed(claimed: readonly ClaimedDelivery[], located: Map<string, string>): void {
     const byGateway = new Map<string, { pushes: Push[]; claimed: ClaimedDelivery[] }>();
     for (const delivery of claimed) {
       let message: DeliveredMessage;
@@ -138,6 +133,19 @@ export function createDispatcher(deps: {
         .finally(() => pushing.delete(sent));
       pushing.add(sent);
     }
+  }
+
+  async function runRound(): Promise<void> {
+    const agentIds = [...woken].slice(0, AGENTS_PER_ROUND);
+    for (const agentId of agentIds) woken.delete(agentId);
+    const located = await gatewaysOf(agentIds);
+    if (located.size === 0) return;
+    const { maxInFlight, ackTimeoutMs, batchSize } = deps.settings().delivery;
+    const claimed = await metrics.timed('claim', () =>
+      store.claim([...located.keys()], { maxInFlight, ackTimeoutMs, limit: batchSize }),
+    );
+    if (claimed.length === 0) return;
+    pushClaimed(claimed, located);
     // A full round may have left more behind the window or the limit.
     if (claimed.length >= batchSize) wake(claimed.map((delivery) => delivery.agentId));
   }
@@ -162,6 +170,24 @@ export function createDispatcher(deps: {
 
   return {
     wake,
+
+    /**
+     * Where the connected ones among `agentIds` are, for a claim made elsewhere (the accept's).
+     * None once stopped, and none when Redis cannot say: accepting must not depend on the fast
+     * path, the dispatch rounds the accept wakes (and the sweep) deliver those messages.
+     */
+    async locate(agentIds: readonly string[]): Promise<Map<string, string>> {
+      if (stopped || agentIds.length === 0) return new Map();
+      try {
+        return await gatewaysOf(agentIds);
+      } catch (error) {
+        log.debug({ err: error }, 'presence not read; the dispatch rounds take these agents');
+        return new Map();
+      }
+    },
+
+    /** Pushes deliveries claimed elsewhere (by the accept) to the gateways `locate` found. */
+    pushClaimed,
 
     /** Tells senders that asked for receipts that their messages were acked (best effort). */
     async sendReceipts(acked: readonly AckedDelivery[]): Promise<void> {

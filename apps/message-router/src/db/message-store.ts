@@ -39,6 +39,33 @@ export interface ClaimedDelivery {
 /** A claimed delivery's row: its message's columns and the delivery's own. */
 type ClaimRow = MessageRow & { delivery_id: string; agent_id: string; attempts: number };
 
+/** A row of `router.accept_messages`: a message's outcome, or a claimed delivery. */
+type AcceptRow =
+  | { kind: 'accepted'; id: string; duplicate: boolean; recipients: number }
+  | (ClaimRow & { kind: 'claimed'; duplicate: null });
+
+/** How much a claim may take: per agent up to its window, in all up to `limit`. */
+export interface ClaimSettings {
+  maxInFlight: number;
+  ackTimeoutMs: number;
+  limit: number;
+}
+
+/** Claimed rows as deliveries, in push order: highest priority first, then acceptance. */
+function claimedDeliveries(rows: readonly ClaimRow[]): ClaimedDelivery[] {
+  return rows
+    .map((row) => ({
+      deliveryId: String(row.delivery_id),
+      agentId: row.agent_id,
+      attempt: row.attempts,
+      message: row,
+    }))
+    .sort(
+      (a, b) =>
+        b.message.priority - a.message.priority || Number(a.deliveryId) - Number(b.deliveryId),
+    );
+}
+
 /** A delivery that failed an attempt: nacked, or not acked within its lease. */
 export interface FailedAttempt {
   deliveryId: string;
@@ -86,9 +113,19 @@ export function createMessageStore(database: Database, namespace: string, codec:
   return {
     /**
      * Stores messages and their deliveries in one transaction. An id stored before is a
-     * duplicate: nothing is written for it (also when it appears twice in `batch`).
+     * duplicate: nothing is written for it (also when it appears twice in `batch`). In the same
+     * round trip it claims, as {@link claim} does, the heads of the queues of `claim.agentIds`
+     * (the recipients that are connected), so their messages can be pushed as soon as it returns.
      */
-    async accept(batch: readonly NewMessage[]): Promise<Map<string, Accepted>> {
+    async accept(
+      batch: readonly NewMessage[],
+      claim: ClaimSettings & { agentIds: readonly string[] } = {
+        agentIds: [],
+        maxInFlight: 0,
+        ackTimeoutMs: 0,
+        limit: 0,
+      },
+    ): Promise<{ outcome: Map<string, Accepted>; claimed: ClaimedDelivery[] }> {
       const outcome = new Map<string, Accepted>();
       const fresh: NewMessage[] = [];
       const seen = new Set<string>();
@@ -97,68 +134,46 @@ export function createMessageStore(database: Database, namespace: string, codec:
         seen.add(message.id);
         fresh.push(message);
       }
-      // One statement (atomic on its own): the messages, then the deliveries of those that were
-      // new; the final SELECT reads the snapshot from before the statement, so it finds only
-      // ids stored earlier (re-sends).
-      const rows = await sql<{ id: string; duplicate: boolean; recipients: number }[]>`
-        WITH input AS MATERIALIZED (
-          SELECT * FROM jsonb_to_recordset(${records(
-            fresh.map((m) => {
-              const stored = codec.encode(m.payload, messageRecord(m.id));
-              return {
-                id: m.id,
-                sender_agent: m.senderAgent,
-                sent_by: m.sentBy,
-                target: m.target,
-                topic: m.topic,
-                headers: m.headers,
-                priority: m.priority,
-                conversation_id: m.conversationId,
-                correlation_id: m.correlationId,
-                reply_to: m.replyTo,
-                receipt: m.receipt,
-                payload: stored.bytes.toString('base64'),
-                codec: stored.codec,
-                key_id: stored.keyId,
-                nonce: stored.nonce?.toString('base64') ?? null,
-                format_version: stored.formatVersion,
-                recipients: m.recipients,
-                expires_at: m.expiresAt.toISOString(),
-              };
-            }),
-          )}::jsonb) AS t(id uuid, sender_agent text, sent_by text, target jsonb, topic text,
-            headers jsonb, priority smallint, conversation_id text, correlation_id uuid,
-            reply_to text, receipt boolean, payload text, codec text, key_id text, nonce text,
-            format_version int, recipients jsonb, expires_at timestamptz)
-        ), inserted AS (
-          INSERT INTO router.messages (id, sender_agent, sent_by, target, topic, headers, priority,
-            conversation_id, correlation_id, reply_to, receipt, payload, codec, key_id, nonce,
-            format_version, recipients, expires_at)
-          SELECT id, sender_agent, sent_by, target, topic, headers, priority, conversation_id,
-            correlation_id, reply_to, receipt, decode(payload, 'base64'), codec, key_id,
-            decode(nonce, 'base64'), format_version, jsonb_array_length(recipients), expires_at
-          FROM input
-          ON CONFLICT (id) DO NOTHING
-          RETURNING id, recipients
-        ), queued AS (
-          INSERT INTO router.deliveries (message_id, agent_id, priority, expires_at)
-          SELECT i.id, r.agent_id, i.priority, i.expires_at
-          FROM input i JOIN inserted USING (id)
-          CROSS JOIN LATERAL jsonb_array_elements_text(i.recipients) AS r(agent_id)
-        )
-        SELECT id, false AS duplicate, recipients FROM inserted
-        UNION ALL
-        SELECT m.id, true, m.recipients FROM router.messages m
-        WHERE m.id IN (SELECT id FROM input)`;
+      // `router.accept_messages` (migration 0004): the accept statement, then
+      // `router.claim_deliveries` for the connected recipients, in one transaction.
+      const rows = await sql<AcceptRow[]>`
+        SELECT * FROM router.accept_messages(${lockSpace}, ${records(
+          fresh.map((m) => {
+            const stored = codec.encode(m.payload, messageRecord(m.id));
+            return {
+              id: m.id,
+              sender_agent: m.senderAgent,
+              sent_by: m.sentBy,
+              target: m.target,
+              topic: m.topic,
+              headers: m.headers,
+              priority: m.priority,
+              conversation_id: m.conversationId,
+              correlation_id: m.correlationId,
+              reply_to: m.replyTo,
+              receipt: m.receipt,
+              payload: stored.bytes.toString('base64'),
+              codec: stored.codec,
+              key_id: stored.keyId,
+              nonce: stored.nonce?.toString('base64') ?? null,
+              format_version: stored.formatVersion,
+              recipients: m.recipients,
+              expires_at: m.expiresAt.toISOString(),
+            };
+          }),
+        )}::jsonb, ${records(claim.agentIds)}::jsonb, ${claim.maxInFlight}::int,
+          ${claim.ackTimeoutMs}::int, ${claim.limit}::int)`;
+      const claimed: ClaimRow[] = [];
       for (const row of rows) {
-        outcome.set(row.id, { duplicate: row.duplicate, recipients: row.recipients });
+        if (row.kind === 'claimed') claimed.push(row as ClaimRow);
+        else outcome.set(row.id, { duplicate: row.duplicate === true, recipients: row.recipients });
       }
       for (const message of batch) {
         // Stored by another replica in a transaction still open when this one began, or
         // accepted and already deleted by retention: a re-send either way.
         if (!outcome.has(message.id)) outcome.set(message.id, { duplicate: true, recipients: 0 });
       }
-      return outcome;
+      return { outcome, claimed: claimedDeliveries(claimed) };
     },
 
     /**
@@ -168,10 +183,7 @@ export function createMessageStore(database: Database, namespace: string, codec:
      * One replica dispatches an agent at a time (a transaction-scoped advisory lock); the
      * others skip it, and `FOR UPDATE SKIP LOCKED` keeps two claims off one row.
      */
-    async claim(
-      agentIds: readonly string[],
-      settings: { maxInFlight: number; ackTimeoutMs: number; limit: number },
-    ): Promise<ClaimedDelivery[]> {
+    async claim(agentIds: readonly string[], settings: ClaimSettings): Promise<ClaimedDelivery[]> {
       if (agentIds.length === 0) return [];
       // One round trip: `router.claim_deliveries` (migration 0003) takes the agents' locks,
       // then claims in a statement of its own, whose snapshot is taken after the locks, so it
@@ -180,17 +192,7 @@ export function createMessageStore(database: Database, namespace: string, codec:
       const rows = await sql<ClaimRow[]>`
         SELECT * FROM router.claim_deliveries(${lockSpace}, ${records(agentIds)}::jsonb,
           ${settings.maxInFlight}::int, ${settings.ackTimeoutMs}::int, ${settings.limit}::int)`;
-      return rows
-        .map((row) => ({
-          deliveryId: String(row.delivery_id),
-          agentId: row.agent_id,
-          attempt: row.attempts,
-          message: row,
-        }))
-        .sort(
-          (a, b) =>
-            b.message.priority - a.message.priority || Number(a.deliveryId) - Number(b.deliveryId),
-        );
+      return claimedDeliveries(rows);
     },
 
     /**

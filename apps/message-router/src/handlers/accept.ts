@@ -19,8 +19,9 @@ import type { SubscriptionCache } from '../subscription-cache.ts';
 
 /**
  * Accepting a message: check it, authorize the sender, resolve its recipients, then store it
- * with its deliveries (group commit across concurrent senders) and wake the recipients. The
- * sender hears `accepted` only after the commit.
+ * with its deliveries (group commit across concurrent senders), claiming in the same round trip
+ * what its connected recipients can take, and push that. The sender hears `accepted` only after
+ * the commit.
  */
 export function createAcceptor(deps: {
   store: MessageStore;
@@ -45,7 +46,22 @@ export function createAcceptor(deps: {
   const batcher = createBatcher<NewMessage, SendResult>(
     async (batch) => {
       metrics.batch(batch.length);
-      const outcome = await metrics.timed('accept', () => store.accept(batch));
+      // Where the recipients are connected, so the accept's own claim can take their queues'
+      // heads: those messages leave with the commit instead of waiting for a dispatch round.
+      const located = await dispatcher.locate([
+        ...new Set(batch.flatMap((message) => message.recipients)),
+      ]);
+      const { maxInFlight, ackTimeoutMs, batchSize } = deps.settings().delivery;
+      const { outcome, claimed } = await metrics.timed('accept', () =>
+        store.accept(batch, {
+          agentIds: [...located.keys()],
+          maxInFlight,
+          ackTimeoutMs,
+          limit: batchSize,
+        }),
+      );
+      dispatcher.pushClaimed(claimed, located);
+      const reached = new Set(claimed.map((delivery) => delivery.agentId));
       const woken = new Set<string>();
       const results = batch.map((message) => {
         const stored = outcome.get(message.id) ?? { duplicate: true, recipients: 0 };
@@ -60,7 +76,12 @@ export function createAcceptor(deps: {
           duplicate: stored.duplicate,
         };
       });
-      dispatcher.wake(woken);
+      // A recipient the claim did not reach goes to a dispatch round as before: its window may
+      // be full (its next ack wakes it anyway), but it may also have connected since `locate`,
+      // or another claim may have held it with a snapshot older than this commit. One that got
+      // deliveries needs a round only when the claim's limit may have left more behind.
+      const fullClaim = claimed.length >= batchSize;
+      dispatcher.wake([...woken].filter((agentId) => fullClaim || !reached.has(agentId)));
       return results;
     },
     { maxBatch: () => deps.settings().accept.maxBatch },
