@@ -101,8 +101,15 @@ export function createHistoryStore(database: Database, codec: RecordCodec) {
     },
 
     /**
-     * Deletes up to `limit` messages accepted before `olderThanMs` ago whose deliveries are all
-     * settled (acked, dead, expired), and dead letters older than their own retention.
+     * Deletes at most `limit` of the oldest messages accepted more than `messagesMs` ago with no
+     * delivery queued or in flight (all acked, dead or expired, or none; a delivery goes with its
+     * message), and at most `limit` of the oldest dead letters older than `deadLettersMs`. Each
+     * sub-select walks its table's time index (messages_accepted_at_idx,
+     * dead_letters_dead_at_idx) from its oldest end, so a batch costs the same however large the
+     * backlog. `SKIP LOCKED` lets replicas sweeping at once take different rows instead of
+     * waiting on each other's, and passes over a message whose delivery is being inserted right
+     * now (a dead letter's replay holds the message row while it queues one) instead of deleting
+     * it from under the replay.
      */
     async sweep(settings: { messagesMs: number; deadLettersMs: number; limit: number }) {
       const messages = await sql`
@@ -112,12 +119,12 @@ export function createHistoryStore(database: Database, codec: RecordCodec) {
             AND NOT EXISTS (
               SELECT 1 FROM router.deliveries d
               WHERE d.message_id = m.id AND d.status IN ('queued', 'inflight'))
-          LIMIT ${settings.limit})`;
+          ORDER BY m.accepted_at LIMIT ${settings.limit} FOR UPDATE OF m SKIP LOCKED)`;
       const deadLetters = await sql`
         DELETE FROM router.dead_letters WHERE delivery_id IN (
           SELECT delivery_id FROM router.dead_letters
           WHERE dead_at < now() - ${settings.deadLettersMs} * interval '1 millisecond'
-          LIMIT ${settings.limit})`;
+          ORDER BY dead_at LIMIT ${settings.limit} FOR UPDATE SKIP LOCKED)`;
       return { messages: messages.count, deadLetters: deadLetters.count };
     },
   };
