@@ -1,7 +1,7 @@
 import { encodePayload } from '@switchboard/db';
 import type { Logger } from '@switchboard/logger';
 import type { JsonValue, ToolCallOutcome } from '@switchboard/protocol';
-import { type PeriodicJob, runEvery } from '@switchboard/service';
+import { type PeriodicJob, runEvery, sweepInBatches } from '@switchboard/service';
 import { v7 as uuidv7 } from 'uuid';
 import type { ToolsSettings } from './config.ts';
 import type { AuditRow, AuditStore } from './db/audit-store.ts';
@@ -23,8 +23,10 @@ export interface CallRecord {
 /**
  * The audit trail's writer: records calls without holding them up (rows wait in memory and go
  * to Postgres in batches every `flushIntervalMs`, or sooner when `maxBatch` wait), with their
- * arguments redacted first; and the retention sweep. Audit is best effort: a failed batch is
- * logged, never retried into an unbounded queue.
+ * arguments redacted first; and the retention sweep, every `sweepIntervalMs` on every replica
+ * (the store's statement is safe to run at once), in statements of at most `sweepBatchSize` rows
+ * until one comes back short. Audit is best effort: a failed batch is logged, never retried into
+ * an unbounded queue.
  */
 export function createAuditTrail(deps: {
   store: AuditStore;
@@ -51,12 +53,18 @@ export function createAuditTrail(deps: {
     return flushing;
   }
 
-  async function sweep(): Promise<void> {
+  let stopping = false;
+  async function sweepNow(): Promise<number> {
     const { retentionMs, sweepBatchSize } = deps.settings().audit;
+    // One cut-off for the whole sweep: rows that age past it meanwhile wait for the next.
     const before = new Date(Date.now() - retentionMs);
-    while ((await store.sweep(before, sweepBatchSize)) === sweepBatchSize) {
-      // A full batch: more may be due.
-    }
+    const deleted = await sweepInBatches(
+      () => store.sweep(before, sweepBatchSize),
+      sweepBatchSize,
+      () => stopping,
+    );
+    if (deleted > 0) log.info({ deleted }, 'deleted audited calls past retention');
+    return deleted;
   }
 
   return {
@@ -86,13 +94,21 @@ export function createAuditTrail(deps: {
         log,
         what: 'the audit flush',
       });
-      sweepTimer = runEvery(() => deps.settings().audit.sweepIntervalMs, sweep, {
-        log,
-        what: 'the audit retention sweep',
-      });
+      sweepTimer = runEvery(
+        () => deps.settings().audit.sweepIntervalMs,
+        async () => {
+          await sweepNow();
+        },
+        { log, what: 'the audit retention sweep' },
+      );
     },
 
+    /** Runs one retention sweep now; answers how many audit rows it deleted. */
+    sweepNow,
+
+    /** Stops the timers (a sweep in progress after its current batch), then writes what waits. */
     async stop(): Promise<void> {
+      stopping = true;
       await flushTimer?.stop();
       await sweepTimer?.stop();
       await flush();

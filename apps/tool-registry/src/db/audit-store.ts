@@ -211,11 +211,17 @@ export function createAuditStore(database: Database, codec: RecordCodec) {
       }));
     },
 
-    /** Deletes at most `limit` audit rows older than `before`; resolves with how many. */
+    /**
+     * Deletes at most `limit` of the oldest audit rows older than `before`; resolves with how
+     * many. The sub-select walks call_audit_at_idx from its oldest end, so a batch costs the same
+     * however large the backlog, and `SKIP LOCKED` lets replicas sweeping at once take different
+     * rows instead of waiting on each other's.
+     */
     async sweep(before: Date, limit: number): Promise<number> {
       const deleted = await sql`
         DELETE FROM tools.call_audit WHERE id IN (
-          SELECT id FROM tools.call_audit WHERE at < ${before.toISOString()} LIMIT ${limit})`;
+          SELECT id FROM tools.call_audit WHERE at < ${before.toISOString()}
+          ORDER BY at LIMIT ${limit} FOR UPDATE SKIP LOCKED)`;
       return deleted.count;
     },
   };
