@@ -9,6 +9,16 @@ import { createRouterHarness, type RouterHarness } from './test-router.ts';
 
 let world: RouterHarness;
 
+/** A node of a JSON plan, as auto_explain logs it (the root also has the statement). */
+interface PlanNode {
+  'Query Text'?: string;
+  Plan?: PlanNode;
+  'Node Type'?: string;
+  'Index Name'?: string;
+  'Sort Key'?: string[];
+  Plans?: PlanNode[];
+}
+
 beforeAll(async () => {
   world = await createRouterHarness(['gw-a']);
 });
@@ -336,52 +346,60 @@ describe('the retention statements', () => {
     expect(await deadLettersLeft()).toEqual(labels('recent', [1, 2]).sort());
   });
 
-  it('reads the oldest candidates through messages_accepted_at_idx and dead_letters_dead_at_idx, without sorting them', async () => {
+  it('reads the oldest candidates through messages_accepted_at_idx and dead_letters_dead_at_idx, without sorting them, and deletes the locked messages by key', async () => {
     await insertMessages('old', 5, 2 * DAY_MS, ['acked']);
     await insertDeadLetters('old', 5, 2 * DAY_MS);
-    // The statements exactly as the store sends them, with their parameters.
-    const statements: Array<{ query: string; parameters: unknown[] }> = [];
-    const recording = postgres(world.context.database.url, {
+    // The plans of the statements as the sweep runs them, those inside router.sweep_messages
+    // too: auto_explain logs every plan (as JSON), and client_min_messages sends the log here.
+    const plans: PlanNode[] = [];
+    const explaining = postgres(world.context.database.url, {
       max: 1,
-      onnotice: () => {},
-      debug: (_connection, query, parameters) => {
-        if (query.trimStart().startsWith('DELETE')) statements.push({ query, parameters });
+      onnotice: (notice) => {
+        const logged = /plan:\n(\{[\s\S]*\})$/.exec(notice.message ?? '')?.[1];
+        if (logged !== undefined) plans.push(JSON.parse(logged) as PlanNode);
       },
     });
     try {
-      await createHistoryStore({ ...database, sql: recording }, createRecordCodec()).sweep(
-        batch(10),
-      );
+      await explaining`LOAD 'auto_explain'`;
+      await explaining`SET auto_explain.log_min_duration = 0`;
+      await explaining`SET auto_explain.log_nested_statements = on`;
+      await explaining`SET auto_explain.log_format = json`;
+      await explaining`SET client_min_messages = log`;
+      // A few rows make a sequential scan cheapest; a busy router's tables do not.
+      await explaining`SET enable_seqscan = off`;
+      const store = createHistoryStore({ ...database, sql: explaining }, createRecordCodec());
+      expect(await store.sweep(batch(10))).toEqual({ messages: 5, deadLetters: 5 });
     } finally {
-      await recording.end({ timeout: 1 });
-    }
-    const [messagesStatement, deadLettersStatement] = statements;
-    if (messagesStatement === undefined || deadLettersStatement === undefined) {
-      throw new Error(`expected two DELETE statements, saw ${statements.length}`);
+      await explaining.end({ timeout: 1 });
     }
 
-    const connection = await database.sql.reserve();
-    const planOf = async (statement: { query: string; parameters: unknown[] }) => {
-      const plan = await connection.unsafe<{ 'QUERY PLAN': string }[]>(
-        `EXPLAIN ${statement.query}`,
-        statement.parameters as postgres.ParameterOrJSON<never>[],
-      );
-      return plan.map((row) => row['QUERY PLAN']).join('\n');
+    /** The nodes of the one plan whose statement contains `marker`. */
+    const nodesOf = (marker: string): PlanNode[] => {
+      const found = plans.filter((plan) => plan['Query Text']?.includes(marker));
+      if (found.length !== 1)
+        throw new Error(`expected one plan of "${marker}", saw ${found.length}`);
+      const nodes: PlanNode[] = [];
+      const walk = (node: PlanNode) => {
+        nodes.push(node);
+        for (const child of node.Plans ?? []) walk(child);
+      };
+      walk((found[0] as PlanNode).Plan as PlanNode);
+      return nodes;
     };
-    try {
-      // A few rows make a sequential scan cheapest; a busy router's tables do not.
-      await connection`SET enable_seqscan = off`;
-      const messagesPlan = await planOf(messagesStatement);
-      expect(messagesPlan).toContain('Index Scan using messages_accepted_at_idx');
-      expect(messagesPlan).toContain('LockRows');
-      expect(messagesPlan).not.toMatch(/Sort Key:.*accepted_at/);
-      const deadLettersPlan = await planOf(deadLettersStatement);
-      expect(deadLettersPlan).toContain('Index Scan using dead_letters_dead_at_idx');
-      expect(deadLettersPlan).toContain('LockRows');
-      expect(deadLettersPlan).not.toMatch(/Sort Key:.*dead_at/);
-    } finally {
-      await connection`RESET enable_seqscan`;
-      connection.release();
-    }
+    const indexesOf = (nodes: PlanNode[]) => nodes.map((node) => node['Index Name']);
+    const sortKeysOf = (nodes: PlanNode[]) => nodes.flatMap((node) => node['Sort Key'] ?? []);
+
+    const candidates = nodesOf('FOR UPDATE OF m SKIP LOCKED');
+    expect(indexesOf(candidates)).toContain('messages_accepted_at_idx');
+    expect(candidates.map((node) => node['Node Type'])).toContain('LockRows');
+    expect(sortKeysOf(candidates).join()).not.toContain('accepted_at');
+    // The second statement finds the locked batch by key: it never scans for candidates again.
+    const deletion = nodesOf('DELETE FROM router.messages');
+    expect(indexesOf(deletion)).toContain('messages_pkey');
+    expect(indexesOf(deletion)).not.toContain('messages_accepted_at_idx');
+    const deadLetters = nodesOf('DELETE FROM router.dead_letters');
+    expect(indexesOf(deadLetters)).toContain('dead_letters_dead_at_idx');
+    expect(deadLetters.map((node) => node['Node Type'])).toContain('LockRows');
+    expect(sortKeysOf(deadLetters).join()).not.toContain('dead_at');
   });
 });

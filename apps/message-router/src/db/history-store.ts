@@ -104,28 +104,23 @@ export function createHistoryStore(database: Database, codec: RecordCodec) {
      * Deletes at most `limit` of the oldest messages accepted more than `messagesMs` ago with no
      * delivery queued or in flight (all acked, dead or expired, or none; a delivery goes with its
      * message), and at most `limit` of the oldest dead letters older than `deadLettersMs`. Each
-     * sub-select walks its table's time index (messages_accepted_at_idx,
-     * dead_letters_dead_at_idx) from its oldest end, so a batch costs the same however large the
-     * backlog. `SKIP LOCKED` lets replicas sweeping at once take different rows instead of
-     * waiting on each other's, and passes over a message whose delivery is being inserted right
-     * now (a dead letter's replay holds the message row while it queues one) instead of deleting
-     * it from under the replay.
+     * walks its table's time index (messages_accepted_at_idx, dead_letters_dead_at_idx) from its
+     * oldest end, so a batch costs the same however large the backlog, and locks its rows `FOR
+     * UPDATE SKIP LOCKED`: replicas sweeping at once take different rows instead of waiting on
+     * each other's. Messages go through router.sweep_messages (migration 0005): it locks the
+     * batch first and checks the deliveries again with a later snapshot before deleting, so a
+     * dead-letter replay that committed while the batch was being picked keeps its message
+     * (one statement would judge it by its starting snapshot and delete the replay with it).
      */
     async sweep(settings: { messagesMs: number; deadLettersMs: number; limit: number }) {
-      const messages = await sql`
-        DELETE FROM router.messages WHERE id IN (
-          SELECT m.id FROM router.messages m
-          WHERE m.accepted_at < now() - ${settings.messagesMs} * interval '1 millisecond'
-            AND NOT EXISTS (
-              SELECT 1 FROM router.deliveries d
-              WHERE d.message_id = m.id AND d.status IN ('queued', 'inflight'))
-          ORDER BY m.accepted_at LIMIT ${settings.limit} FOR UPDATE OF m SKIP LOCKED)`;
+      const [messages] = await sql<{ deleted: number }[]>`
+        SELECT router.sweep_messages(${settings.messagesMs}, ${settings.limit}) AS deleted`;
       const deadLetters = await sql`
         DELETE FROM router.dead_letters WHERE delivery_id IN (
           SELECT delivery_id FROM router.dead_letters
           WHERE dead_at < now() - ${settings.deadLettersMs} * interval '1 millisecond'
           ORDER BY dead_at LIMIT ${settings.limit} FOR UPDATE SKIP LOCKED)`;
-      return { messages: messages.count, deadLetters: deadLetters.count };
+      return { messages: messages?.deleted ?? 0, deadLetters: deadLetters.count };
     },
   };
 }
