@@ -8,7 +8,8 @@ import type { TaskFeed } from './task-feed.ts';
 /**
  * Serves `<ns>.v1.a2a.task.update`: the agent working an A2A task reports a status and/or an
  * artifact. Only that agent may (the first agent to answer a task the orchestrator routed by
- * skill takes it); an update id already applied is answered again without applying it.
+ * skill takes it); an update id already applied is answered again without applying it, and an
+ * update whose `ifState` the task has left is answered `skipped` without applying it.
  */
 export function serveTaskUpdates(deps: {
   bus: Bus;
@@ -36,15 +37,13 @@ export function serveTaskUpdates(deps: {
         },
         { updateId: update.updateId },
       );
-      if (!changed.duplicate) {
-        deps.onUpdate?.();
-        await deps.feed.announce({
-          taskId: update.taskId,
-          seq: changed.lastSeq,
-          state: stateName(changed.row.task),
-        });
-      }
-      return { state: stateName(changed.row.task), duplicate: changed.duplicate };
+      const state = stateName(changed.row.task);
+      if (changed.duplicate) return { state, duplicate: true };
+      // Nothing stored: the update's `ifState` no longer held (moot, not an error).
+      if (changed.lastSeq === 0) return { state, duplicate: false, skipped: true as const };
+      deps.onUpdate?.();
+      await deps.feed.announce({ taskId: update.taskId, seq: changed.lastSeq, state });
+      return { state, duplicate: false };
     }),
   ];
 }

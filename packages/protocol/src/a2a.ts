@@ -110,6 +110,16 @@ export const A2aTaskUpdateFields = z.strictObject({
     append: z.boolean().optional(),
     lastChunk: z.boolean().optional(),
   }).optional(),
+  /**
+   * A precondition: the update applies only while the task is still in this state (only
+   * `submitted` may be named). Once the task has moved on, the update is moot: answered with
+   * `skipped: true`, nothing applied and its id not recorded (a task never returns to
+   * `submitted`, so a re-send is moot again). A task that ended still answers `E_CONFLICT`.
+   * The SDK's automatic `working` report sets it: landing after the handler's own update (a
+   * message re-run in another process after a crash, say), it must not undo an
+   * `input-required`.
+   */
+  ifState: z.literal('submitted').optional(),
 });
 
 /** True when an update carries something: a status, an artifact or both. */
@@ -126,8 +136,9 @@ export type A2aTaskUpdate = z.infer<typeof A2aTaskUpdateSchema>;
 /**
  * `task.update` (`<ns>.v1.a2a.task.update`): the agent working an A2A task reports progress.
  * The caller must be the task's agent (for a task the orchestrator routed by skill, the first
- * agent to answer takes it). Errors: `E_NOT_FOUND` (no such task), `E_FORBIDDEN` (another
- * agent's task), `E_CONFLICT` (the task already ended).
+ * agent to answer takes it). An update whose `ifState` no longer holds is answered, not
+ * refused. Errors: `E_NOT_FOUND` (no such task), `E_FORBIDDEN` (another agent's task),
+ * `E_CONFLICT` (the task already ended).
  */
 export const A2aTaskUpdateRpc = defineRpc(
   'task.update',
@@ -136,6 +147,8 @@ export const A2aTaskUpdateRpc = defineRpc(
     state: z.string(),
     /** True when this update id was applied before: nothing changed. */
     duplicate: z.boolean(),
+    /** Present when the update's `ifState` no longer held: nothing was applied or recorded. */
+    skipped: z.literal(true).optional(),
   }),
 );
 

@@ -1,5 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { scheduleWorkingReport, workingReportDelayMs } from './a2a-working-report.ts';
+import {
+  scheduleWorkingReport,
+  workingReportDelayMs,
+  workingReportUpdate,
+} from './a2a-working-report.ts';
 import { gate } from './test-messages.ts';
 
 // The timer is pure logic over setTimeout: fake timers show exactly when it fires.
@@ -25,6 +29,19 @@ describe('workingReportDelayMs', () => {
 
   it('keeps the delay when the expiry is not a time', () => {
     expect(workingReportDelayMs(2000, 'not a time', NOW)).toBe(2000);
+  });
+});
+
+describe('workingReportUpdate', () => {
+  it('reports working under its own id, only while the task is still submitted', () => {
+    // Without `ifState`, a report landing after the handler asked for input (the message
+    // re-run elsewhere after a crash) would move the task back to working for good.
+    expect(workingReportUpdate('task-1', 'message-1')).toEqual({
+      taskId: 'task-1',
+      updateId: 'message-1:working',
+      status: { state: 'working' },
+      ifState: 'submitted',
+    });
   });
 });
 

@@ -1,3 +1,5 @@
+import type { A2aTaskUpdate } from '@switchboard/protocol';
+
 /** The default of the client option `a2aWorkingDelayMs`. */
 export const DEFAULT_A2A_WORKING_DELAY_MS = 2000;
 
@@ -11,6 +13,23 @@ export function workingReportDelayMs(delayMs: number, expiresAt: string, nowMs: 
   const leftMs = Date.parse(expiresAt) - nowMs;
   if (Number.isNaN(leftMs)) return delayMs;
   return Math.max(0, Math.min(delayMs, Math.floor(leftMs / 2)));
+}
+
+/**
+ * The automatic report for the message `messageId` of task `taskId`. Its own id, outside the
+ * handler's `<message id>:<n>`: whether it fires depends on timing, and a redelivered message's
+ * updates must keep their numbers to be applied once. It applies only while the task is still
+ * `submitted` (`ifState`): the same message re-run in another process after a crash may fire
+ * it after the first run asked for input, and the re-run's own `input-required`, already
+ * applied under its id, would not undo a `working` that landed.
+ */
+export function workingReportUpdate(taskId: string, messageId: string): A2aTaskUpdate {
+  return {
+    taskId,
+    updateId: `${messageId}:working`,
+    status: { state: 'working' },
+    ifState: 'submitted',
+  };
 }
 
 /** A `working` report waiting to fire, or in flight. */

@@ -457,9 +457,10 @@ describe('A2aInbox: the automatic `working` report', () => {
     vi.useRealTimers();
   });
 
+  // Only while the task is still `submitted`: the peer skips it once the task moved on.
   const working = (message: DeliveredMessage) => [
     `${message.id}:working`,
-    { status: { state: 'working' } },
+    { status: { state: 'working' }, ifState: 'submitted' },
   ];
   const completed = (message: DeliveredMessage, n: number, text = 'done') => [
     `${message.id}:${n}`,
@@ -492,6 +493,29 @@ describe('A2aInbox: the automatic `working` report', () => {
     await running;
     // Its own id keeps the handler's numbering: the outcome is still `:1`.
     expect(updates(frames)).toEqual([working(message), completed(message, 1)]);
+  });
+
+  it('names submitted as its precondition, which the handler’s own working does not', async () => {
+    const { inbox, frames } = setup();
+    const release = gate();
+    inbox.serve(async (_request, task) => {
+      await release.promise;
+      await task.working('resumed');
+      return 'done';
+    });
+    const message = a2aMessage();
+    const running = inbox.handle(message, undefined, context);
+    await vi.advanceTimersByTimeAsync(2000);
+    release.open();
+    await running;
+    expect(updates(frames)).toEqual([
+      working(message),
+      [
+        `${message.id}:1`,
+        { status: { state: 'working', message: { parts: [{ text: 'resumed' }] } } },
+      ],
+      completed(message, 2),
+    ]);
   });
 
   it('costs a fast handler nothing', async () => {

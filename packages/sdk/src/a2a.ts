@@ -15,6 +15,7 @@ import {
   scheduleWorkingReport,
   type WorkingReport,
   workingReportDelayMs,
+  workingReportUpdate,
 } from './a2a-working-report.ts';
 import type { OutgoingFrame } from './frames.ts';
 import type { SdkLogger } from './logger.ts';
@@ -237,16 +238,9 @@ export class A2aInbox implements A2aApi {
       report = scheduleWorkingReport({
         delayMs: workingReportDelayMs(this.host.workingDelayMs, message.expiresAt, Date.now()),
         isNeeded: () => sent === 0 && !controller.signal.aborted,
-        // Its own id, outside the handler's `<n>`: whether it fires depends on timing, and a
-        // redelivered message's updates must keep their numbers to be applied once.
         send: () =>
           this.host
-            .request({
-              type: 'a2a.update',
-              taskId,
-              updateId: `${message.id}:working`,
-              status: { state: 'working' },
-            })
+            .request({ type: 'a2a.update', ...workingReportUpdate(taskId, message.id) })
             .then(() => undefined),
         onError: (error) => {
           // The task ended before the handler said anything (cancelled, or failed as

@@ -150,6 +150,9 @@ export function createTaskStore(database: Database, codec: RecordCodec) {
         VALUES (${taskId}, ${options.received.messageId}, ${options.received.routerMessageId})`;
     }
     const { applied, agentId } = change(current);
+    // No events, no change (a moot update): the row, its last-change time (the undelivered
+    // sweep's clock) and its agent stay as they were, and no update id is recorded.
+    if (applied.events.length === 0) return { row: current, duplicate: false, lastSeq: 0 };
     await writeTask(tx, applied.task, agentId);
     const lastSeq = await appendEvents(tx, taskId, applied.events, options.updateId ?? null);
     return { row: { ...current, task: applied.task, agentId }, duplicate: false, lastSeq };
@@ -244,8 +247,9 @@ export function createTaskStore(database: Database, codec: RecordCodec) {
     /**
      * Changes a task under a row lock: `change` gets the task as it is and returns the change
      * (or throws to refuse it). With an `updateId` already applied, nothing changes and
-     * `duplicate` is true. With `received`, the inbound message is recorded as routed in the
-     * same transaction (a re-send of it is then a duplicate too).
+     * `duplicate` is true. A change without events writes nothing. With `received`, the inbound
+     * message is recorded as routed in the same transaction (a re-send of it is then a duplicate
+     * too). `lastSeq` is the last event stored, 0 when none was.
      * @throws SbError `E_NOT_FOUND` when there is no such task.
      */
     async change(

@@ -304,6 +304,53 @@ describe('applyAgentUpdate', () => {
   });
 });
 
+describe('applyAgentUpdate with ifState: submitted (the SDK’s automatic working report)', () => {
+  const automatic = update({ status: { state: 'working' }, ifState: 'submitted' });
+
+  it('moves a task still submitted to working', () => {
+    const { task, events } = applyAgentUpdate(submitted(), automatic, later);
+    expect(task.status?.state).toBe(TaskState.TASK_STATE_WORKING);
+    expect(events.map((event) => event.payload?.$case)).toEqual(['statusUpdate']);
+  });
+
+  it('changes nothing once the task has left submitted: paused, or working already', () => {
+    for (const state of [
+      TaskState.TASK_STATE_INPUT_REQUIRED,
+      TaskState.TASK_STATE_AUTH_REQUIRED,
+      TaskState.TASK_STATE_WORKING,
+    ]) {
+      const before = inState(state);
+      const withArtifact = update({
+        status: { state: 'working' },
+        artifact: { artifactId: 'out', parts: [{ text: 'x' }] },
+        ifState: 'submitted',
+      });
+      for (const moot of [automatic, withArtifact]) {
+        const applied = applyAgentUpdate(before, moot, later);
+        expect(applied.task).toBe(before);
+        expect(applied.events).toEqual([]);
+      }
+    }
+  });
+
+  it('still refuses a task that ended, so the agent hears its work is moot', () => {
+    for (const state of ENDED) {
+      expect(() => applyAgentUpdate(inState(state), automatic, later)).toThrow(
+        expect.objectContaining({ code: 'E_CONFLICT' }),
+      );
+    }
+  });
+
+  it('leaves the agent’s own working, without ifState, as it was: it resumes a paused task', () => {
+    const { task } = applyAgentUpdate(
+      inState(TaskState.TASK_STATE_INPUT_REQUIRED),
+      update({ status: { state: 'working' } }),
+      later,
+    );
+    expect(task.status?.state).toBe(TaskState.TASK_STATE_WORKING);
+  });
+});
+
 describe('withHistory', () => {
   const long = (): Task => {
     let task = submitted();

@@ -51,7 +51,10 @@ export const isSettled = (state: TaskState): boolean =>
 export const stateOf = (task: Task): TaskState =>
   task.status?.state ?? TaskState.TASK_STATE_UNSPECIFIED;
 
-/** A change applied: the task as it is now and the stream responses that tell it. */
+/**
+ * A change applied: the task as it is now and the stream responses that tell it. No events:
+ * nothing changed (a moot update), and the store leaves the task as it was.
+ */
 export interface Applied {
   task: Task;
   events: StreamResponse[];
@@ -144,10 +147,16 @@ function mergeArtifact(artifacts: Artifact[], artifact: Artifact, append: boolea
   return artifacts.map((item, at) => (at === index ? merged : item));
 }
 
+const REQUIRED_STATES: Record<NonNullable<A2aTaskUpdate['ifState']>, TaskState> = {
+  submitted: TaskState.TASK_STATE_SUBMITTED,
+};
+
 /**
  * An update from the agent working the task: an artifact (or a chunk of one) and/or a new
- * status, whose message joins the history.
- * @throws SbError `E_CONFLICT` when the task already ended.
+ * status, whose message joins the history. An update whose `ifState` the task has left is moot:
+ * it changes nothing (the task as it is, no events).
+ * @throws SbError `E_CONFLICT` when the task already ended, moot or not: the agent hears that its
+ * work no longer matters (the SDK aborts the handler's signal on it).
  */
 export function applyAgentUpdate(task: Task, update: A2aTaskUpdate, now: Date): Applied {
   if (isTerminal(stateOf(task))) {
@@ -155,6 +164,9 @@ export function applyAgentUpdate(task: Task, update: A2aTaskUpdate, now: Date): 
       'E_CONFLICT',
       `task ${task.id} has ended (${TaskState[stateOf(task)]}); an update cannot change it`,
     );
+  }
+  if (update.ifState !== undefined && stateOf(task) !== REQUIRED_STATES[update.ifState]) {
+    return { task, events: [] };
   }
   let next = task;
   const events: StreamResponse[] = [];
