@@ -165,8 +165,8 @@ export function createMessageStore(database: Database, namespace: string, codec:
           ${claim.ackTimeoutMs}::int, ${claim.limit}::int)`;
       const claimed: ClaimRow[] = [];
       for (const row of rows) {
-        if (row.kind === 'claimed') claimed.push(row as ClaimRow);
-        else outcome.set(row.id, { duplicate: row.duplicate === true, recipients: row.recipients });
+        if (row.kind === 'claimed') claimed.push(row);
+        else outcome.set(row.id, { duplicate: row.duplicate, recipients: row.recipients });
       }
       for (const message of batch) {
         // Stored by another replica in a transaction still open when this one began, or
