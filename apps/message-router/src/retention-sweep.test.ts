@@ -12,8 +12,9 @@ import { createRouterHarness, fastTimers, type RouterHarness } from './test-rout
 
 // The router's retention as app.ts wires it, against a real Postgres: a backlog of old messages
 // (made old by their accepted_at) swept by a running router with a batch of 4. A statement-level
-// trigger in this file's database records how many messages each DELETE removed, and the
-// router's own log line (one per sweep that removed anything) tells the sweeps apart.
+// trigger in this file's database records how many messages each DELETE removed, the router's
+// own log line (one per sweep that removed anything) tells the sweeps apart, and Postgres's
+// function statistics count the sweeps that found nothing.
 
 const HOUR_MS = 3_600_000;
 const BATCH = 4;
@@ -93,6 +94,11 @@ beforeAll(async () => {
   );
   await world.gateways.register('ret-offline');
   await world.gateways.register('ret-busy');
+  // Counts the router's calls of router.sweep_messages (pg_stat_user_functions) from its first
+  // connection on: a sweep with nothing to delete runs no DELETE for the trigger below to see.
+  await database.sql.unsafe(
+    `ALTER DATABASE "${world.context.database.name}" SET track_functions = 'pl'`,
+  );
   await database.sql`CREATE TABLE public.message_deletes (deleted int NOT NULL)`;
   await database.sql`
     CREATE FUNCTION public.count_message_deletes() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -151,10 +157,15 @@ describe('the running router’s retention sweep', () => {
 
     const sweeps = () => logLines.filter((line) => line.msg === 'retention removed old messages');
     await waitFor(() => sweeps().length > 0, { what: 'a retention sweep that removed messages' });
-    // Two later sweeps, each one statement that removed nothing (and logged nothing).
+    // Two later sweeps, each one call that found nothing to delete (and logged nothing): the
+    // backlog's sweep made three calls (4, 4, then 3, short), so five calls in all.
     await waitFor(
-      async () =>
-        (await database.sql`SELECT 1 FROM public.message_deletes WHERE deleted = 0`).length >= 2,
+      async () => {
+        const [row] = await database.sql<{ calls: number }[]>`
+          SELECT calls::int FROM pg_stat_user_functions
+          WHERE schemaname = 'router' AND funcname = 'sweep_messages'`;
+        return (row?.calls ?? 0) >= 5;
+      },
       { what: 'sweeps after the one that cleared the backlog' },
     );
 
