@@ -51,7 +51,7 @@ export function createRouterMetrics(registry: Registry) {
   });
   const statementSeconds = new Histogram({
     name: 'sb_router_statement_duration_seconds',
-    help: "Time of the router's Postgres work per batch: accept, claim, ack",
+    help: "Time of the router's Postgres work per batch: accept (with its own claim), a dispatch round's claim, ack",
     labelNames: ['statement'],
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
