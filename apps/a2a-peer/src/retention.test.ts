@@ -2,7 +2,12 @@ import { PassThrough } from 'node:stream';
 import { connectPostgres, type Database } from '@switchboard/db';
 import { createLogger } from '@switchboard/logger';
 import { type InProcessService, startInProcess } from '@switchboard/service/testing';
-import { createTestContext, type TestContext, waitFor } from '@switchboard/testing';
+import {
+  createDatabaseTestContext,
+  type DatabaseTestContext,
+  type TestContext,
+  waitFor,
+} from '@switchboard/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { build } from './app.ts';
 import { a2aConfig } from './config.ts';
@@ -24,21 +29,18 @@ const LIVE_TASK_STATES = [
   'TASK_STATE_AUTH_REQUIRED',
 ];
 
+let world: DatabaseTestContext | undefined;
 let context: TestContext;
 let database: Database;
 const limits = { finishedMs: HOUR_MS, remoteFinishedMs: HOUR_MS, limit: 1000 };
 
 beforeAll(async () => {
-  context = await createTestContext();
-  database = await connectPostgres(
-    { url: context.database.url, poolMax: 4, connectTimeoutMs: 5000 },
-    'a2a-retention-test',
-  );
+  world = await createDatabaseTestContext('a2a-retention-test');
+  ({ context, database } = world);
 });
 
 afterAll(async () => {
-  await database?.close(1000);
-  await context?.cleanup();
+  await world?.cleanup();
 });
 
 beforeEach(async () => {

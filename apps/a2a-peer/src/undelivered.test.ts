@@ -5,7 +5,13 @@ import type { Bus } from '@switchboard/bus';
 import { connectPostgres, createRecordCodec, type Database } from '@switchboard/db';
 import { type A2aTaskChangedEvent, A2aTaskChangedEventSchema } from '@switchboard/protocol';
 import { type InProcessService, startInProcess } from '@switchboard/service/testing';
-import { connectTestBus, createTestContext, type TestContext, waitFor } from '@switchboard/testing';
+import {
+  connectTestBus,
+  createDatabaseTestContext,
+  type DatabaseTestContext,
+  type TestContext,
+  waitFor,
+} from '@switchboard/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { build } from './app.ts';
 import { a2aConfig } from './config.ts';
@@ -21,22 +27,19 @@ import { UNDELIVERED_GRACE_MS, undeliveredReason } from './undelivered-sweeper.t
 const HOUR_MS = 3_600_000;
 const TTL_MS = 1000;
 
+let world: DatabaseTestContext | undefined;
 let context: TestContext;
 let database: Database;
 let store: TaskStore;
 
 beforeAll(async () => {
-  context = await createTestContext();
-  database = await connectPostgres(
-    { url: context.database.url, poolMax: 4, connectTimeoutMs: 5000 },
-    'a2a-undelivered-test',
-  );
+  world = await createDatabaseTestContext('a2a-undelivered-test');
+  ({ context, database } = world);
   store = createTaskStore(database, createRecordCodec());
 });
 
 afterAll(async () => {
-  await database?.close(1000);
-  await context?.cleanup();
+  await world?.cleanup();
 });
 
 beforeEach(async () => {

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { connectPostgres, createRecordCodec, type Database } from '@switchboard/db';
-import { createTestContext, type TestContext, waitFor } from '@switchboard/testing';
+import {
+  createDatabaseTestContext,
+  type DatabaseTestContext,
+  type TestContext,
+  waitFor,
+} from '@switchboard/testing';
 import type postgres from 'postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDeadLetterStore } from './db/dead-letter-store.ts';
@@ -21,15 +26,13 @@ const READ_GATE = 1;
 const DELETE_GATE = 2;
 const codec = createRecordCodec();
 const role = `sb_test_sweeper_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+let world: DatabaseTestContext | undefined;
 let context: TestContext;
 let database: Database;
 
 beforeAll(async () => {
-  context = await createTestContext();
-  database = await connectPostgres(
-    { url: context.database.url, poolMax: 4, connectTimeoutMs: 5000 },
-    'router-retention-race-test',
-  );
+  world = await createDatabaseTestContext('router-retention-race-test');
+  ({ context, database } = world);
   await database.sql.begin(async (tx) => {
     await tx.unsafe(`CREATE ROLE "${role}" NOLOGIN`);
     await tx.unsafe(`GRANT USAGE ON SCHEMA router TO "${role}"`);
@@ -59,8 +62,7 @@ afterAll(async () => {
   // The role outlives the database: remove what it holds here, then the role.
   await database?.sql.unsafe(`DROP OWNED BY "${role}"`);
   await database?.sql.unsafe(`DROP ROLE "${role}"`);
-  await database?.close(1000);
-  await context?.cleanup();
+  await world?.cleanup();
 });
 
 beforeEach(async () => {

@@ -1,9 +1,13 @@
 import { PassThrough } from 'node:stream';
 import { loadConfig } from '@switchboard/config';
-import { connectPostgres, createRecordCodec, type Database } from '@switchboard/db';
+import { createRecordCodec, type Database } from '@switchboard/db';
 import { createLogger } from '@switchboard/logger';
 import { sweepInBatches } from '@switchboard/service';
-import { createTestContext, type TestContext } from '@switchboard/testing';
+import {
+  createDatabaseTestContext,
+  type DatabaseTestContext,
+  type TestContext,
+} from '@switchboard/testing';
 import postgres from 'postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AuditTrail, createAuditTrail } from './audit-trail.ts';
@@ -19,20 +23,17 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 const BATCH = 4;
 
+let world: DatabaseTestContext | undefined;
 let context: TestContext;
 let database: Database;
 
 beforeAll(async () => {
-  context = await createTestContext();
-  database = await connectPostgres(
-    { url: context.database.url, poolMax: 4, connectTimeoutMs: 5000 },
-    'audit-retention-test',
-  );
+  world = await createDatabaseTestContext('audit-retention-test');
+  ({ context, database } = world);
 });
 
 afterAll(async () => {
-  await database?.close(1000);
-  await context?.cleanup();
+  await world?.cleanup();
 });
 
 beforeEach(async () => {

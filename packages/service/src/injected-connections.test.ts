@@ -2,10 +2,14 @@ import { PassThrough } from 'node:stream';
 import { MemoryBus } from '@switchboard/bus';
 import { MemoryCache } from '@switchboard/cache';
 import { loadConfig } from '@switchboard/config';
-import { connectPostgres, type Database } from '@switchboard/db';
+import type { Database } from '@switchboard/db';
 import { createLogger } from '@switchboard/logger';
 import { PingRpc } from '@switchboard/protocol';
-import { createTestContext, type TestContext } from '@switchboard/testing';
+import {
+  createDatabaseTestContext,
+  type DatabaseTestContext,
+  type TestContext,
+} from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService } from './create-service.ts';
 import { createTestFolder, testServiceConfig } from './test-service.ts';
@@ -13,6 +17,7 @@ import { createTestFolder, testServiceConfig } from './test-service.ts';
 // The embedded mode builds every service over one bus, cache and Postgres pool it made itself:
 // a service uses what it is given, serves and answers over it, and leaves it open when it stops.
 
+let world: DatabaseTestContext | undefined;
 let context: TestContext;
 let folder: ReturnType<typeof createTestFolder>;
 let db: Database;
@@ -20,12 +25,9 @@ let bus: MemoryBus;
 let cache: MemoryCache;
 
 beforeAll(async () => {
-  context = await createTestContext();
   folder = createTestFolder();
-  db = await connectPostgres(
-    { url: context.database.url, poolMax: 2, connectTimeoutMs: 5000 },
-    'injected-test',
-  );
+  world = await createDatabaseTestContext('injected-test', { poolMax: 2 });
+  ({ context, database: db } = world);
   bus = new MemoryBus({
     namespace: context.namespace,
     requestTimeoutMs: () => 2000,
@@ -37,8 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await bus?.close();
   await cache?.close();
-  await db?.close();
-  await context?.cleanup();
+  await world?.cleanup();
   folder.remove();
 });
 

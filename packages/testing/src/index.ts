@@ -1,5 +1,10 @@
 export { type AgentCardServer, serveAgentCard } from './agent-card-server.ts';
 export { cleanupNamespace } from './cleanup.ts';
+export {
+  createDatabaseTestContext,
+  type DatabaseTestContext,
+  type DatabaseTestContextOptions,
+} from './database-test-context.ts';
 export { EMBEDDED_SUBSET } from './embedded-subset.ts';
 export {
   closeEmbeddedConnections,

@@ -1,6 +1,6 @@
 import { authorize, mintApiKey } from '@switchboard/authz';
-import { connectPostgres, type Database } from '@switchboard/db';
-import { createTestContext, type TestContext } from '@switchboard/testing';
+import type { Database } from '@switchboard/db';
+import { createDatabaseTestContext, type DatabaseTestContext } from '@switchboard/testing';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiKeyStore, createApiKeyStore } from '../db/api-key-store.ts';
@@ -8,7 +8,7 @@ import { createRoleStore, type RoleStore } from '../db/role-store.ts';
 import { type CredentialResolver, createCredentialResolver } from './credential-resolver.ts';
 import { createJwtVerifier } from './jwt-verifier.ts';
 
-let context: TestContext;
+let world: DatabaseTestContext | undefined;
 let database: Database;
 let keys: ApiKeyStore;
 let roles: RoleStore;
@@ -18,11 +18,8 @@ const bootstrap = mintApiKey();
 let withoutJwt: CredentialResolver;
 
 beforeAll(async () => {
-  context = await createTestContext();
-  database = await connectPostgres(
-    { url: context.database.url, poolMax: 2, connectTimeoutMs: 2000 },
-    'test',
-  );
+  world = await createDatabaseTestContext('test', { poolMax: 2, connectTimeoutMs: 2000 });
+  ({ database } = world);
   keys = createApiKeyStore(database);
   roles = createRoleStore(database);
   signer = await generateKeyPair('ES256');
@@ -49,8 +46,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await database?.close();
-  await context?.cleanup();
+  await world?.cleanup();
 });
 
 describe('credential resolver', () => {

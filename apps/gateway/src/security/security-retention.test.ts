@@ -1,7 +1,11 @@
 import { PassThrough } from 'node:stream';
 import { connectPostgres, type Database } from '@switchboard/db';
 import { createLogger } from '@switchboard/logger';
-import { createTestContext, type TestContext } from '@switchboard/testing';
+import {
+  createDatabaseTestContext,
+  type DatabaseTestContext,
+  type TestContext,
+} from '@switchboard/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSecurityEventStore } from '../db/security-event-store.ts';
 import { type SecurityRetention, startSecurityRetention } from './security-retention.ts';
@@ -12,20 +16,17 @@ import { type SecurityRetention, startSecurityRetention } from './security-reten
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
+let world: DatabaseTestContext | undefined;
 let context: TestContext;
 let database: Database;
 
 beforeAll(async () => {
-  context = await createTestContext();
-  database = await connectPostgres(
-    { url: context.database.url, poolMax: 4, connectTimeoutMs: 5000 },
-    'security-retention-test',
-  );
+  world = await createDatabaseTestContext('security-retention-test');
+  ({ context, database } = world);
 });
 
 afterAll(async () => {
-  await database?.close(1000);
-  await context?.cleanup();
+  await world?.cleanup();
 });
 
 beforeEach(async () => {

@@ -1,11 +1,12 @@
 import { mintApiKey } from '@switchboard/authz';
 import type { Bus } from '@switchboard/bus';
-import { connectPostgres, type Database } from '@switchboard/db';
+import type { Database } from '@switchboard/db';
 import { AgentConnectedEventSchema, AgentDisconnectedEventSchema } from '@switchboard/protocol';
 import type { Service } from '@switchboard/service';
 import {
   connectTestBus,
-  createTestContext,
+  createDatabaseTestContext,
+  type DatabaseTestContext,
   type TestContext,
   testInfra,
   waitFor,
@@ -18,6 +19,7 @@ import { type ApiKeyStore, createApiKeyStore } from '../db/api-key-store.ts';
 import { agentOf, connectAgent } from '../test/agent-client.ts';
 import { startTestGateway } from '../test/start-gateway.ts';
 
+let world: DatabaseTestContext | undefined;
 let context: TestContext;
 let database: Database;
 let keys: ApiKeyStore;
@@ -43,12 +45,9 @@ async function startGateway(extraEnv: Record<string, string> = {}) {
 }
 
 beforeAll(async () => {
-  context = await createTestContext();
+  world = await createDatabaseTestContext('test', { poolMax: 2, connectTimeoutMs: 2000 });
+  ({ context, database } = world);
   signer = await generateKeyPair('ES256');
-  database = await connectPostgres(
-    { url: context.database.url, poolMax: 2, connectTimeoutMs: 2000 },
-    'test',
-  );
   keys = createApiKeyStore(database);
   bus = await connectTestBus(context.namespace);
   redis = new Redis(testInfra.redisUrl);
@@ -75,8 +74,7 @@ afterAll(async () => {
   await gateway?.stop();
   await bus?.close();
   redis?.disconnect();
-  await database?.close();
-  await context?.cleanup();
+  await world?.cleanup();
 });
 
 describe('the agent handshake', () => {

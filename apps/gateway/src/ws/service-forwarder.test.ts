@@ -1,6 +1,6 @@
 import { decodePrincipal, mintApiKey } from '@switchboard/authz';
 import type { Bus } from '@switchboard/bus';
-import { connectPostgres, type Database } from '@switchboard/db';
+import type { Database } from '@switchboard/db';
 import {
   LifecycleTransitionRpc,
   SbError,
@@ -11,12 +11,18 @@ import {
   TaskSubmitRpc,
 } from '@switchboard/protocol';
 import { answerEach, type Service } from '@switchboard/service';
-import { connectTestBus, createTestContext, type TestContext } from '@switchboard/testing';
+import {
+  connectTestBus,
+  createDatabaseTestContext,
+  type DatabaseTestContext,
+  type TestContext,
+} from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKeyStore } from '../db/api-key-store.ts';
 import { agentOf, connectAgent, registeredAgent } from '../test/agent-client.ts';
 import { startTestGateway } from '../test/start-gateway.ts';
 
+let world: DatabaseTestContext | undefined;
 let context: TestContext;
 let database: Database;
 let bus: Bus;
@@ -31,11 +37,8 @@ const at = new Date().toISOString();
 const registered = (agentId: string) => registeredAgent(port, token, agentId);
 
 beforeAll(async () => {
-  context = await createTestContext();
-  database = await connectPostgres(
-    { url: context.database.url, poolMax: 2, connectTimeoutMs: 2000 },
-    'test',
-  );
+  world = await createDatabaseTestContext('test', { poolMax: 2, connectTimeoutMs: 2000 });
+  ({ context, database } = world);
   bus = await connectTestBus(context.namespace);
   // A stand-in state service on the real bus: it records what the gateway sends.
   const queue = { queue: bus.subjects.queueGroup('state') };
@@ -120,8 +123,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.stop();
   await bus?.close();
-  await database?.close();
-  await context?.cleanup();
+  await world?.cleanup();
 });
 
 describe('frames forwarded to a service', () => {

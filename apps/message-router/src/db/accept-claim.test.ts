@@ -1,5 +1,9 @@
-import { connectPostgres, createRecordCodec, type Database } from '@switchboard/db';
-import { createTestContext, type TestContext } from '@switchboard/testing';
+import { createRecordCodec, type Database } from '@switchboard/db';
+import {
+  createDatabaseTestContext,
+  type DatabaseTestContext,
+  type TestContext,
+} from '@switchboard/testing';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deliveredMessageOf } from './message-row.ts';
@@ -8,6 +12,7 @@ import { createMessageStore, type MessageStore, type NewMessage } from './messag
 // The accept's own claim (router.accept_messages) against a real Postgres: what it stores, what
 // it claims for the connected recipients it is given, and what it leaves queued.
 
+let world: DatabaseTestContext | undefined;
 let context: TestContext;
 let database: Database;
 let store: MessageStore;
@@ -15,17 +20,13 @@ const codec = createRecordCodec();
 const window = { maxInFlight: 2, ackTimeoutMs: 30_000, limit: 100 };
 
 beforeAll(async () => {
-  context = await createTestContext();
-  database = await connectPostgres(
-    { url: context.database.url, poolMax: 4, connectTimeoutMs: 5000 },
-    'router-accept-claim-test',
-  );
+  world = await createDatabaseTestContext('router-accept-claim-test');
+  ({ context, database } = world);
   store = createMessageStore(database, context.namespace, codec);
 });
 
 afterAll(async () => {
-  await database?.close(1000);
-  await context?.cleanup();
+  await world?.cleanup();
 });
 
 beforeEach(async () => {
