@@ -37,7 +37,11 @@ export interface MessageRow {
   expires_at: Date | string;
 }
 
-/** The columns of a message every reader selects, prefixed with `m.` (and `router.claim_deliveries` returns). */
+/**
+ * The columns of a message every reader selects, prefixed with `m.`; `router.claim_deliveries`
+ * and `router.accept_messages` (migrations 0003 and 0004) return the same list, so a change of
+ * `router.messages` changes both functions too.
+ */
 export const MESSAGE_COLUMNS = `m.id, m.seq, m.sender_agent, m.sent_by, m.target, m.topic, m.headers,
   m.priority, m.conversation_id, m.correlation_id, m.reply_to, m.receipt, m.payload, m.codec,
   m.key_id, m.nonce, m.format_version, m.recipients, m.accepted_at, m.expires_at`;
