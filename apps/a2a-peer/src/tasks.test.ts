@@ -2,7 +2,6 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   AgentCard,
-  Message,
   type StreamResponse,
   Task,
   TaskState,
@@ -13,7 +12,7 @@ import { LegacyJsonRpcTransport } from '@a2a-js/sdk/compat/v0_3/client';
 import type { AgentClient } from '@switchboard/sdk';
 import { exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type A2aMesh, bearerFetch, createA2aMesh } from './test-mesh.ts';
+import { type A2aMesh, bearerFetch, createA2aMesh, sendParams } from './test-mesh.ts';
 import { quietA2aSdk } from './test-quiet-sdk.ts';
 
 // A2A tasks through their life: streaming, several turns, cancel, failure, listing, owners,
@@ -26,35 +25,6 @@ let signingJwk: JWK;
 const release = new Map<string, () => void>();
 // Wrapped: `until` would wait for a bare promise instead of returning it.
 const cancelled = new Map<string, { stopped: Promise<void> }>();
-
-const message = (
-  text: string,
-  fields: { taskId?: string; metadata?: Record<string, unknown> } = {},
-) =>
-  Message.fromJSON({
-    messageId: crypto.randomUUID(),
-    role: 'ROLE_USER',
-    parts: [{ text }],
-    ...(fields.taskId === undefined ? {} : { taskId: fields.taskId }),
-    ...(fields.metadata === undefined ? {} : { metadata: fields.metadata }),
-  });
-
-const send = (
-  text: string,
-  fields: { taskId?: string; returnImmediately?: boolean; metadata?: Record<string, unknown> } = {},
-) => ({
-  tenant: '',
-  message: message(text, fields),
-  configuration:
-    fields.returnImmediately === true
-      ? {
-          acceptedOutputModes: [],
-          taskPushNotificationConfig: undefined,
-          returnImmediately: true,
-        }
-      : undefined,
-  metadata: undefined,
-});
 
 const statusText = (task: Task) =>
   (
@@ -151,7 +121,7 @@ describe('a task through its life', () => {
   it('streams the status and artifact updates until the task completes', async () => {
     const client = await agentClient();
     const events: StreamResponse[] = [];
-    for await (const event of client.sendMessageStream(send('steps'))) events.push(event);
+    for await (const event of client.sendMessageStream(sendParams('steps'))) events.push(event);
     const cases = events.map((event) => event.payload?.$case);
     expect(cases[0]).toBe('task');
     expect(cases).toContain('artifactUpdate');
@@ -169,10 +139,10 @@ describe('a task through its life', () => {
 
   it('asks for input and completes on the next turn', async () => {
     const client = await agentClient();
-    const first = (await client.sendMessage(send('ask'))) as Task;
+    const first = (await client.sendMessage(sendParams('ask'))) as Task;
     expect(first.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
     expect(statusText(first)).toBe('what is your name?');
-    const second = (await client.sendMessage(send('Ada', { taskId: first.id }))) as Task;
+    const second = (await client.sendMessage(sendParams('Ada', { taskId: first.id }))) as Task;
     expect(second.id).toBe(first.id);
     expect(second.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
     expect(statusText(second)).toBe('hello Ada');
@@ -181,14 +151,16 @@ describe('a task through its life', () => {
 
   it('fails the task with the error a handler threw', async () => {
     const client = await agentClient();
-    const task = (await client.sendMessage(send('boom'))) as Task;
+    const task = (await client.sendMessage(sendParams('boom'))) as Task;
     expect(task.status?.state).toBe(TaskState.TASK_STATE_FAILED);
     expect(statusText(task)).toBe('boom: the agent broke');
   });
 
   it('cancels a running task, stops its handler, and refuses to cancel it again', async () => {
     const client = await agentClient();
-    const started = (await client.sendMessage(send('wait', { returnImmediately: true }))) as Task;
+    const started = (await client.sendMessage(
+      sendParams('wait', { returnImmediately: true }),
+    )) as Task;
     expect(started.status?.state).toBe(TaskState.TASK_STATE_SUBMITTED);
     const { stopped } = await until(() => cancelled.get(started.id), 'the handler to start');
     const task = await client.cancelTask({ tenant: '', id: started.id, metadata: undefined });
@@ -201,7 +173,9 @@ describe('a task through its life', () => {
 
   it('lets a subscriber follow a task to its end', async () => {
     const client = await agentClient();
-    const started = (await client.sendMessage(send('wait', { returnImmediately: true }))) as Task;
+    const started = (await client.sendMessage(
+      sendParams('wait', { returnImmediately: true }),
+    )) as Task;
     await until(() => release.get(started.id), 'the handler to start');
     const seen: StreamResponse[] = [];
     const following = (async () => {
@@ -220,7 +194,7 @@ describe('a task through its life', () => {
 
   it('lists the caller’s tasks and hides them from other callers', async () => {
     const client = await agentClient();
-    const task = (await client.sendMessage(send('Bob'))) as Task;
+    const task = (await client.sendMessage(sendParams('Bob'))) as Task;
     const listed = await client.listTasks({
       tenant: '',
       contextId: task.contextId,
@@ -247,7 +221,9 @@ describe('push notifications', () => {
   it('posts each change with the token and a JWT signed with the card key', async () => {
     const hook = await receiver();
     const client = await agentClient();
-    const started = (await client.sendMessage(send('wait', { returnImmediately: true }))) as Task;
+    const started = (await client.sendMessage(
+      sendParams('wait', { returnImmediately: true }),
+    )) as Task;
     await client.createTaskPushNotificationConfig({
       tenant: '',
       id: 'hook-1',
@@ -290,7 +266,9 @@ describe('push notifications', () => {
     let status = 503;
     const hook = await receiver(() => status);
     const client = await agentClient();
-    const started = (await client.sendMessage(send('wait', { returnImmediately: true }))) as Task;
+    const started = (await client.sendMessage(
+      sendParams('wait', { returnImmediately: true }),
+    )) as Task;
     await client.createTaskPushNotificationConfig({
       tenant: '',
       id: 'durable',
@@ -324,7 +302,7 @@ describe('push notifications', () => {
 
   it('refuses push URLs that reach private networks', async () => {
     const client = await agentClient();
-    const task = (await client.sendMessage(send('Eve'))) as Task;
+    const task = (await client.sendMessage(sendParams('Eve'))) as Task;
     await expect(
       client.createTaskPushNotificationConfig({
         tenant: '',
@@ -362,10 +340,10 @@ describe('cards, routing and versions', () => {
   it('routes a message sent to the orchestrator by the skill it names', async () => {
     const client = await mesh.client(`${mesh.url}/.well-known/agent-card.json`);
     const task = (await client.sendMessage(
-      send('Grace', { metadata: { skill: 'steps' } }),
+      sendParams('Grace', { metadata: { skill: 'steps' } }),
     )) as Task;
     expect(statusText(task)).toBe('hello Grace');
-    await expect(client.sendMessage(send('Grace'))).rejects.toThrow(/name a skill.*steps/);
+    await expect(client.sendMessage(sendParams('Grace'))).rejects.toThrow(/name a skill.*steps/);
   });
 
   it('serves v0.3 clients through the compatibility layer', async () => {
@@ -381,7 +359,7 @@ describe('cards, routing and versions', () => {
       fetchImpl: bearerFetch(await mesh.key()),
     });
     const client = new Client(transport, card);
-    const task = (await client.sendMessage(send('Linus'))) as Task;
+    const task = (await client.sendMessage(sendParams('Linus'))) as Task;
     expect(task.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
     expect(statusText(task)).toBe('hello Linus');
     const again = await client.getTask({ tenant: '', id: task.id, historyLength: undefined });

@@ -1,8 +1,10 @@
 import { type AddressInfo, createServer } from 'node:net';
+import { Message } from '@a2a-js/sdk';
 import type { Client } from '@a2a-js/sdk/client';
 import { ClientFactory, JsonRpcTransportFactory, RestTransportFactory } from '@a2a-js/sdk/client';
 import { type Grant, mintApiKey } from '@switchboard/authz';
 import type { Bus } from '@switchboard/bus';
+import type { Database } from '@switchboard/db';
 import type { RpcDefinition } from '@switchboard/protocol';
 import { A2A_LABEL, A2A_PUBLIC, type Capability } from '@switchboard/protocol';
 import { type AgentClient, connect } from '@switchboard/sdk';
@@ -24,6 +26,47 @@ import { a2aConfig } from './config.ts';
 // The real thing for the A2A peer's tests: a gateway and a router process (as in production),
 // A2A peer replicas in this process (so their code counts towards coverage), local agents
 // connected through the SDK, and remote callers using the official @a2a-js/sdk client.
+
+/** A user message with `text`, continuing task `taskId` when given. */
+export const userMessage = (
+  text: string,
+  fields: { taskId?: string; metadata?: Record<string, unknown> } = {},
+) =>
+  Message.fromJSON({
+    messageId: crypto.randomUUID(),
+    role: 'ROLE_USER',
+    parts: [{ text }],
+    ...(fields.taskId === undefined ? {} : { taskId: fields.taskId }),
+    ...(fields.metadata === undefined ? {} : { metadata: fields.metadata }),
+  });
+
+/** SendMessage parameters for a user message (see {@link userMessage}). */
+export const sendParams = (
+  text: string,
+  fields: { taskId?: string; returnImmediately?: boolean; metadata?: Record<string, unknown> } = {},
+) => ({
+  tenant: '',
+  message: userMessage(text, fields),
+  configuration:
+    fields.returnImmediately === true
+      ? {
+          acceptedOutputModes: [],
+          taskPushNotificationConfig: undefined,
+          returnImmediately: true,
+        }
+      : undefined,
+  metadata: undefined,
+});
+
+/** The update ids of a task's stored events, in order (null: a change the peer made). */
+export async function storedUpdateIds(
+  database: Database,
+  taskId: string,
+): Promise<(string | null)[]> {
+  const rows = await database.sql<{ update_id: string | null }[]>`
+    SELECT update_id FROM a2a.task_events WHERE task_id = ${taskId} ORDER BY seq`;
+  return rows.map((row) => row.update_id);
+}
 
 /** An operator key with the admin role. */
 export const adminPrincipal = keyPrincipal('k_admin', ['admin']);

@@ -1,11 +1,11 @@
-import { Message, type Task, TaskState } from '@a2a-js/sdk';
+import { type Task, TaskState } from '@a2a-js/sdk';
 import type { Client } from '@a2a-js/sdk/client';
 import { connectPostgres, type Database } from '@switchboard/db';
 import { A2A_LABEL, A2A_PUBLIC, type A2aTaskUpdate, A2aTaskUpdateRpc } from '@switchboard/protocol';
 import { type AgentClient, connect } from '@switchboard/sdk';
 import { agentPrincipal, waitFor } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type A2aMesh, createA2aMesh } from './test-mesh.ts';
+import { type A2aMesh, createA2aMesh, sendParams, storedUpdateIds } from './test-mesh.ts';
 
 // The SDK's automatic `working` report names `ifState: 'submitted'`: the peer applies it only
 // while the task is still submitted. The gap it closes: a router message re-run in another
@@ -24,29 +24,8 @@ let client: Client;
 const delivered = new Map<string, string[]>();
 const release = new Map<string, () => void>();
 
-const send = (text: string, fields: { returnImmediately?: boolean } = {}) => ({
-  tenant: '',
-  message: Message.fromJSON({
-    messageId: crypto.randomUUID(),
-    role: 'ROLE_USER',
-    parts: [{ text }],
-  }),
-  configuration:
-    fields.returnImmediately === true
-      ? { acceptedOutputModes: [], taskPushNotificationConfig: undefined, returnImmediately: true }
-      : undefined,
-  metadata: undefined,
-});
-
 const stateOf = async (taskId: string, through = client) =>
   (await through.getTask({ tenant: '', id: taskId, historyLength: undefined })).status?.state;
-
-/** The update ids of the task's stored events, in order (null: a change the peer made). */
-async function updateIds(taskId: string): Promise<(string | null)[]> {
-  const rows = await database.sql<{ update_id: string | null }[]>`
-    SELECT update_id FROM a2a.task_events WHERE task_id = ${taskId} ORDER BY seq`;
-  return rows.map((row) => row.update_id);
-}
 
 /** The task's row as the store keeps it (its last change is the undelivered sweep's clock). */
 async function rowOf(taskId: string) {
@@ -120,7 +99,7 @@ afterAll(async () => {
 
 describe('an update with ifState: submitted (the automatic working report)', () => {
   it('leaves a task that went input-required as it is when it lands after', async () => {
-    const task = (await client.sendMessage(send('ask'))) as Task;
+    const task = (await client.sendMessage(sendParams('ask'))) as Task;
     expect(task.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
     const [messageId = ''] = delivered.get(task.id) ?? [];
     const before = await rowOf(task.id);
@@ -142,12 +121,14 @@ describe('an update with ifState: submitted (the automatic working report)', () 
     expect(await update(report)).toEqual(skipped);
 
     expect(await stateOf(task.id)).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
-    expect(await updateIds(task.id)).toEqual([null, `${messageId}:1`]);
+    expect(await storedUpdateIds(database, task.id)).toEqual([null, `${messageId}:1`]);
     expect(await rowOf(task.id)).toEqual(before);
   });
 
   it('moves a task still submitted to working, and is then a duplicate', async () => {
-    const task = (await client.sendMessage(send('wait', { returnImmediately: true }))) as Task;
+    const task = (await client.sendMessage(
+      sendParams('wait', { returnImmediately: true }),
+    )) as Task;
     await waitFor(() => release.has(task.id), { what: `the handler of ${task.id} to run` });
     await waitFor(async () => (await stateOf(task.id)) === TaskState.TASK_STATE_WORKING, {
       what: `task ${task.id} working`,
@@ -155,7 +136,7 @@ describe('an update with ifState: submitted (the automatic working report)', () 
     });
     const [messageId = ''] = delivered.get(task.id) ?? [];
     // The SDK's own report, through the gateway: stored under its id like any update.
-    expect(await updateIds(task.id)).toEqual([null, `${messageId}:working`]);
+    expect(await storedUpdateIds(database, task.id)).toEqual([null, `${messageId}:working`]);
     expect(await rowOf(task.id)).toMatchObject({ state: 'TASK_STATE_WORKING', agent_id: AGENT_ID });
     expect(await update(automaticReport(task.id, messageId))).toEqual({
       state: 'TASK_STATE_WORKING',
@@ -167,11 +148,17 @@ describe('an update with ifState: submitted (the automatic working report)', () 
       what: `task ${task.id} completed`,
       intervalMs: 100,
     });
-    expect(await updateIds(task.id)).toEqual([null, `${messageId}:working`, `${messageId}:1`]);
+    expect(await storedUpdateIds(database, task.id)).toEqual([
+      null,
+      `${messageId}:working`,
+      `${messageId}:1`,
+    ]);
   });
 
   it('still refuses a task that ended, so the agent learns its work is moot', async () => {
-    const task = (await client.sendMessage(send('wait', { returnImmediately: true }))) as Task;
+    const task = (await client.sendMessage(
+      sendParams('wait', { returnImmediately: true }),
+    )) as Task;
     await waitFor(() => release.has(task.id), { what: `the handler of ${task.id} to run` });
     await client.cancelTask({ tenant: '', id: task.id, metadata: undefined });
     const [messageId = ''] = delivered.get(task.id) ?? [];
@@ -197,7 +184,7 @@ describe('a message re-run in another process after a crash', () => {
     const crashingClient = await mesh.client(
       `${mesh.url}/agents/${crashing}/.well-known/agent-card.json`,
     );
-    const task = (await crashingClient.sendMessage(send('translate'))) as Task;
+    const task = (await crashingClient.sendMessage(sendParams('translate'))) as Task;
     expect(task.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
 
     // Another process takes the agent id; the router delivers the unacked message to it.
@@ -218,6 +205,6 @@ describe('a message re-run in another process after a crash', () => {
     expect(rerun.messageId).toBe(firstRun);
     expect(await stateOf(task.id, crashingClient)).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
     // The re-run's question was a duplicate of the first run's; its report was skipped.
-    expect(await updateIds(task.id)).toEqual([null, `${firstRun}:1`]);
+    expect(await storedUpdateIds(database, task.id)).toEqual([null, `${firstRun}:1`]);
   });
 });

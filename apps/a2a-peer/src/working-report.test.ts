@@ -1,11 +1,11 @@
-import { Message, type StreamResponse, type Task, TaskState } from '@a2a-js/sdk';
+import { type StreamResponse, type Task, TaskState } from '@a2a-js/sdk';
 import type { Client } from '@a2a-js/sdk/client';
 import { connectPostgres, type Database } from '@switchboard/db';
 import { A2A_LABEL, A2A_PUBLIC } from '@switchboard/protocol';
 import { type AgentClient, connect } from '@switchboard/sdk';
 import { waitFor } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type A2aMesh, createA2aMesh } from './test-mesh.ts';
+import { type A2aMesh, createA2aMesh, sendParams, storedUpdateIds } from './test-mesh.ts';
 import { quietA2aSdk } from './test-quiet-sdk.ts';
 
 // The SDK reports `working` by itself for an A2A handler that runs past the client's
@@ -24,21 +24,6 @@ let client: Client;
 const delivered = new Map<string, string[]>();
 const release = new Map<string, () => void>();
 
-const send = (text: string, fields: { taskId?: string; returnImmediately?: boolean } = {}) => ({
-  tenant: '',
-  message: Message.fromJSON({
-    messageId: crypto.randomUUID(),
-    role: 'ROLE_USER',
-    parts: [{ text }],
-    ...(fields.taskId === undefined ? {} : { taskId: fields.taskId }),
-  }),
-  configuration:
-    fields.returnImmediately === true
-      ? { acceptedOutputModes: [], taskPushNotificationConfig: undefined, returnImmediately: true }
-      : undefined,
-  metadata: undefined,
-});
-
 const stateOf = async (taskId: string) =>
   (await client.getTask({ tenant: '', id: taskId, historyLength: undefined })).status?.state;
 
@@ -52,16 +37,9 @@ const untilState = (taskId: string, state: TaskState) =>
     intervalMs: POLL_MS,
   });
 
-/** The update ids of the task's stored events, in order (null: a change the peer made). */
-async function updateIds(taskId: string): Promise<(string | null)[]> {
-  const rows = await database.sql<{ update_id: string | null }[]>`
-    SELECT update_id FROM a2a.task_events WHERE task_id = ${taskId} ORDER BY seq`;
-  return rows.map((row) => row.update_id);
-}
-
 /** Starts a task whose handler waits to be released; answers its id once the handler runs. */
 async function startWaiting(text = 'wait'): Promise<string> {
-  const task = (await client.sendMessage(send(text, { returnImmediately: true }))) as Task;
+  const task = (await client.sendMessage(sendParams(text, { returnImmediately: true }))) as Task;
   await waitFor(() => release.has(task.id), { what: `the handler of ${task.id} to start` });
   return task.id;
 }
@@ -135,7 +113,7 @@ describe('the automatic working report', () => {
   it('shows a long handler working while it runs, to streams and GetTask, then completed', async () => {
     const events: StreamResponse[] = [];
     const streaming = (async () => {
-      for await (const event of client.sendMessageStream(send('wait'))) events.push(event);
+      for await (const event of client.sendMessageStream(sendParams('wait'))) events.push(event);
     })();
     const taskId = await waitFor(
       () => (events[0]?.payload?.$case === 'task' ? events[0].payload.value.id : undefined),
@@ -159,15 +137,19 @@ describe('the automatic working report', () => {
       TaskState.TASK_STATE_COMPLETED,
     ]);
     const [messageId] = delivered.get(taskId) ?? [];
-    expect(await updateIds(taskId)).toEqual([null, `${messageId}:working`, `${messageId}:1`]);
+    expect(await storedUpdateIds(database, taskId)).toEqual([
+      null,
+      `${messageId}:working`,
+      `${messageId}:1`,
+    ]);
   });
 
   it('costs a fast handler no update', async () => {
-    const task = (await client.sendMessage(send('fast'))) as Task;
+    const task = (await client.sendMessage(sendParams('fast'))) as Task;
     expect(task.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
     await delayPassed();
     const [messageId] = delivered.get(task.id) ?? [];
-    expect(await updateIds(task.id)).toEqual([null, `${messageId}:1`]);
+    expect(await storedUpdateIds(database, task.id)).toEqual([null, `${messageId}:1`]);
   });
 
   it('adds nothing for a handler that reported working itself', async () => {
@@ -176,13 +158,17 @@ describe('the automatic working report', () => {
     release.get(taskId)?.();
     await untilState(taskId, TaskState.TASK_STATE_COMPLETED);
     const [messageId] = delivered.get(taskId) ?? [];
-    expect(await updateIds(taskId)).toEqual([null, `${messageId}:1`, `${messageId}:2`]);
+    expect(await storedUpdateIds(database, taskId)).toEqual([
+      null,
+      `${messageId}:1`,
+      `${messageId}:2`,
+    ]);
   });
 
   it('adds nothing on a follow-up, which the peer made working already', async () => {
-    const first = (await client.sendMessage(send('ask'))) as Task;
+    const first = (await client.sendMessage(sendParams('ask'))) as Task;
     expect(first.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
-    await client.sendMessage(send('wait', { taskId: first.id, returnImmediately: true }));
+    await client.sendMessage(sendParams('wait', { taskId: first.id, returnImmediately: true }));
     await waitFor(() => release.has(first.id), { what: 'the follow-up handler to run' });
     expect(await stateOf(first.id)).toBe(TaskState.TASK_STATE_WORKING);
     await delayPassed();
@@ -190,7 +176,12 @@ describe('the automatic working report', () => {
     await untilState(first.id, TaskState.TASK_STATE_COMPLETED);
     const [asked, followUp] = delivered.get(first.id) ?? [];
     // Created, input-required, working (the peer, on the follow-up), completed.
-    expect(await updateIds(first.id)).toEqual([null, `${asked}:1`, null, `${followUp}:1`]);
+    expect(await storedUpdateIds(database, first.id)).toEqual([
+      null,
+      `${asked}:1`,
+      null,
+      `${followUp}:1`,
+    ]);
   });
 });
 
@@ -203,7 +194,7 @@ describe('the undelivered sweep', () => {
       `${mesh.url}/agents/sleepy-agent/.well-known/agent-card.json`,
     );
     const untaken = (await sleepyClient.sendMessage(
-      send('anyone?', { returnImmediately: true }),
+      sendParams('anyone?', { returnImmediately: true }),
     )) as Task;
     const running = await startWaiting();
     await untilState(running, TaskState.TASK_STATE_WORKING);
