@@ -1,8 +1,14 @@
+import { randomUUID } from 'node:crypto';
+import type { Bus } from '@switchboard/bus';
+import { GatewayDeliverRpc, GatewayToolCallRpc, RouterAckRpc } from '@switchboard/protocol';
+import { connectTestBus, waitFor } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectAgent } from '../test/agent-client.ts';
+import { createApiKeyStore } from '../db/api-key-store.ts';
+import { connectAgent, registeredAgent } from '../test/agent-client.ts';
 import { createGatewayTestWorld, type GatewayTestWorld } from '../test/start-gateway.ts';
 
 let world: GatewayTestWorld;
+let bus: Bus;
 let token: string;
 
 const startGateway = async (id: string, env: Record<string, string>) =>
@@ -10,9 +16,13 @@ const startGateway = async (id: string, env: Record<string, string>) =>
 
 beforeAll(async () => {
   world = await createGatewayTestWorld();
+  bus = await connectTestBus(world.context.namespace);
   token = world.agentToken;
 });
-afterAll(() => world?.stop());
+afterAll(async () => {
+  await world?.stop();
+  await bus?.close();
+});
 
 describe('rate limits', () => {
   it('hold across two replicas: the bucket of a client address is shared', async () => {
@@ -53,6 +63,90 @@ describe('rate limits', () => {
       error: { code: 'E_RATE_LIMITED', retryAfterMs: expect.any(Number) },
     });
     expect(agent.socket.readyState).toBe(agent.socket.OPEN);
+    agent.socket.close();
+  });
+
+  it('lets an empty bucket pass the answers to what the gateway pushed, and only those', async () => {
+    const gatewayId = 'rl-answers';
+    const port = await startGateway(gatewayId, {
+      SB_GATEWAY__RATE_LIMITS__PER_CREDENTIAL__CAPACITY: '8',
+      SB_GATEWAY__RATE_LIMITS__PER_CREDENTIAL__REFILL_PER_SECOND: '0.01',
+      SB_GATEWAY__RATE_LIMITS__FRAME_BATCH: '1',
+    });
+    // A stand-in router takes the acks the gateway forwards.
+    const acked: string[] = [];
+    const router = bus.serve(
+      bus.subjects.rpc('router', RouterAckRpc.operation),
+      RouterAckRpc,
+      async ({ acks, nacks }) => {
+        acked.push(...acks, ...nacks.map((nack) => `nack:${nack.deliveryId}`));
+        return { applied: acks.length + nacks.length, ignored: 0 };
+      },
+      { queue: bus.subjects.queueGroup('router') },
+    );
+    // A key of its own: the other tests spent the shared key's bucket.
+    const { token: ownToken } = await createApiKeyStore(world.database).create({
+      name: 'answers',
+      agentIds: ['answers-agent'],
+      roles: [],
+      grants: [],
+      createdBy: 'test',
+    });
+    const agent = await registeredAgent(port, ownToken, 'answers-agent');
+    // Spend what is left of the bucket.
+    for (let index = 0; ; index++) {
+      agent.send({ v: 1, type: 'ping', id: `spend${index}` });
+      const answer = await agent.next(['pong', 'error'], `spend${index}`);
+      if (answer.type === 'error') break;
+    }
+    const pushes = ['901', '902'].map((deliveryId) => ({
+      kind: 'message' as const,
+      agentId: 'answers-agent',
+      deliveryId,
+      attempt: 1,
+      message: {
+        id: randomUUID(),
+        from: 'sender',
+        sentBy: 'agent:sender',
+        to: { kind: 'agent' as const, agentId: 'answers-agent' },
+        payload: { n: deliveryId },
+        headers: {},
+        priority: 4,
+        conversationId: null,
+        correlationId: null,
+        replyTo: null,
+        acceptedAt: new Date().toISOString(),
+        expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      },
+    }));
+    await bus.request(bus.subjects.gatewayDeliver(gatewayId), GatewayDeliverRpc, { pushes });
+    await agent.next('deliver');
+    await agent.next('deliver');
+    agent.send({ v: 1, type: 'ack', id: 'a1', deliveryId: '901' });
+    agent.send({ v: 1, type: 'nack', id: 'a2', deliveryId: '902' });
+    await waitFor(() => acked.length === 2);
+    expect(acked.sort()).toEqual(['901', 'nack:902']);
+    // An answer given already, or to a delivery never pushed here, is an ordinary frame.
+    agent.send({ v: 1, type: 'ack', id: 'a3', deliveryId: '901' });
+    expect(await agent.next('error', 'a3')).toMatchObject({ error: { code: 'E_RATE_LIMITED' } });
+    agent.send({ v: 1, type: 'ack', id: 'a4', deliveryId: '999' });
+    expect(await agent.next('error', 'a4')).toMatchObject({ error: { code: 'E_RATE_LIMITED' } });
+    // A tool call the agent provides: its result passes, a result nobody waits for does not.
+    const call = bus.request(bus.subjects.gatewayCall(gatewayId), GatewayToolCallRpc, {
+      agentId: 'answers-agent',
+      callId: 'call-1',
+      name: 'echo',
+      version: '1.0.0',
+      arguments: { text: 'hi' },
+      deadline: new Date(Date.now() + 5000).toISOString(),
+    });
+    await agent.next('tool.call');
+    agent.send({ v: 1, type: 'tool.result', id: 't1', callId: 'call-1', result: { text: 'hi' } });
+    expect(await call).toEqual({ ok: true, result: { text: 'hi' } });
+    agent.send({ v: 1, type: 'tool.result', id: 't2', callId: 'call-1', result: null });
+    expect(await agent.next('error', 't2')).toMatchObject({ error: { code: 'E_RATE_LIMITED' } });
+    expect(acked).toHaveLength(2);
+    await router.stop();
     agent.socket.close();
   });
 });

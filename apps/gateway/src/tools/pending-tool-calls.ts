@@ -34,6 +34,11 @@ export class PendingToolCalls {
     });
   }
 
+  /** Whether a call waits for the answer `callId`. */
+  isWaiting(callId: string): boolean {
+    return this.waiting.has(callId);
+  }
+
   /** Hands a `tool.result` to its call; false when nobody waits for it (late or unknown). */
   settle(frame: ToolResultFrame): boolean {
     const waiter = this.waiting.get(frame.callId);

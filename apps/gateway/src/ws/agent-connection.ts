@@ -33,6 +33,7 @@ import {
   toErrorBody,
 } from '@switchboard/protocol';
 import type { RawData, WebSocket } from 'ws';
+import { UnansweredDeliveries } from '../messaging/unanswered-deliveries.ts';
 import { PendingToolCalls } from '../tools/pending-tool-calls.ts';
 import { PendingRequests } from './pending-requests.ts';
 
@@ -149,6 +150,8 @@ export class AgentConnection {
   private readonly calls = new PendingRequests();
   // Tool calls written to the agent (it provides the tool), bound to this socket.
   private readonly toolCalls = new PendingToolCalls();
+  // Deliveries written to the agent, until it acks or nacks them.
+  private readonly unansweredDeliveries = new UnansweredDeliveries();
 
   /** Called before each write: the frames of one turn of the event loop leave together. */
   private readonly holdWrites: () => void;
@@ -243,6 +246,7 @@ export class AgentConnection {
     }
     if (this.socket.bufferedAmount > this.context.settings().maxQueuedBytes) return 'backpressure';
     this.send(frame);
+    if (frame.type === 'deliver') this.unansweredDeliveries.pushed(frame.deliveryId);
     return 'written';
   }
 
@@ -319,8 +323,7 @@ export class AgentConnection {
       return;
     }
     this.badFrames = 0;
-    // Heartbeat answers are never throttled: that would cut a well-behaved agent off.
-    if (parsed.frame.type !== 'pong') {
+    if (!this.answersPush(parsed.frame)) {
       try {
         await this.context.handlers.admit(this);
       } catch (error) {
@@ -335,6 +338,27 @@ export class AgentConnection {
       }
     }
     await this.handle(parsed.frame);
+  }
+
+  /**
+   * Whether a frame answers what the gateway pushed and still waits for: such answers are never
+   * throttled. Refusing a heartbeat answer would cut a well-behaved agent off; refusing an ack
+   * or a tool result frees nothing: the router pushes the message again after its ack timeout
+   * (and until then it holds a place of the agent's `maxInFlight`, so the agent receives
+   * nothing new), the tool call fails. How many there are is bounded by the pushes.
+   */
+  private answersPush(frame: ClientFrame): boolean {
+    switch (frame.type) {
+      case 'pong':
+        return true;
+      case 'ack':
+      case 'nack':
+        return this.unansweredDeliveries.answered(frame.deliveryId);
+      case 'tool.result':
+        return this.toolCalls.isWaiting(frame.callId);
+      default:
+        return false;
+    }
   }
 
   private async handle(frame: ClientFrame): Promise<void> {
