@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { Bus } from '@switchboard/bus';
 import { GatewayDeliverRpc, GatewayToolCallRpc, RouterAckRpc } from '@switchboard/protocol';
 import { connectTestBus, waitFor } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKeyStore } from '../db/api-key-store.ts';
 import { connectAgent, registeredAgent } from '../test/agent-client.ts';
+import { messagePush } from '../test/message-push.ts';
 import { createGatewayTestWorld, type GatewayTestWorld } from '../test/start-gateway.ts';
 
 let world: GatewayTestWorld;
@@ -99,26 +99,7 @@ describe('rate limits', () => {
       const answer = await agent.next(['pong', 'error'], `spend${index}`);
       if (answer.type === 'error') break;
     }
-    const pushes = ['901', '902'].map((deliveryId) => ({
-      kind: 'message' as const,
-      agentId: 'answers-agent',
-      deliveryId,
-      attempt: 1,
-      message: {
-        id: randomUUID(),
-        from: 'sender',
-        sentBy: 'agent:sender',
-        to: { kind: 'agent' as const, agentId: 'answers-agent' },
-        payload: { n: deliveryId },
-        headers: {},
-        priority: 4,
-        conversationId: null,
-        correlationId: null,
-        replyTo: null,
-        acceptedAt: new Date().toISOString(),
-        expiresAt: new Date(Date.now() + 60_000).toISOString(),
-      },
-    }));
+    const pushes = ['901', '902'].map((deliveryId) => messagePush('answers-agent', deliveryId));
     await bus.request(bus.subjects.gatewayDeliver(gatewayId), GatewayDeliverRpc, { pushes });
     await agent.next('deliver');
     await agent.next('deliver');

@@ -10,6 +10,7 @@ import type { Service } from '@switchboard/service';
 import { connectTestBus } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registeredAgent } from '../test/agent-client.ts';
+import { messagePush } from '../test/message-push.ts';
 import {
   createGatewayTestWorld,
   type GatewayTestWorld,
@@ -26,40 +27,11 @@ let nextDelivery = 100;
 
 const registered = (agentId: string) => registeredAgent(port, world.agentToken, agentId);
 
-function messageFor(
-  agentId: string,
-  payload: DeliveredMessage['payload'] = { hello: agentId },
-): DeliveredMessage {
-  const now = Date.now();
-  return {
-    id: randomUUID(),
-    from: 'sender',
-    sentBy: 'agent:sender',
-    to: { kind: 'agent', agentId },
-    payload,
-    headers: { kind: 'greeting' },
-    priority: 4,
-    conversationId: null,
-    correlationId: null,
-    replyTo: null,
-    acceptedAt: new Date(now).toISOString(),
-    expiresAt: new Date(now + 60_000).toISOString(),
-  };
-}
-
-function messagePush(
-  agentId: string,
-  payload?: DeliveredMessage['payload'],
-): Extract<Push, { kind: 'message' }> {
+/** A push of a fresh delivery id. */
+const nextPush = (agentId: string, payload?: DeliveredMessage['payload']) => {
   nextDelivery += 1;
-  return {
-    kind: 'message',
-    agentId,
-    deliveryId: String(nextDelivery),
-    attempt: 1,
-    message: messageFor(agentId, payload),
-  };
-}
+  return messagePush(agentId, String(nextDelivery), payload);
+};
 
 const deliver = (pushes: Push[]) =>
   bus.request(bus.subjects.gatewayDeliver(GATEWAY_ID), GatewayDeliverRpc, { pushes });
@@ -79,7 +51,7 @@ afterAll(async () => {
 describe('the delivery endpoint', () => {
   it('writes a message push to the agent as a deliver frame', async () => {
     const agent = await registered('rcpt-1');
-    const push = messagePush('rcpt-1');
+    const push = nextPush('rcpt-1');
     expect(await deliver([push])).toEqual({ missed: [] });
     const frame = await agent.next('deliver');
     expect(frame).toMatchObject({
@@ -116,8 +88,8 @@ describe('the delivery endpoint', () => {
     const gone = await registered('rcpt-gone');
     gone.socket.close();
     await gone.closed;
-    const unknown = messagePush('nobody-here');
-    const ended = messagePush('rcpt-gone');
+    const unknown = nextPush('nobody-here');
+    const ended = nextPush('rcpt-gone');
     const receipt: Push = {
       kind: 'receipt',
       agentId: 'nobody-here',
@@ -135,8 +107,8 @@ describe('the delivery endpoint', () => {
 
   it('writes to the agents it holds and misses the others in one request', async () => {
     const agent = await registered('rcpt-2');
-    const here = messagePush('rcpt-2');
-    const elsewhere = messagePush('rcpt-elsewhere');
+    const here = nextPush('rcpt-2');
+    const elsewhere = nextPush('rcpt-elsewhere');
     expect(await deliver([elsewhere, here])).toEqual({
       missed: [{ deliveryId: elsewhere.deliveryId, reason: 'not_connected' }],
     });
@@ -152,7 +124,7 @@ describe('the delivery endpoint', () => {
     let written = 0;
     let refused: { deliveryId: string; reason: string } | undefined;
     for (let round = 0; round < 500 && refused === undefined; round += 1) {
-      const pushes = [messagePush('rcpt-slow', payload), messagePush('rcpt-slow', payload)];
+      const pushes = [nextPush('rcpt-slow', payload), nextPush('rcpt-slow', payload)];
       const { missed } = await deliver(pushes);
       written += pushes.length - missed.length;
       refused = missed[0];

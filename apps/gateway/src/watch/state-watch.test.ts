@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Grant } from '@switchboard/authz';
 import type { Bus } from '@switchboard/bus';
 import { GatewayDeliverRpc, StatePutRpc, StatsRpc } from '@switchboard/protocol';
@@ -13,6 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKeyStore } from '../db/api-key-store.ts';
 import { registeredAgent, type TestAgent } from '../test/agent-client.ts';
+import { messagePush } from '../test/message-push.ts';
 import {
   createGatewayTestWorld,
   type GatewayTestWorld,
@@ -211,28 +211,7 @@ describe('state watches', () => {
         bus.subjects.gatewayDeliver(GATEWAY_ID),
         GatewayDeliverRpc,
         {
-          pushes: [
-            {
-              kind: 'message',
-              agentId: 'slow-1',
-              deliveryId: String(round + 1),
-              attempt: 1,
-              message: {
-                id: randomUUID(),
-                from: 'sender',
-                sentBy: 'agent:sender',
-                to: { kind: 'agent', agentId: 'slow-1' },
-                payload,
-                headers: {},
-                priority: 4,
-                conversationId: null,
-                correlationId: null,
-                replyTo: null,
-                acceptedAt: new Date().toISOString(),
-                expiresAt: new Date(Date.now() + 60_000).toISOString(),
-              },
-            },
-          ],
+          pushes: [messagePush('slow-1', String(round + 1), payload)],
         },
       );
       refused = missed.length > 0;
