@@ -1,4 +1,4 @@
-import { type Mix, Operations } from './operations.ts';
+import { type Mix, type Operation, Operations } from './operations.ts';
 
 // The rate limits a run keeps (`--keep-rate-limits true`), sized to the knee so that half of it
 // passes and twice it does not: a stress run then shows the mesh shedding the overload with
@@ -6,11 +6,27 @@ import { type Mix, Operations } from './operations.ts';
 // 1,000 agents reaches at a rate that has nothing to do with the mesh's capacity.
 
 /**
- * Agent frames one operation of the default mix costs the gateway's credential bucket on
- * average: a direct message 2 (send, ack), a topic message about 8 (send, ~7 acks), a request 4,
- * a task 3, an SDK tool call 2, a state read or write 1, ... weighted by the mix: 2.9.
+ * Agent frames each operation costs the gateway's credential bucket. Answers to what the gateway
+ * pushed (acks, nacks, tool results, heartbeats) pass free, so a message costs its send whatever
+ * its fan-out, a request the send and the reply, a task its submit, watch and unwatch and the
+ * worker's completion, an SDK tool call its call, an A2A message the agent's one update, a
+ * remote A2A send its send; an MCP call arrives over HTTP (none), an upstream tool call half the
+ * time through the SDK. The default mix averages 1.27.
  */
-export const FRAMES_PER_OPERATION = 3;
+export const AGENT_FRAMES: Record<Operation, number> = {
+  direct: 1,
+  topic: 1,
+  broadcast: 1,
+  request: 2,
+  task: 4,
+  tool: 1,
+  'mcp-tool': 0,
+  'upstream-tool': 0.5,
+  'state-read': 1,
+  'state-write': 1,
+  a2a: 1,
+  'a2a-remote': 1,
+};
 /** Seconds of the sustained rate a bucket holds as burst. */
 const BURST_SECONDS = 2;
 
@@ -36,7 +52,7 @@ export function shareOf(mix: Mix, parts: Partial<Record<keyof Mix, number>>): nu
  * run comes from 127.0.0.1, which no deployment sees.
  */
 export function keptLimitsEnv(kneePerSecond: number, mix: Mix): Record<string, string> {
-  const frames = bucket(kneePerSecond * FRAMES_PER_OPERATION);
+  const frames = bucket(kneePerSecond * shareOf(mix, AGENT_FRAMES));
   // MCP requests: every mcp-tool call, and the half of upstream-tool calls that go over MCP.
   const mcp = bucket(kneePerSecond * shareOf(mix, { 'mcp-tool': 1, 'upstream-tool': 0.5 }));
   const a2a = bucket(kneePerSecond * shareOf(mix, { a2a: 1 }));

@@ -1,5 +1,6 @@
 import { parseLoadArgs, usage } from './options.ts';
 import { writeReports } from './report.ts';
+import { notRecoveredText } from './report-markdown.ts';
 
 // `pnpm load <scenario> [--flags]`: runs a load scenario against a mesh of its own, checks the
 // invariants, writes the reports and exits 1 when a promise was broken.
@@ -44,6 +45,9 @@ async function main(): Promise<void> {
     for (const fault of result.chaos.faults.filter((record) => record.error !== undefined)) {
       process.stderr.write(`FAULT NOT RECOVERED ${fault.label}: ${fault.error}\n`);
     }
+  }
+  if (result.stress !== undefined && result.stress.recoverySeconds === undefined) {
+    process.stderr.write(`NOT RECOVERED ${notRecoveredText(result)}\n`);
   }
   if (result.unexercised.length > 0) {
     process.stderr.write(`NEVER COMPLETED ${result.unexercised.join(', ')}\n`);

@@ -208,11 +208,8 @@ const STRESS_SMOKE_DEFAULTS: Record<string, string> = {
   'drain-timeout-ms': '30000',
   'connect-concurrency': '8',
   'request-timeout-ms': '6000',
-  // Fewer broadcasts than `smoke`: the kept limits are sized for the default mix's frames per
-  // operation (kept-limits.ts), and each broadcast costs the credential one ack per agent, so
-  // at 2 the overload's acks held the bucket down into the recovery (a request timed out there
-  // now and then). At 0.5 about six complete in a run.
-  mix: 'broadcast=0.5',
+  // As in `smoke`: at the default weight a run of about 1,000 operations may draw none.
+  mix: 'broadcast=2',
 };
 
 /** The chaos scenario: the mix at about half the reference knee (203/s) while faults run. */

@@ -88,6 +88,24 @@ function rampSection(result: RunResult): string[] {
   ];
 }
 
+/**
+ * Why a stress run did not recover: each second of its last phase (the recovery) with its p99
+ * and errors, and the errors by operation, so that a failed run in CI says what went wrong.
+ */
+export function notRecoveredText(result: RunResult): string {
+  const stress = result.stress;
+  const recovery = result.phases.at(-1);
+  const settle = `${stress?.settleSeconds} seconds in a row with the p99 within ${result.p99TargetMs} ms and no errors`;
+  if (recovery === undefined) return `no ${settle}: nothing was measured`;
+  const seconds = recovery.seconds
+    .map((second) => `${second.p99Ms.toFixed(0)} ms/${second.errorsPerSecond}`)
+    .join(', ');
+  const errors = Object.entries(recovery.operations)
+    .filter(([, figures]) => Object.keys(figures.errors).length > 0)
+    .map(([name, figures]) => `${name} ${errorsOf(figures)}`);
+  return `no ${settle} in ${recovery.name}; its seconds (p99/errors): ${seconds}; its errors: ${errors.join(', ') || 'none'}`;
+}
+
 function stressSection(result: RunResult): string[] {
   const stress = result.stress;
   if (stress === undefined) return [];
@@ -97,7 +115,7 @@ function stressSection(result: RunResult): string[] {
     '',
     `Knee given: ${stress.kneePerSecond}/s. Offered ${half}/s (half), then ${2 * stress.kneePerSecond}/s (twice), then ${half}/s again. ${
       stress.recoverySeconds === undefined
-        ? `**Latency did not recover** before the run ended (${stress.settleSeconds} seconds in a row with the p99 within ${result.p99TargetMs} ms and no errors).`
+        ? `**Latency did not recover** before the run ended: ${notRecoveredText(result)}.`
         : `Latency recovered ${stress.recoverySeconds.toFixed(1)} s after the overload's last arrival (the first of ${stress.settleSeconds} seconds in a row with the p99 within ${result.p99TargetMs} ms and no errors); the first ${stress.idleGapSeconds.toFixed(1)} s of it offered no new load while the overload's operations in flight finished.`
     } Seconds over the limit or with errors: ${stress.secondsOverLimit.map((entry) => `${entry.phase} ${entry.over} of ${entry.of}`).join(', ')}. ${rateLimitsText(result.settings.rateLimits)}`,
     '',

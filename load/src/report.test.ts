@@ -130,12 +130,15 @@ describe('the Markdown report', () => {
 });
 
 describe('the Markdown report of a stress run', () => {
-  const stressRun = (recoverySeconds: number | undefined) =>
+  const stressRun = (
+    recoverySeconds: number | undefined,
+    phases = [phase(50, true, 0), phase(200, false, 20), phase(50, true, 50)],
+  ) =>
     renderMarkdown(
       result({
         scenario: 'stress',
         knees: undefined,
-        phases: [phase(50, true, 0), phase(200, false, 20), phase(50, true, 50)],
+        phases,
         stress: {
           kneePerSecond: 100,
           recoverySeconds,
@@ -158,8 +161,15 @@ describe('the Markdown report of a stress run', () => {
     expect(markdown).not.toContain('## Operations');
   });
 
-  it('says so when latency never recovered', () => {
-    expect(stressRun(undefined)).toContain('**Latency did not recover**');
+  it('says so when latency never recovered, with the seconds and errors of the recovery', () => {
+    const markdown = stressRun(undefined, [phase(50, true, 0), phase(200, false, 20)]);
+    expect(markdown).toContain(
+      '**Latency did not recover** before the run ended: no 5 seconds in a row with the p99 within 500 ms and no errors in 200/s; its seconds (p99/errors): 40 ms/0, 50 ms/2; its errors: state-write E_TIMEOUT 2.',
+    );
+    expect(stressRun(undefined, [{ ...phase(50, true, 0), operations: {} }])).toContain(
+      'its errors: none.',
+    );
+    expect(stressRun(undefined, [])).toContain('nothing was measured.');
   });
 });
 
