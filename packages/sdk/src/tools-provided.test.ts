@@ -57,17 +57,35 @@ describe('ProvidedTools', () => {
     });
   });
 
-  it('answers E_NOT_FOUND for a tool it does not provide, and aborts at the deadline', async () => {
+  it('answers E_NOT_FOUND for a tool it does not provide', async () => {
     const tools = new ProvidedTools();
     expect(await run(tools, callFrame('nope'))).toMatchObject({ error: { code: 'E_NOT_FOUND' } });
+  });
+
+  it('aborts the handler at the deadline and answers E_TIMEOUT whatever it does then', async () => {
+    const tools = new ProvidedTools();
     tools.add(
-      definition,
+      { ...definition, name: 'returns' },
       (_args, context) =>
-        new Promise((resolve) =>
-          context.signal.addEventListener('abort', () => resolve('aborted')),
+        new Promise((resolve) => context.signal.addEventListener('abort', () => resolve(1))),
+    );
+    tools.add(
+      { ...definition, name: 'throws' },
+      (_args, context) =>
+        new Promise((_resolve, reject) =>
+          context.signal.addEventListener('abort', () =>
+            reject(new SbError('E_UNAVAILABLE', 'gone')),
+          ),
         ),
     );
-    expect(await run(tools, callFrame('math.add', {}, 20))).toMatchObject({ result: 'aborted' });
+    for (const name of ['returns', 'throws']) {
+      expect(await run(tools, callFrame(name, {}, 20))).toMatchObject({
+        error: {
+          code: 'E_TIMEOUT',
+          message: expect.stringContaining(`tool ${name}@1.0.0 ran past the call's deadline`),
+        },
+      });
+    }
   });
 
   it('refuses a malformed definition', () => {

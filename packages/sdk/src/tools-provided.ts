@@ -107,11 +107,22 @@ export class ProvidedTools {
         deadline,
         signal,
       });
+      if (signal.aborted) throw deadlinePassed(frame);
       answer({ type: 'tool.result', callId: frame.callId, result: result ?? null });
     } catch (error) {
-      answer({ type: 'tool.result', callId: frame.callId, error: errorBodyOf(frame, error) });
+      // Past the deadline the caller is told E_TIMEOUT whatever the handler did after its abort:
+      // an answer racing the registry's own timeout must not turn a timed-out call into a success.
+      const failure = signal.aborted ? deadlinePassed(frame) : error;
+      answer({ type: 'tool.result', callId: frame.callId, error: errorBodyOf(frame, failure) });
     }
   }
+}
+
+function deadlinePassed(frame: ToolCallFrame): SbError {
+  return new SbError(
+    'E_TIMEOUT',
+    `tool ${frame.name}@${frame.version} ran past the call's deadline (${frame.deadline})`,
+  );
 }
 
 function errorBodyOf(frame: ToolCallFrame, error: unknown) {

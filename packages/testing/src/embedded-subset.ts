@@ -36,12 +36,9 @@ export const EMBEDDED_SUBSET: readonly string[] = [
   'apps/task-worker/src/scheduling.test.ts',
   'apps/task-worker/src/balancing.test.ts',
   'apps/task-worker/src/operator-api.test.ts',
-  // Tools: invocation through agents, MCP, upstream MCP servers. Not monitoring.test.ts: its
-  // hanging provider answers `null` when its deadline aborts it, at the very moment the
-  // registry's own timeout for the call fires; over the network the timeout wins, in one
-  // process the answer can arrive first and the call succeeds (a race of the invoker's, not of
-  // the mode: a late answer at the deadline should be refused in both).
+  // Tools: invocation through agents, MCP, upstream MCP servers, figures and the audit trail.
   'apps/tool-registry/src/invocation.test.ts',
+  'apps/tool-registry/src/monitoring.test.ts',
   'apps/tool-registry/src/mcp.test.ts',
   'apps/tool-registry/src/upstream.test.ts',
   // Signed principals enforced by every service of one mesh.
