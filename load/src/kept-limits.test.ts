@@ -40,7 +40,7 @@ describe('shareOf', () => {
     );
     expect(shareOf(mix, { 'mcp-tool': 1, 'upstream-tool': 0.5 })).toBeCloseTo(0.75);
     expect(shareOf(mix, {})).toBe(0);
-    expect(shareOf(DEFAULT_MIX, AGENT_FRAMES)).toBeCloseTo(1.27, 2);
+    expect(shareOf(DEFAULT_MIX, AGENT_FRAMES)).toBeCloseTo(1.19, 2);
   });
 });
 
@@ -49,7 +49,7 @@ describe('rateLimitsText', () => {
     expect(rateLimitsText('lifted')).toBe('Rate limits lifted.');
     expect(rateLimitsText(null)).toBe('Rate limits lifted.');
     expect(rateLimitsText(keptLimitsEnv(100, DEFAULT_MIX))).toMatch(
-      /^Rate limits kept, sized to the knee .*: gateway 127 frames\/s, MCP \d+ requests\/s, A2A \d+ requests\/s; per address lifted\.$/,
+      /^Rate limits kept, sized to the knee .*: gateway 119 frames\/s, MCP \d+ requests\/s, A2A \d+ requests\/s; per address lifted\.$/,
     );
   });
 });

@@ -1,5 +1,11 @@
 import type { Bus } from '@switchboard/bus';
-import { GatewayDeliverRpc, GatewayToolCallRpc, RouterAckRpc } from '@switchboard/protocol';
+import {
+  GatewayDeliverRpc,
+  GatewayToolCallRpc,
+  RouterAckRpc,
+  TaskCompleteBatchRpc,
+  TaskCompleteRpc,
+} from '@switchboard/protocol';
 import { connectTestBus, waitFor } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKeyStore } from '../db/api-key-store.ts';
@@ -84,6 +90,28 @@ describe('rate limits', () => {
       },
       { queue: bus.subjects.queueGroup('router') },
     );
+    // And a stand-in task worker the completions it forwards.
+    const completed: string[] = [];
+    const complete = (item: { taskId: string; attempt: number }) => {
+      completed.push(`${item.taskId}:${item.attempt}`);
+      return { status: 'succeeded' as const };
+    };
+    const tasks = [
+      bus.serve(
+        bus.subjects.rpc('tasks', TaskCompleteRpc.operation),
+        TaskCompleteRpc,
+        async (item) => complete(item),
+        { queue: bus.subjects.queueGroup('tasks') },
+      ),
+      bus.serve(
+        bus.subjects.rpc('tasks', TaskCompleteBatchRpc.operation),
+        TaskCompleteBatchRpc,
+        async ({ items }) => ({
+          results: items.map((item) => ({ ok: true as const, result: complete(item) })),
+        }),
+        { queue: bus.subjects.queueGroup('tasks') },
+      ),
+    ];
     // A key of its own: the other tests spent the shared key's bucket.
     const { token: ownToken } = await createApiKeyStore(world.database).create({
       name: 'answers',
@@ -126,8 +154,32 @@ describe('rate limits', () => {
     expect(await call).toEqual({ ok: true, result: { text: 'hi' } });
     agent.send({ v: 1, type: 'tool.result', id: 't2', callId: 'call-1', result: null });
     expect(await agent.next('error', 't2')).toMatchObject({ error: { code: 'E_RATE_LIMITED' } });
+    // A task: the completion of the attempt pushed here passes, once.
+    const task = {
+      kind: 'task' as const,
+      agentId: 'answers-agent',
+      taskId: '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b',
+      type: 'load.echo',
+      attempt: 2,
+      input: null,
+      leaseMs: 30_000,
+      deadline: new Date(Date.now() + 60_000).toISOString(),
+    };
+    await bus.request(bus.subjects.gatewayDeliver(gatewayId), GatewayDeliverRpc, {
+      pushes: [task],
+    });
+    await agent.next('task');
+    const completion = { v: 1, type: 'task.complete', taskId: task.taskId, result: 1 };
+    agent.send({ ...completion, id: 'c0', attempt: 1 });
+    expect(await agent.next('error', 'c0')).toMatchObject({ error: { code: 'E_RATE_LIMITED' } });
+    agent.send({ ...completion, id: 'c1', attempt: 2 });
+    expect(await agent.next('result', 'c1')).toMatchObject({ result: { status: 'succeeded' } });
+    agent.send({ ...completion, id: 'c2', attempt: 2 });
+    expect(await agent.next('error', 'c2')).toMatchObject({ error: { code: 'E_RATE_LIMITED' } });
+    expect(completed).toEqual([`${task.taskId}:2`]);
     expect(acked).toHaveLength(2);
     await router.stop();
+    await Promise.all(tasks.map((served) => served.stop()));
     agent.socket.close();
   });
 });

@@ -33,9 +33,9 @@ import {
   toErrorBody,
 } from '@switchboard/protocol';
 import type { RawData, WebSocket } from 'ws';
-import { UnansweredDeliveries } from '../messaging/unanswered-deliveries.ts';
 import { PendingToolCalls } from '../tools/pending-tool-calls.ts';
 import { PendingRequests } from './pending-requests.ts';
+import { UnansweredPushes } from './unanswered-pushes.ts';
 
 /** The limits and timers of a connection; read on every use (they are live settings). */
 export interface ConnectionSettings {
@@ -150,8 +150,8 @@ export class AgentConnection {
   private readonly calls = new PendingRequests();
   // Tool calls written to the agent (it provides the tool), bound to this socket.
   private readonly toolCalls = new PendingToolCalls();
-  // Deliveries written to the agent, until it acks or nacks them.
-  private readonly unansweredDeliveries = new UnansweredDeliveries();
+  // Deliveries and tasks written to the agent, until it answers them.
+  private readonly unanswered = new UnansweredPushes();
 
   /** Called before each write: the frames of one turn of the event loop leave together. */
   private readonly holdWrites: () => void;
@@ -246,7 +246,8 @@ export class AgentConnection {
     }
     if (this.socket.bufferedAmount > this.context.settings().maxQueuedBytes) return 'backpressure';
     this.send(frame);
-    if (frame.type === 'deliver') this.unansweredDeliveries.pushed(frame.deliveryId);
+    if (frame.type === 'deliver') this.unanswered.pushed({ delivery: frame.deliveryId });
+    if (frame.type === 'task') this.unanswered.pushed(frame);
     return 'written';
   }
 
@@ -342,10 +343,11 @@ export class AgentConnection {
 
   /**
    * Whether a frame answers what the gateway pushed and still waits for: such answers are never
-   * throttled. Refusing a heartbeat answer would cut a well-behaved agent off; refusing an ack
-   * or a tool result frees nothing: the router pushes the message again after its ack timeout
-   * (and until then it holds a place of the agent's `maxInFlight`, so the agent receives
-   * nothing new), the tool call fails. How many there are is bounded by the pushes.
+   * throttled. Refusing a heartbeat answer would cut a well-behaved agent off; refusing the
+   * others frees nothing: the router pushes a message again after its ack timeout (and until
+   * then it holds a place of the agent's `maxInFlight`, so the agent receives nothing new), a
+   * task runs again once its lease lapses, a tool call fails. How many there are is bounded by
+   * the pushes.
    */
   private answersPush(frame: ClientFrame): boolean {
     switch (frame.type) {
@@ -353,7 +355,9 @@ export class AgentConnection {
         return true;
       case 'ack':
       case 'nack':
-        return this.unansweredDeliveries.answered(frame.deliveryId);
+        return this.unanswered.answered({ delivery: frame.deliveryId });
+      case 'task.complete':
+        return this.unanswered.answered(frame);
       case 'tool.result':
         return this.toolCalls.isWaiting(frame.callId);
       default:
