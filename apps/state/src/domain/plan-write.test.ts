@@ -74,6 +74,18 @@ describe('planWrite', () => {
     }
   });
 
+  it('refuses a stale patch to a document deleted since its version', async () => {
+    const deleted = { version: 4, deleted: true, current: undefined };
+    const history = async (version: number) => (version === 2 ? { a: 0 } : undefined);
+    await expect(
+      planWrite(
+        request({ op: 'patch', patch: { b: 2 }, expectedVersion: 2, policy: 'merge' }),
+        deleted,
+        history,
+      ),
+    ).rejects.toMatchObject({ code: 'E_CONFLICT', details: { currentVersion: 4, document: null } });
+  });
+
   it('merges a patch written against an absent document into a new one', async () => {
     const created = { version: 1, deleted: false, current: { a: 1 } };
     const plan = await planWrite(

@@ -49,7 +49,8 @@ export async function planWrite(
       if (request.op !== 'patch') throw conflict();
       // Written against an absent document: every key the current one has counts as changed.
       const atExpected = expectedVersion === 0 ? {} : await readVersion(expectedVersion);
-      if (atExpected === undefined || !canMergePatch(request.patch, atExpected, current ?? {})) {
+      // A document deleted since changed as a whole: no patch avoids that change.
+      if (atExpected === undefined || !canMergePatch(request.patch, atExpected, current)) {
         throw conflict();
       }
     }
