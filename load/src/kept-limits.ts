@@ -7,11 +7,11 @@ import { type Mix, type Operation, Operations } from './operations.ts';
 
 /**
  * Agent frames each operation costs the gateway's credential bucket. Answers to what the gateway
- * pushed (acks, nacks, tool results, heartbeats) pass free, so a message costs its send whatever
- * its fan-out, a request the send and the reply, a task its submit, watch and unwatch (the
- * worker's completion answers the task's push), an SDK tool call its call, an A2A message the agent's one update, a
- * remote A2A send its send; an MCP call arrives over HTTP (none), an upstream tool call half the
- * time through the SDK. The default mix averages 1.19.
+ * pushed (acks, nacks, task completions, tool results, heartbeats) pass free, so a message costs
+ * its send whatever its fan-out, a request the send and the reply, a task its submit, watch and
+ * unwatch, an SDK tool call its call, an A2A message the agent's one update, a remote A2A send
+ * its send; an MCP call arrives over HTTP (none), an upstream tool call goes through the SDK
+ * half the time. The default mix averages 1.19.
  */
 export const AGENT_FRAMES: Record<Operation, number> = {
   direct: 1,

@@ -1,4 +1,5 @@
 import {
+  type ErrorBody,
   isSbError,
   type JsonValue,
   type ResultFrame,
@@ -93,6 +94,7 @@ export class ProvidedTools {
     const tool = this.tools.get(keyOf(frame.name, frame.version));
     const deadline = new Date(frame.deadline);
     const signal = AbortSignal.timeout(Math.max(0, deadline.getTime() - Date.now()));
+    let outcome: { result: JsonValue } | { error: ErrorBody };
     try {
       if (tool === undefined) {
         throw new SbError(
@@ -107,14 +109,14 @@ export class ProvidedTools {
         deadline,
         signal,
       });
-      if (signal.aborted) throw deadlinePassed(frame);
-      answer({ type: 'tool.result', callId: frame.callId, result: result ?? null });
+      outcome = { result: result ?? null };
     } catch (error) {
-      // Past the deadline the caller is told E_TIMEOUT whatever the handler did after its abort:
-      // an answer racing the registry's own timeout must not turn a timed-out call into a success.
-      const failure = signal.aborted ? deadlinePassed(frame) : error;
-      answer({ type: 'tool.result', callId: frame.callId, error: errorBodyOf(frame, failure) });
+      outcome = { error: errorBodyOf(frame, error) };
     }
+    // Past the deadline the caller is told E_TIMEOUT whatever the handler did after its abort:
+    // an answer racing the registry's own timeout must not turn a timed-out call into a success.
+    if (signal.aborted) outcome = { error: errorBodyOf(frame, deadlinePassed(frame)) };
+    answer({ type: 'tool.result', callId: frame.callId, ...outcome });
   }
 }
 

@@ -1,5 +1,5 @@
 /** Most pushes one connection remembers; far above the router's default maxInFlight (32). */
-export const MAX_REMEMBERED_PUSHES = 1024;
+const MAX_REMEMBERED_PUSHES = 1024;
 
 /** What an answer names: a delivery (ack, nack) or a task attempt (task.complete). */
 export type PushKey = { delivery: string } | { taskId: string; attempt: number };
