@@ -1,4 +1,4 @@
-import type { Bus } from '@switchboard/bus';
+import type { Bus, BusSubscription } from '@switchboard/bus';
 import {
   GatewayDeliverRpc,
   GatewayToolCallRpc,
@@ -9,7 +9,7 @@ import {
 import { connectTestBus, waitFor } from '@switchboard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKeyStore } from '../db/api-key-store.ts';
-import { connectAgent, registeredAgent } from '../test/agent-client.ts';
+import { connectAgent, registeredAgent, type TestAgent } from '../test/agent-client.ts';
 import { messagePush } from '../test/message-push.ts';
 import { createGatewayTestWorld, type GatewayTestWorld } from '../test/start-gateway.ts';
 
@@ -71,32 +71,36 @@ describe('rate limits', () => {
     expect(agent.socket.readyState).toBe(agent.socket.OPEN);
     agent.socket.close();
   });
+});
 
-  it('lets an empty bucket pass the answers to what the gateway pushed, and only those', async () => {
-    const gatewayId = 'rl-answers';
+describe('answers to what the gateway pushed, with the bucket empty', () => {
+  const gatewayId = 'rl-answers';
+  const acked: string[] = [];
+  const completed: string[] = [];
+  const served: BusSubscription[] = [];
+  let agent: TestAgent;
+
+  beforeAll(async () => {
     const port = await startGateway(gatewayId, {
       SB_GATEWAY__RATE_LIMITS__PER_CREDENTIAL__CAPACITY: '8',
       SB_GATEWAY__RATE_LIMITS__PER_CREDENTIAL__REFILL_PER_SECOND: '0.01',
       SB_GATEWAY__RATE_LIMITS__FRAME_BATCH: '1',
     });
-    // A stand-in router takes the acks the gateway forwards.
-    const acked: string[] = [];
-    const router = bus.serve(
-      bus.subjects.rpc('router', RouterAckRpc.operation),
-      RouterAckRpc,
-      async ({ acks, nacks }) => {
-        acked.push(...acks, ...nacks.map((nack) => `nack:${nack.deliveryId}`));
-        return { applied: acks.length + nacks.length, ignored: 0 };
-      },
-      { queue: bus.subjects.queueGroup('router') },
-    );
-    // And a stand-in task worker the completions it forwards.
-    const completed: string[] = [];
+    // Stand-ins for the router and the task worker: they record what the gateway forwards.
     const complete = (item: { taskId: string; attempt: number }) => {
       completed.push(`${item.taskId}:${item.attempt}`);
       return { status: 'succeeded' as const };
     };
-    const tasks = [
+    served.push(
+      bus.serve(
+        bus.subjects.rpc('router', RouterAckRpc.operation),
+        RouterAckRpc,
+        async ({ acks, nacks }) => {
+          acked.push(...acks, ...nacks.map((nack) => `nack:${nack.deliveryId}`));
+          return { applied: acks.length + nacks.length, ignored: 0 };
+        },
+        { queue: bus.subjects.queueGroup('router') },
+      ),
       bus.serve(
         bus.subjects.rpc('tasks', TaskCompleteRpc.operation),
         TaskCompleteRpc,
@@ -111,7 +115,7 @@ describe('rate limits', () => {
         }),
         { queue: bus.subjects.queueGroup('tasks') },
       ),
-    ];
+    );
     // A key of its own: the other tests spent the shared key's bucket.
     const { token: ownToken } = await createApiKeyStore(world.database).create({
       name: 'answers',
@@ -120,13 +124,23 @@ describe('rate limits', () => {
       grants: [],
       createdBy: 'test',
     });
-    const agent = await registeredAgent(port, ownToken, 'answers-agent');
+    agent = await registeredAgent(port, ownToken, 'answers-agent');
     // Spend what is left of the bucket.
     for (let index = 0; ; index++) {
       agent.send({ v: 1, type: 'ping', id: `spend${index}` });
       const answer = await agent.next(['pong', 'error'], `spend${index}`);
       if (answer.type === 'error') break;
     }
+  });
+  afterAll(async () => {
+    agent?.socket.close();
+    await Promise.all(served.map((subscription) => subscription.stop()));
+  });
+
+  const refused = async (id: string) =>
+    expect(await agent.next('error', id)).toMatchObject({ error: { code: 'E_RATE_LIMITED' } });
+
+  it('pass an ack and a nack of deliveries pushed here, once; refuse one to an unknown delivery', async () => {
     const pushes = ['901', '902'].map((deliveryId) => messagePush('answers-agent', deliveryId));
     await bus.request(bus.subjects.gatewayDeliver(gatewayId), GatewayDeliverRpc, { pushes });
     await agent.next('deliver');
@@ -135,12 +149,14 @@ describe('rate limits', () => {
     agent.send({ v: 1, type: 'nack', id: 'a2', deliveryId: '902' });
     await waitFor(() => acked.length === 2);
     expect(acked.sort()).toEqual(['901', 'nack:902']);
-    // An answer given already, or to a delivery never pushed here, is an ordinary frame.
     agent.send({ v: 1, type: 'ack', id: 'a3', deliveryId: '901' });
-    expect(await agent.next('error', 'a3')).toMatchObject({ error: { code: 'E_RATE_LIMITED' } });
+    await refused('a3');
     agent.send({ v: 1, type: 'ack', id: 'a4', deliveryId: '999' });
-    expect(await agent.next('error', 'a4')).toMatchObject({ error: { code: 'E_RATE_LIMITED' } });
-    // A tool call the agent provides: its result passes, a result nobody waits for does not.
+    await refused('a4');
+    expect(acked).toHaveLength(2);
+  });
+
+  it('pass the result of a tool call the gateway waits for; refuse a late one', async () => {
     const call = bus.request(bus.subjects.gatewayCall(gatewayId), GatewayToolCallRpc, {
       agentId: 'answers-agent',
       callId: 'call-1',
@@ -153,8 +169,10 @@ describe('rate limits', () => {
     agent.send({ v: 1, type: 'tool.result', id: 't1', callId: 'call-1', result: { text: 'hi' } });
     expect(await call).toEqual({ ok: true, result: { text: 'hi' } });
     agent.send({ v: 1, type: 'tool.result', id: 't2', callId: 'call-1', result: null });
-    expect(await agent.next('error', 't2')).toMatchObject({ error: { code: 'E_RATE_LIMITED' } });
-    // A task: the completion of the attempt pushed here passes, once.
+    await refused('t2');
+  });
+
+  it('pass the completion of the task attempt pushed here, once; refuse another attempt', async () => {
     const task = {
       kind: 'task' as const,
       agentId: 'answers-agent',
@@ -171,15 +189,11 @@ describe('rate limits', () => {
     await agent.next('task');
     const completion = { v: 1, type: 'task.complete', taskId: task.taskId, result: 1 };
     agent.send({ ...completion, id: 'c0', attempt: 1 });
-    expect(await agent.next('error', 'c0')).toMatchObject({ error: { code: 'E_RATE_LIMITED' } });
+    await refused('c0');
     agent.send({ ...completion, id: 'c1', attempt: 2 });
     expect(await agent.next('result', 'c1')).toMatchObject({ result: { status: 'succeeded' } });
     agent.send({ ...completion, id: 'c2', attempt: 2 });
-    expect(await agent.next('error', 'c2')).toMatchObject({ error: { code: 'E_RATE_LIMITED' } });
+    await refused('c2');
     expect(completed).toEqual([`${task.taskId}:2`]);
-    expect(acked).toHaveLength(2);
-    await router.stop();
-    await Promise.all(tasks.map((served) => served.stop()));
-    agent.socket.close();
   });
 });
