@@ -32,7 +32,7 @@ const BURST_SECONDS = 2;
 
 const bucket = (perSecond: number) => {
   const refill = Math.max(1, Math.round(perSecond));
-  return { refill: String(refill), capacity: String(refill * BURST_SECONDS) };
+  return { refill, capacity: refill * BURST_SECONDS };
 };
 
 /** The share of the mix's operations `names` make up (a name may count for part of its calls). */
@@ -46,36 +46,31 @@ export function shareOf(mix: Mix, parts: Partial<Record<keyof Mix, number>>): nu
 }
 
 /**
- * Service settings for kept limits at a knee of `kneePerSecond` operations/s with `mix`: each
- * per-credential bucket refills at what the knee's load spends from it (so twice the knee is
- * twice over it), with two seconds of burst. Per-address buckets are lifted: every agent of the
- * run comes from 127.0.0.1, which no deployment sees.
+ * The live settings of kept limits at a knee of `kneePerSecond` operations/s with `mix`, by
+ * setting path: each per-credential bucket refills at what the knee's load spends from it (so
+ * twice the knee is twice over it), with two seconds of burst. A run applies them once its agents
+ * are set up (connecting 1,000 agents is not the load being measured); until then, and for the
+ * per-address buckets throughout, the limits are lifted: every agent of the run comes from
+ * 127.0.0.1, which no deployment sees.
  */
-export function keptLimitsEnv(kneePerSecond: number, mix: Mix): Record<string, string> {
+export function keptLimits(kneePerSecond: number, mix: Mix): Record<string, number> {
   const frames = bucket(kneePerSecond * shareOf(mix, AGENT_FRAMES));
   // MCP requests: every mcp-tool call, and the half of upstream-tool calls that go over MCP.
   const mcp = bucket(kneePerSecond * shareOf(mix, { 'mcp-tool': 1, 'upstream-tool': 0.5 }));
   const a2a = bucket(kneePerSecond * shareOf(mix, { a2a: 1 }));
-  const lifted = '10000000';
   return {
-    SB_GATEWAY__RATE_LIMITS__PER_IP__CAPACITY: lifted,
-    SB_GATEWAY__RATE_LIMITS__PER_IP__REFILL_PER_SECOND: lifted,
-    SB_GATEWAY__RATE_LIMITS__PER_CREDENTIAL__CAPACITY: frames.capacity,
-    SB_GATEWAY__RATE_LIMITS__PER_CREDENTIAL__REFILL_PER_SECOND: frames.refill,
-    SB_TOOLS__MCP__RATE_LIMIT_PER_IP__CAPACITY: lifted,
-    SB_TOOLS__MCP__RATE_LIMIT_PER_IP__REFILL_PER_SECOND: lifted,
-    SB_TOOLS__MCP__RATE_LIMIT__CAPACITY: mcp.capacity,
-    SB_TOOLS__MCP__RATE_LIMIT__REFILL_PER_SECOND: mcp.refill,
-    SB_A2A__RATE_LIMIT_PER_IP__CAPACITY: lifted,
-    SB_A2A__RATE_LIMIT_PER_IP__REFILL_PER_SECOND: lifted,
-    SB_A2A__RATE_LIMIT__CAPACITY: a2a.capacity,
-    SB_A2A__RATE_LIMIT__REFILL_PER_SECOND: a2a.refill,
+    'gateway.rateLimits.perCredential.capacity': frames.capacity,
+    'gateway.rateLimits.perCredential.refillPerSecond': frames.refill,
+    'tools.mcp.rateLimit.capacity': mcp.capacity,
+    'tools.mcp.rateLimit.refillPerSecond': mcp.refill,
+    'a2a.rateLimit.capacity': a2a.capacity,
+    'a2a.rateLimit.refillPerSecond': a2a.refill,
   };
 }
 
 /** A sentence for the report on the limits a run had (`settings.rateLimits` of its result). */
 export function rateLimitsText(rateLimits: unknown): string {
   if (typeof rateLimits !== 'object' || rateLimits === null) return 'Rate limits lifted.';
-  const env = rateLimits as Record<string, string | undefined>;
-  return `Rate limits kept, sized to the knee (per credential, burst twice the rate): gateway ${env.SB_GATEWAY__RATE_LIMITS__PER_CREDENTIAL__REFILL_PER_SECOND} frames/s, MCP ${env.SB_TOOLS__MCP__RATE_LIMIT__REFILL_PER_SECOND} requests/s, A2A ${env.SB_A2A__RATE_LIMIT__REFILL_PER_SECOND} requests/s; per address lifted.`;
+  const kept = rateLimits as Record<string, number | undefined>;
+  return `Rate limits kept from the end of the set-up, sized to the knee (per credential, burst twice the rate): gateway ${kept['gateway.rateLimits.perCredential.refillPerSecond']} frames/s, MCP ${kept['tools.mcp.rateLimit.refillPerSecond']} requests/s, A2A ${kept['a2a.rateLimit.refillPerSecond']} requests/s; per address lifted.`;
 }

@@ -35,8 +35,6 @@ export interface LoadMesh {
 
 /** What the run may change about the mesh. */
 export interface MeshOptions {
-  /** Keep the gateways', MCP's and A2A's per-credential and per-IP limits (stress runs). */
-  keepRateLimits: boolean;
   logLevel: string;
   /** How long each service may take to log `ready`. */
   startTimeoutMs: number;
@@ -45,7 +43,8 @@ export interface MeshOptions {
 }
 
 // The generator is the only caller: one credential, one address. The load suite measures the
-// mesh's capacity, so these limits are lifted unless the run keeps them.
+// mesh's capacity, so these limits are lifted (a run that keeps them sets them once its agents
+// are set up: kept-limits.ts).
 const liftedToolLimits = {
   SB_TOOLS__MCP__RATE_LIMIT__CAPACITY: '10000000',
   SB_TOOLS__MCP__RATE_LIMIT__REFILL_PER_SECOND: '10000000',
@@ -94,7 +93,7 @@ export async function startMesh(options: MeshOptions): Promise<LoadMesh> {
           ...common,
           SB_TOOLS__PORT: await port(),
           ...loopbackTools,
-          ...(options.keepRateLimits ? {} : liftedToolLimits),
+          ...liftedToolLimits,
         },
       ],
       a2a: [
@@ -104,7 +103,7 @@ export async function startMesh(options: MeshOptions): Promise<LoadMesh> {
           SB_A2A__PORT: String(a2aPort),
           SB_A2A__PUBLIC_URL: a2aUrl,
           ...loopbackA2a,
-          ...(options.keepRateLimits ? {} : liftedA2aLimits),
+          ...liftedA2aLimits,
         },
       ],
     };
@@ -113,7 +112,7 @@ export async function startMesh(options: MeshOptions): Promise<LoadMesh> {
         'gateway',
         {
           ...common,
-          ...(options.keepRateLimits ? {} : liftedGatewayLimits),
+          ...liftedGatewayLimits,
           SB_GATEWAY__PORT: await port(),
           SB_INSTANCE_ID: id,
           SB_GATEWAY__AUTH__BOOTSTRAP_KEY_SHA256: bootstrap.sha256,

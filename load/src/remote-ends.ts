@@ -4,7 +4,7 @@ import {
   startUpstreamMcpServer,
   type UpstreamMcpServer,
 } from '@switchboard/testing';
-import { z } from 'zod';
+import { operatorRequest } from './operator-api.ts';
 
 // The servers outside the mesh that a load run talks to through it: an upstream MCP server the
 // tool registry imports (its tool `upstream.echo`) and a remote A2A agent registered as the peer
@@ -26,22 +26,6 @@ export interface RemoteEnds {
   close(): Promise<void>;
 }
 
-const ProblemSchema = z.object({ code: z.string().optional(), detail: z.string().optional() });
-
-async function operatorPost(baseUrl: string, token: string, path: string, body: unknown) {
-  const response = await fetch(`${baseUrl}/v1${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
-  });
-  if (!response.ok) {
-    const problem = ProblemSchema.safeParse(await response.json().catch(() => ({})));
-    const { code, detail } = problem.success ? problem.data : {};
-    throw new Error(`POST ${path} answered ${response.status} ${code ?? ''}: ${detail ?? ''}`);
-  }
-}
-
 /**
  * Starts the upstream MCP server and the remote A2A agent, then imports the one and registers
  * the other through the gateway's operator API (`operatorKey` holds tools:write, peers:write).
@@ -58,11 +42,11 @@ export async function startRemoteEnds(gatewayHttpUrl: string, operatorKey: strin
     await Promise.all([upstream.close(), remoteAgent.close()]);
   };
   try {
-    await operatorPost(gatewayHttpUrl, operatorKey, '/tools/import', {
+    await operatorRequest(gatewayHttpUrl, operatorKey, 'POST', '/tools/import', {
       name: UPSTREAM_NAME,
       url: upstream.url,
     });
-    await operatorPost(gatewayHttpUrl, operatorKey, '/a2a/peers', {
+    await operatorRequest(gatewayHttpUrl, operatorKey, 'POST', '/a2a/peers', {
       name: REMOTE_PEER,
       url: remoteAgent.baseUrl,
     });

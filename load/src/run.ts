@@ -3,10 +3,11 @@ import type { OwnInfra } from './chaos/own-infra.ts';
 import { runChaos } from './chaos/run-chaos.ts';
 import { GeneratorPool } from './generator-pool.ts';
 import { checkInvariants } from './invariants.ts';
-import { keptLimitsEnv } from './kept-limits.ts';
+import { keptLimits } from './kept-limits.ts';
 import { judgeStep, kneesOf, type RampStep } from './knee.ts';
 import { crashedServices, type LoadMesh, startMesh } from './mesh.ts';
 import { Operations } from './operations.ts';
+import { setLiveSettings } from './operator-api.ts';
 import { isStress, type LoadOptions } from './options.ts';
 import { cpuSeconds } from './processes.ts';
 import { isHealthySecond, recoverySecondsOf } from './recovery.ts';
@@ -76,20 +77,14 @@ export async function runScenario(
   const runId = startedAt.toISOString().replace(/[-:T]/g, '').slice(2, 14);
   note(`starting the mesh (7 service processes, namespace of their own)`);
   const mesh = await startMesh({
-    keepRateLimits: options.keepRateLimits,
     logLevel: options.logLevel,
     startTimeoutMs: options.startTimeoutMs,
-    env: {
-      ...(options.keepRateLimits ? keptLimitsEnv(options.rate, options.parsedMix) : {}),
-      ...(options.scenario === 'soak' ? SOAK_RETENTION_ENV : {}),
-    },
+    env: options.scenario === 'soak' ? SOAK_RETENTION_ENV : {},
   });
+  const operatorUrl = mesh.gatewayUrls[0].replace(/^ws/, 'http');
   let remoteEnds: RemoteEnds;
   try {
-    remoteEnds = await startRemoteEnds(
-      mesh.gatewayUrls[0].replace(/^ws/, 'http'),
-      mesh.operatorKey,
-    );
+    remoteEnds = await startRemoteEnds(operatorUrl, mesh.operatorKey);
   } catch (error) {
     await mesh.stop();
     throw error;
@@ -124,6 +119,15 @@ export async function runScenario(
     note(
       `${connected} agents connected over 2 gateways in ${options.generators} generator processes (${Date.now() - setUpStart} ms)`,
     );
+    if (options.keepRateLimits) {
+      // The warm-up that follows gives every replica time to apply them.
+      await setLiveSettings(
+        operatorUrl,
+        mesh.operatorKey,
+        keptLimits(options.rate, options.parsedMix),
+      );
+      note('rate limits kept from now on, sized to the knee');
+    }
 
     const offer = (ratePerSecond: number, durationMs: number) =>
       pool.phase({
@@ -339,9 +343,7 @@ export async function runScenario(
               ? { rate: options.rate, faults: options.faults, ...chaos.timing }
               : { rate: options.rate, durationMs: options.durationMs }),
         warmupMs: options.warmupMs,
-        rateLimits: options.keepRateLimits
-          ? keptLimitsEnv(options.rate, options.parsedMix)
-          : 'lifted',
+        rateLimits: options.keepRateLimits ? keptLimits(options.rate, options.parsedMix) : 'lifted',
       },
       connectedAgents: connected,
       phases,
