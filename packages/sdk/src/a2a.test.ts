@@ -38,6 +38,7 @@ function setup(
     },
     log,
     workingDelayMs: options.workingDelayMs ?? 2000,
+    retry: { backoffMs: () => 1, lifetime: new AbortController().signal, retryForMs: 1000 },
   });
   return { inbox, frames, warnings, debugs };
 }
@@ -353,11 +354,35 @@ describe('A2aInbox', () => {
     expect(warnings).toEqual([]);
   });
 
-  it('fails the task when an update could not be sent for another reason', async () => {
+  it('sends an update again, with the same id, when it was not answered or was throttled', async () => {
+    const refusals = [
+      new SbError('E_TIMEOUT', 'the gateway did not answer'),
+      new SbError('E_RATE_LIMITED', 'slow down', { details: { retryAfterMs: 5 } }),
+    ];
+    const tried: string[] = [];
+    const { inbox, frames } = setup({
+      fail: (frame) => {
+        tried.push((frame as { updateId: string }).updateId);
+        return refusals.shift();
+      },
+    });
+    inbox.serve(async (_request, task) => {
+      await task.working();
+      return 'done';
+    });
+    await inbox.handle(a2aMessage(), undefined, context);
+    const first = `${a2aMessage().id}:1`;
+    expect(tried).toEqual([first, first, first, `${a2aMessage().id}:2`]);
+    expect(updates(frames).map(([, update]) => update)).toEqual([
+      { status: { state: 'working' } },
+      { status: { state: 'completed', message: { parts: [{ text: 'done' }] } } },
+    ]);
+  });
+
+  it('fails the task when an update is refused for good', async () => {
     let refusals = 1;
     const { inbox, frames } = setup({
-      fail: () =>
-        refusals-- > 0 ? new SbError('E_TIMEOUT', 'the gateway did not answer') : undefined,
+      fail: () => (refusals-- > 0 ? new SbError('E_FORBIDDEN', 'not your task') : undefined),
     });
     inbox.serve(async (_request, task) => {
       await task.working();
@@ -365,9 +390,7 @@ describe('A2aInbox', () => {
     });
     await inbox.handle(a2aMessage(), undefined, context);
     expect(updates(frames).map(([, update]) => update)).toEqual([
-      {
-        status: { state: 'failed', message: { parts: [{ text: 'the gateway did not answer' }] } },
-      },
+      { status: { state: 'failed', message: { parts: [{ text: 'not your task' }] } } },
     ]);
   });
 

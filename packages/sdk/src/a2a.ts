@@ -20,6 +20,7 @@ import {
 import type { OutgoingFrame } from './frames.ts';
 import type { SdkLogger } from './logger.ts';
 import type { MessageHandler } from './messaging-api.ts';
+import { type IdempotentRetry, retryIdempotent } from './retry-idempotent.ts';
 
 /** What an agent may answer with: text, parts (`{ parts }`), or any other JSON as a data part. */
 export type A2aReply = string | { parts: A2aPart[] } | JsonValue;
@@ -128,6 +129,8 @@ export class A2aInbox implements A2aApi {
       log: SdkLogger;
       /** How long a handler runs before `working` is reported for it (the client option). */
       workingDelayMs: number;
+      /** How an update that was not answered, or was throttled, is sent again. */
+      retry: IdempotentRetry;
     },
   ) {}
 
@@ -177,7 +180,11 @@ export class A2aInbox implements A2aApi {
       // land after the handler's own update and undo it (an `input-required`, say).
       await report?.settled();
       try {
-        await this.host.request({ type: 'a2a.update', taskId, updateId, ...fields });
+        // Its update id makes a second try harmless: the A2A peer applies each id once.
+        await retryIdempotent(
+          () => this.host.request({ type: 'a2a.update', taskId, updateId, ...fields }),
+          this.host.retry,
+        );
       } catch (error) {
         // The task ended elsewhere (cancelled): stop the handler.
         if (isSbError(error) && error.code === 'E_CONFLICT') controller.abort(error);

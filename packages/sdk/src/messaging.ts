@@ -90,6 +90,11 @@ export class Messaging implements MessagingApi {
       request: host.request,
       log: host.log,
       workingDelayMs: host.settings.a2aWorkingDelayMs,
+      retry: {
+        backoffMs: host.backoffMs,
+        lifetime: host.lifetime,
+        retryForMs: host.settings.requestTimeoutMs,
+      },
     });
   }
 

@@ -59,7 +59,7 @@ export function isRetryable(error: SbError): boolean {
   return !finalCodes.has(error.code);
 }
 
-/** The `retryAfterMs` an error carries (a throttled handshake), or 0. */
+/** The `retryAfterMs` an error carries (a throttled handshake or request), or 0. */
 export function retryAfterMsOf(error: SbError | undefined): number {
   const value = error?.details?.retryAfterMs;
   return typeof value === 'number' && value > 0 ? value : 0;

@@ -1,6 +1,4 @@
 import {
-  isSbError,
-  SbError,
   TaskCancelRpc,
   TaskGetRpc,
   TaskHistoryRpc,
@@ -8,9 +6,8 @@ import {
   TaskSubmitResultSchema,
   TaskTypeSchema,
 } from '@switchboard/protocol';
-import { sleep } from './abort.ts';
 import { requestResult, type SendRequest } from './request-result.ts';
-import { isRetryable } from './retry-policy.ts';
+import { type IdempotentRetry, retryIdempotent } from './retry-idempotent.ts';
 import type { TasksApi } from './tasks-api.ts';
 import type { TaskExecutor } from './tasks-executor.ts';
 import type { TaskWaits } from './tasks-waits.ts';
@@ -25,32 +22,14 @@ function defined<T extends Record<string, unknown>>(fields: T): Partial<T> {
 /** The task calls over `send`; `executor` runs this agent's handlers, `waits` its waits. */
 export function createTasksApi(
   send: SendRequest,
-  parts: {
+  parts: IdempotentRetry & {
     executor: TaskExecutor;
     waits: TaskWaits;
-    /** Aborts when the client closes for good. */
-    lifetime: AbortSignal;
-    /** The delay before try `attempt` + 1 of a submit with an idempotency key. */
-    backoffMs(attempt: number): number;
-    /** How long such a submit keeps trying. */
-    retryForMs: number;
   },
 ): TasksApi {
   // With an idempotency key a submit may be sent again safely: a try whose answer was lost (a
   // replica died, the connection dropped) stored at most the one task the key names.
-  async function sendUntilStored<T>(request: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + parts.retryForMs;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await request();
-      } catch (error) {
-        const failure = isSbError(error) ? error : new SbError('E_INTERNAL', String(error));
-        if (!isRetryable(failure) || Date.now() >= deadline || parts.lifetime.aborted)
-          throw failure;
-        await sleep(parts.backoffMs(attempt), parts.lifetime);
-      }
-    }
-  }
+  const sendUntilStored = <T>(request: () => Promise<T>) => retryIdempotent(request, parts);
 
   const get = (taskId: string) =>
     requestResult(send, { type: 'task.get', taskId }, TaskGetRpc.response);
